@@ -1,0 +1,359 @@
+"""
+The StreamField blocks every body is built from.
+
+They mirror GitBook's constructs (hints, tabs, expandables, code with a title, page link cards) so a
+book imported from GitBook keeps its shape, and each renders without JavaScript.
+"""
+
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.utils.text import slugify
+
+from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.contrib.typed_table_block.blocks import TypedTableBlock
+from wagtail.embeds import embeds
+from wagtail.embeds.exceptions import EmbedException
+from wagtail.images.blocks import ImageBlock
+
+INLINE_FEATURES = ["bold", "italic", "code", "link", "superscript", "subscript", "strikethrough"]
+TEXT_FEATURES = [*INLINE_FEATURES, "ol", "ul", "h3", "h4", "hr", "document-link"]
+
+TEXT_GROUP = "Text"
+MEDIA_GROUP = "Media"
+TECHNICAL_GROUP = "Technical"
+LAYOUT_GROUP = "Layout"
+
+
+class HeadingValue(blocks.StructValue):
+    def anchor_id(self):
+        return self.get("anchor") or slugify(self.get("text", ""))
+
+
+class HeadingBlock(blocks.StructBlock):
+    text = blocks.CharBlock(max_length=200, help_text="The heading readers see.")
+    level = blocks.ChoiceBlock(
+        choices=[("h2", "Heading 2"), ("h3", "Heading 3"), ("h4", "Heading 4")],
+        default="h2",
+        help_text="Heading 2 for main parts of the page, 3 and 4 for parts within them.",
+    )
+    anchor = blocks.CharBlock(
+        required=False,
+        max_length=80,
+        help_text=(
+            "The #link to this heading, such as 'current-state'. Leave empty to derive it "
+            "from the heading text; set it to keep old links working after a rename."
+        ),
+    )
+
+    class Meta:
+        icon = "title"
+        label = "Heading"
+        template = "pages/blocks/heading.html"
+        value_class = HeadingValue
+        group = TEXT_GROUP
+
+    def clean(self, value):
+        value = super().clean(value)
+        anchor = value.get("anchor")
+        if anchor and slugify(anchor) != anchor:
+            raise StructBlockValidationError(
+                block_errors={
+                    "anchor": ValidationError(
+                        "Use lowercase letters, digits and hyphens only, "
+                        f"for example '{slugify(anchor) or 'current-state'}'."
+                    )
+                }
+            )
+        return value
+
+
+class HintBlock(blocks.StructBlock):
+    """GitBook's four hint styles, with their meaning spelled out for screen readers."""
+
+    style = blocks.ChoiceBlock(
+        choices=[
+            ("info", "Info"),
+            ("success", "Success"),
+            ("warning", "Warning"),
+            ("danger", "Danger"),
+        ],
+        default="info",
+        help_text="Info for background, success for a tip, warning and danger for pitfalls.",
+    )
+    text = blocks.RichTextBlock(features=TEXT_FEATURES)
+
+    class Meta:
+        icon = "help"
+        label = "Hint"
+        template = "pages/blocks/hint.html"
+        group = TEXT_GROUP
+
+
+class QuoteBlock(blocks.StructBlock):
+    text = blocks.TextBlock(help_text="The quoted words, without quotation marks.")
+    attribution = blocks.CharBlock(
+        required=False, max_length=200, help_text="Who said or wrote it, and where."
+    )
+
+    class Meta:
+        icon = "openquote"
+        label = "Quote"
+        template = "pages/blocks/quote.html"
+        group = TEXT_GROUP
+
+
+class FigureBlock(blocks.StructBlock):
+    image = ImageBlock(help_text="Describe the image in the alt text unless it is decorative.")
+    caption = blocks.CharBlock(required=False, max_length=300)
+
+    class Meta:
+        icon = "image"
+        label = "Image"
+        template = "pages/blocks/figure.html"
+        group = MEDIA_GROUP
+
+
+class EmbedValue(blocks.StructValue):
+    def embed_html(self):
+        """The provider's player, or None when it cannot be reached or does not know the URL."""
+        url = self.get("url")
+        if not url:
+            return None
+        try:
+            return embeds.get_embed(url).html or None
+        except EmbedException:
+            return None
+
+    def host(self):
+        return urlsplit(self.get("url", "")).hostname or ""
+
+
+class EmbedBlock(blocks.StructBlock):
+    """
+    A video or other oEmbed URL.
+
+    Wagtail's own EmbedBlock asks the provider when the page is saved, so an editor could not save
+    while YouTube is unreachable; this one only checks the URL and asks at render time, falling
+    back to a plain link.
+    """
+
+    url = blocks.URLBlock(help_text="A YouTube, Vimeo or other oEmbed link, such as a video page.")
+    caption = blocks.CharBlock(required=False, max_length=300)
+
+    class Meta:
+        icon = "media"
+        label = "Embed"
+        template = "pages/blocks/embed.html"
+        value_class = EmbedValue
+        group = MEDIA_GROUP
+
+    def clean(self, value):
+        value = super().clean(value)
+        if urlsplit(value.get("url", "")).scheme not in {"http", "https"}:
+            raise StructBlockValidationError(
+                block_errors={"url": ValidationError("Use an http:// or https:// link.")}
+            )
+        return value
+
+
+class CodeBlock(blocks.StructBlock):
+    language = blocks.ChoiceBlock(
+        choices=[
+            ("text", "Plain text"),
+            ("bash", "Shell"),
+            ("javascript", "JavaScript"),
+            ("typescript", "TypeScript"),
+            ("json", "JSON"),
+            ("python", "Python"),
+            ("solidity", "Solidity"),
+            ("elixir", "Elixir"),
+            ("go", "Go"),
+            ("yaml", "YAML"),
+            ("sql", "SQL"),
+        ],
+        default="text",
+    )
+    title = blocks.CharBlock(
+        required=False, max_length=120, help_text="Shown above the code, such as a file name."
+    )
+    code = blocks.TextBlock(help_text="Pasted exactly as it should appear.")
+
+    class Meta:
+        icon = "code"
+        label = "Code"
+        template = "pages/blocks/code.html"
+        group = TECHNICAL_GROUP
+
+
+class TableBlock(blocks.StructBlock):
+    table = TypedTableBlock(
+        [
+            ("text", blocks.RichTextBlock(features=INLINE_FEATURES, label="Text")),
+            ("number", blocks.DecimalBlock(label="Number")),
+        ],
+        help_text="Column headings become the table's header row.",
+    )
+
+    class Meta:
+        icon = "table"
+        label = "Table"
+        template = "pages/blocks/table.html"
+        group = TECHNICAL_GROUP
+
+
+class PageCardValue(blocks.StructValue):
+    def target(self):
+        """The linked page, only while readers can see it: a draft never leaks through a card."""
+        page = self.get("page")
+        if page is None or not page.live or page.get_view_restrictions().exists():
+            return None
+        return page.specific
+
+    def card_title(self):
+        page = self.target()
+        return self.get("title") or (page.title if page else "")
+
+    def card_description(self):
+        page = self.target()
+        return self.get("description") or getattr(page, "summary", "")
+
+
+class PageCardBlock(blocks.StructBlock):
+    page = blocks.PageChooserBlock(help_text="The knowledge-base page this card leads to.")
+    title = blocks.CharBlock(
+        required=False, max_length=200, help_text="Leave empty to use the page's title."
+    )
+    description = blocks.CharBlock(
+        required=False, max_length=300, help_text="Leave empty to use the page's summary."
+    )
+
+    class Meta:
+        icon = "doc-full"
+        label = "Page link card"
+        template = "pages/blocks/page_card.html"
+        value_class = PageCardValue
+        group = LAYOUT_GROUP
+
+
+class NestedContentBlock(blocks.StreamBlock):
+    """What an expandable or a tab can hold: everything but headings and further nesting."""
+
+    text = blocks.RichTextBlock(
+        features=TEXT_FEATURES, icon="pilcrow", label="Text", group=TEXT_GROUP
+    )
+    hint = HintBlock()
+    quote = QuoteBlock()
+    image = FigureBlock()
+    embed = EmbedBlock()
+    code = CodeBlock()
+    table = TableBlock()
+    card = PageCardBlock()
+
+
+class ExpandableBlock(blocks.StructBlock):
+    summary = blocks.CharBlock(max_length=200, help_text="The line readers click to open it.")
+    content = NestedContentBlock()
+
+    class Meta:
+        icon = "collapse-down"
+        label = "Expandable"
+        template = "pages/blocks/expandable.html"
+        group = LAYOUT_GROUP
+
+
+class TabBlock(blocks.StructBlock):
+    title = blocks.CharBlock(max_length=80)
+    content = NestedContentBlock()
+
+    class Meta:
+        icon = "doc-empty"
+        label = "Tab"
+
+
+class TabsValue(blocks.StructValue):
+    def group_id(self):
+        titles = "-".join(slugify(tab["title"]) for tab in self.get("tabs", []))
+        return f"tabs-{titles}"[:120]
+
+
+class TabsBlock(blocks.StructBlock):
+    tabs = blocks.ListBlock(TabBlock(), min_num=2, help_text="Two or more tabs, in order.")
+
+    class Meta:
+        icon = "dots-horizontal"
+        label = "Tabs"
+        template = "pages/blocks/tabs.html"
+        value_class = TabsValue
+        group = LAYOUT_GROUP
+
+    def clean(self, value):
+        value = super().clean(value)
+        titles = [slugify(tab["title"]) for tab in value["tabs"]]
+        if len(set(titles)) != len(titles):
+            raise StructBlockValidationError(
+                block_errors={"tabs": ValidationError("Give each tab a different title.")}
+            )
+        return value
+
+
+class ArticleBlock(NestedContentBlock):
+    """The body of topics and deep dives."""
+
+    heading = HeadingBlock()
+    expandable = ExpandableBlock()
+    tabs = TabsBlock()
+
+
+class AnswerBlock(NestedContentBlock):
+    """An FAQ answer: short, so no headings, tabs or expandables."""
+
+
+class ResourceValue(blocks.StructValue):
+    def href(self):
+        page = self.get("page")
+        if page is not None:
+            return page.url if page.live else None
+        return self.get("url") or None
+
+    def label(self):
+        page = self.get("page")
+        return self.get("title") or (page.title if page else self.get("url", ""))
+
+
+class ResourceBlock(blocks.StructBlock):
+    """A further-reading link: to a page of this knowledge base or anywhere else."""
+
+    title = blocks.CharBlock(
+        required=False, max_length=200, help_text="Leave empty to use the linked page's title."
+    )
+    page = blocks.PageChooserBlock(required=False, help_text="A page of this knowledge base…")
+    url = blocks.URLBlock(required=False, help_text="…or a link elsewhere. Choose one.")
+    note = blocks.CharBlock(
+        required=False, max_length=300, help_text="One line on why it is worth reading."
+    )
+
+    class Meta:
+        icon = "link"
+        label = "Resource"
+        template = "pages/blocks/resource.html"
+        value_class = ResourceValue
+
+    def clean(self, value):
+        value = super().clean(value)
+        has_page, has_url = value.get("page") is not None, bool(value.get("url"))
+        if has_page == has_url:
+            message = ValidationError("Link either a page or a URL, not both.")
+            if not has_page:
+                message = ValidationError("Link a page or a URL.")
+            raise StructBlockValidationError(block_errors={"url": message})
+        if has_url and not value.get("title"):
+            raise StructBlockValidationError(
+                block_errors={"title": ValidationError("Give a link elsewhere a title.")}
+            )
+        return value
+
+
+class ResourcesBlock(blocks.StreamBlock):
+    resource = ResourceBlock()

@@ -1,0 +1,19 @@
+from .base import EditorialMixin, PageTag
+from .deep_dives import DeepDivePage
+from .faq import FaqCategory, FaqIndexPage, FaqPage
+from .home import HomePage, SectionPage
+from .topics import TopicPage
+from .videos import VideoPage
+
+__all__ = [
+    "DeepDivePage",
+    "EditorialMixin",
+    "FaqCategory",
+    "FaqIndexPage",
+    "FaqPage",
+    "HomePage",
+    "PageTag",
+    "SectionPage",
+    "TopicPage",
+    "VideoPage",
+]

@@ -1,0 +1,103 @@
+"""Fields and behaviour every knowledge-base page shares, declared once."""
+
+from django.db import models
+
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.search import index
+
+DEFAULT_DEVELOPMENT_NOTICE = (
+    "This page is still in development: some details are missing, and it will be revised."
+)
+
+
+class PageTag(TaggedItemBase):
+    """One tag table for every page type, so a tag page can list topics, FAQs and videos alike."""
+
+    content_object = ParentalKey(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        verbose_name = "page tag"
+
+
+class EditorialMixin(models.Model):
+    in_development = models.BooleanField(
+        "Still in development",
+        default=False,
+        db_index=True,
+        help_text=(
+            "Tick while the subject is unfinished or the text is incomplete. Readers see a "
+            "'still in development' banner; editors can filter the page list on it."
+        ),
+    )
+    development_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=(
+            "Optional: what is unfinished, shown in the banner. For example "
+            "'Staking rewards are not final yet.'"
+        ),
+    )
+    review_due = models.DateField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When someone should next check this page is still accurate.",
+    )
+    summary = models.TextField(
+        max_length=300,
+        blank=True,
+        help_text=(
+            "One or two sentences on what the page answers. Shown in listings, search results "
+            "and to search engines."
+        ),
+    )
+    tags = ClusterTaggableManager(
+        through=PageTag,
+        blank=True,
+        help_text="Subjects readers might browse by, such as 'plasma' or 'staking'.",
+    )
+
+    panels = [
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [FieldPanel("in_development"), FieldPanel("development_note")],
+            heading="Development status",
+        ),
+        FieldPanel("review_due"),
+        FieldPanel("tags"),
+    ]
+
+    search_fields = [
+        index.SearchField("summary", boost=2),
+        index.RelatedFields("tags", [index.SearchField("name", boost=2)]),
+        index.FilterField("in_development"),
+        index.FilterField("review_due"),
+    ]
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        result = super().save(*args, **kwargs)
+        # The search index is written on post_save, but modelcluster only commits the tags after
+        # that signal, so the entry just written would hold the previous tags.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "tags" in update_fields:
+            index.insert_or_update_object(self)
+        return result
+
+    @property
+    def development_notice(self):
+        return self.development_note or DEFAULT_DEVELOPMENT_NOTICE
+
+    def get_meta_description(self):
+        return self.search_description or self.summary
+
+    def get_listed_children(self):
+        """Children a reader may see, in the editors' order, as their own page types."""
+        return self.get_children().live().public().specific()

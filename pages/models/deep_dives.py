@@ -1,0 +1,72 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from pages.blocks import TEXT_FEATURES, ArticleBlock, ResourcesBlock
+
+from .base import EditorialMixin
+
+
+class DeepDivePage(EditorialMixin, Page):
+    """
+    Technical long-form writing. Its 'current state' is dated on its own, because the design text
+    ages slowly while the state of the network changes month to month.
+    """
+
+    body = StreamField(ArticleBlock(), blank=True, help_text="The design and explanation.")
+    current_state = RichTextField(
+        features=TEXT_FEATURES,
+        blank=True,
+        help_text="Where the work stands today: what runs, what is being built, what is planned.",
+    )
+    current_state_as_of = models.DateField(
+        "Current state as of",
+        null=True,
+        blank=True,
+        help_text="The date the current state was true. Required with a current state.",
+    )
+    resources = StreamField(
+        ResourcesBlock(),
+        blank=True,
+        help_text="Specifications, papers and repositories for further reading.",
+    )
+
+    content_panels = (
+        Page.content_panels
+        + EditorialMixin.panels
+        + [
+            FieldPanel("body"),
+            MultiFieldPanel(
+                [FieldPanel("current_state"), FieldPanel("current_state_as_of")],
+                heading="Current state",
+            ),
+            FieldPanel("resources"),
+        ]
+    )
+    search_fields = (
+        Page.search_fields
+        + EditorialMixin.search_fields
+        + [
+            index.SearchField("body"),
+            index.SearchField("current_state"),
+        ]
+    )
+
+    parent_page_types = ["pages.SectionPage", "pages.DeepDivePage"]
+    subpage_types = ["pages.DeepDivePage"]
+
+    class Meta:
+        verbose_name = "deep dive"
+
+    def clean(self):
+        super().clean()
+        if self.current_state and not self.current_state_as_of:
+            raise ValidationError({"current_state_as_of": "Say when this current state was true."})
+        if self.current_state_as_of and not self.current_state:
+            raise ValidationError(
+                {"current_state": "Describe the current state, or clear its date."}
+            )

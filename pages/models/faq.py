@@ -1,0 +1,119 @@
+from django.db import models
+
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from pages.blocks import AnswerBlock
+
+from .base import EditorialMixin
+from .home import INTRO_FEATURES
+
+
+@register_snippet
+class FaqCategory(models.Model):
+    """A group of questions on the FAQ index, such as 'Community Q&A' or 'Official AMAs'."""
+
+    name = models.CharField(max_length=100, unique=True, help_text="As readers see it.")
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text="Used in the FAQ index's #links to this group."
+    )
+    sort_order = models.PositiveSmallIntegerField(
+        default=0, help_text="Lower numbers come first on the FAQ index."
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("sort_order")]
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = "FAQ category"
+        verbose_name_plural = "FAQ categories"
+
+    def __str__(self):
+        return self.name
+
+
+class FaqIndexPage(EditorialMixin, Page):
+    """Holds the FAQ entries and lists them grouped by category."""
+
+    introduction = RichTextField(
+        features=INTRO_FEATURES,
+        blank=True,
+        help_text="Optional: a paragraph above the questions.",
+    )
+
+    content_panels = Page.content_panels + EditorialMixin.panels + [FieldPanel("introduction")]
+    search_fields = Page.search_fields + EditorialMixin.search_fields
+
+    parent_page_types = ["pages.HomePage", "pages.SectionPage"]
+    subpage_types = ["pages.FaqPage"]
+
+    class Meta:
+        verbose_name = "FAQ index"
+
+    def get_questions_by_category(self):
+        """[(category or None, [FaqPage, ...]), ...] in category order, in two queries."""
+        questions = (
+            FaqPage.objects.child_of(self)
+            .live()
+            .public()
+            .select_related("category")
+            .order_by("category__sort_order", "category__name", "path")
+        )
+        groups = {}
+        for question in questions:
+            groups.setdefault(question.category, []).append(question)
+        return list(groups.items())
+
+
+class FaqPage(EditorialMixin, Page):
+    """One question and its answer. The page title is the question."""
+
+    answer = StreamField(AnswerBlock(), help_text="The answer, starting with the short version.")
+    category = models.ForeignKey(
+        FaqCategory,
+        null=True,
+        blank=False,
+        on_delete=models.PROTECT,
+        related_name="questions",
+        help_text="The group this question is listed under on the FAQ index.",
+    )
+    answered_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="For AMA answers: the date of the AMA.",
+    )
+    source_url = models.URLField(
+        "Source link",
+        blank=True,
+        help_text="For AMA answers: a link to the recording or transcript.",
+    )
+
+    content_panels = (
+        Page.content_panels
+        + [FieldPanel("category"), FieldPanel("answer")]
+        + EditorialMixin.panels
+        + [
+            MultiFieldPanel(
+                [FieldPanel("answered_on"), FieldPanel("source_url")],
+                heading="AMA details",
+            )
+        ]
+    )
+    search_fields = (
+        Page.search_fields
+        + EditorialMixin.search_fields
+        + [
+            index.SearchField("answer"),
+            index.FilterField("category"),
+        ]
+    )
+
+    parent_page_types = ["pages.FaqIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "FAQ entry"
+        verbose_name_plural = "FAQ entries"
