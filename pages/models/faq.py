@@ -52,6 +52,7 @@ class FaqIndexPage(EditorialMixin, Page):
 
     class Meta:
         verbose_name = "FAQ index"
+        verbose_name_plural = "FAQ indexes"
 
     def get_questions_by_category(self):
         """[(category or None, [FaqPage, ...]), ...] in category order, in two queries."""
