@@ -1,0 +1,91 @@
+import pytest
+
+from wagtail.models import Page, Site
+from wagtail.rich_text import RichText
+
+from pages.models import (
+    DeepDivePage,
+    FaqCategory,
+    FaqIndexPage,
+    FaqPage,
+    HomePage,
+    SectionPage,
+    TopicPage,
+    VideoPage,
+)
+
+
+def publish(parent, page):
+    """Add `page` under `parent` and publish it through a revision, as an editor's publish does."""
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def make_section(home, **fields):
+    fields.setdefault("title", "OMG Deep Dive")
+    return publish(home, SectionPage(**fields))
+
+
+def make_topic(parent, **fields):
+    fields.setdefault("title", "What is OmiseGO?")
+    fields.setdefault("body", [("text", RichText("<p>OmiseGO builds payment software.</p>"))])
+    return publish(parent, TopicPage(**fields))
+
+
+def make_deep_dive(parent, **fields):
+    fields.setdefault("title", "Plasma")
+    return publish(parent, DeepDivePage(**fields))
+
+
+def make_faq_index(parent, **fields):
+    fields.setdefault("title", "Frequently Asked Questions")
+    return publish(parent, FaqIndexPage(**fields))
+
+
+def make_faq(parent, category, **fields):
+    fields.setdefault("title", "What is the OMG token for?")
+    fields.setdefault("answer", [("text", RichText("<p>Staking, once it launches.</p>"))])
+    return publish(parent, FaqPage(category=category, **fields))
+
+
+def make_video(parent, **fields):
+    fields.setdefault("title", "The Path to a More Viable Plasma")
+    fields.setdefault("video_url", "https://www.youtube.com/watch?v=aaaaaaaaaaa")
+    return publish(parent, VideoPage(**fields))
+
+
+@pytest.fixture
+def home(db):
+    """The knowledge base's home page, made the default site's root."""
+    root = Page.get_first_root_node()
+    home = root.add_child(instance=HomePage(title="OMG Network Knowledge Base", slug="kb"))
+    site = Site.objects.get(is_default_site=True)
+    site.root_page = home
+    site.save()
+    return home
+
+
+@pytest.fixture
+def section(home):
+    return make_section(home)
+
+
+@pytest.fixture
+def faq_category(db):
+    return FaqCategory.objects.create(name="Community Q&A", slug="community-qa", sort_order=0)
+
+
+@pytest.fixture(autouse=True)
+def provider_unreachable(monkeypatch):
+    """
+    Every oEmbed provider is down unless a test says otherwise: tests never reach the network,
+    and a page must render without its provider.
+    """
+    import requests
+
+    def refuse(*args, **kwargs):
+        raise requests.ConnectionError("oEmbed provider unreachable in tests")
+
+    monkeypatch.setattr("wagtail.embeds.finders.oembed.requests.get", refuse)

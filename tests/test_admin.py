@@ -1,0 +1,166 @@
+"""Editors build and revise every page type through the Wagtail admin's own forms."""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from django.urls import reverse
+
+from wagtail.models import Page
+from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+
+from pages.models import DeepDivePage, FaqPage, SectionPage, TopicPage, VideoPage
+
+from .conftest import make_deep_dive, make_faq, make_faq_index, make_section, make_topic, make_video
+
+EXISTING_PAGES = {
+    "home": lambda home, category: home,
+    "section": lambda home, category: make_section(home),
+    "topic": lambda home, category: make_topic(make_section(home)),
+    "deep dive": lambda home, category: make_deep_dive(make_section(home)),
+    "FAQ index": lambda home, category: make_faq_index(home),
+    "FAQ entry": lambda home, category: make_faq(make_faq_index(home), category),
+    "video": lambda home, category: make_video(make_section(home)),
+}
+
+
+def add_url(model, parent):
+    return reverse(
+        "wagtailadmin_pages:add",
+        args=(model._meta.app_label, model._meta.model_name, parent.pk),
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", EXISTING_PAGES)
+def test_edit_and_create_views_load_for_every_page_type(admin_client, home, faq_category, kind):
+    page = EXISTING_PAGES[kind](home, faq_category).specific
+
+    edit = admin_client.get(reverse("wagtailadmin_pages:edit", args=(page.pk,)))
+    assert edit.status_code == 200
+    assert page.title in edit.content.decode()
+    # Every page type offers the editorial fields of the shared mixin.
+    form = BeautifulSoup(edit.content, "html.parser")
+    for name in ["in_development", "development_note", "review_due", "summary", "tags"]:
+        assert form.select_one(f'[name="{name}"]') is not None, name
+
+    parent = page.get_parent().specific
+    if type(page).can_create_at(parent):
+        assert admin_client.get(add_url(type(page), parent)).status_code == 200
+
+
+CREATE_CASES = {
+    "section": (
+        SectionPage,
+        "home",
+        {"introduction": rich_text("<p>Everything about Plasma.</p>")},
+    ),
+    "topic": (
+        TopicPage,
+        "section",
+        {
+            "body": streamfield(
+                [
+                    ("heading", {"text": "Why Plasma", "level": "h2", "anchor": ""}),
+                    ("hint", {"style": "warning", "text": rich_text("<p>Exits take 7 days.</p>")}),
+                    ("text", rich_text("<p>Plasma chains commit to Ethereum.</p>")),
+                ]
+            )
+        },
+    ),
+    "deep dive": (
+        DeepDivePage,
+        "section",
+        {
+            "body": streamfield([("text", rich_text("<p>The exit game.</p>"))]),
+            "current_state": rich_text("<p>Running on mainnet.</p>"),
+            "current_state_as_of": "2020-06-01",
+            "resources": streamfield(
+                [
+                    (
+                        "resource",
+                        {
+                            "title": "Plasma paper",
+                            "page": "",
+                            "url": "https://plasma.io/plasma.pdf",
+                            "note": "",
+                        },
+                    )
+                ]
+            ),
+        },
+    ),
+    "FAQ entry": (
+        FaqPage,
+        "faq index",
+        {"answer": streamfield([("text", rich_text("<p>For staking.</p>"))])},
+    ),
+    "video": (VideoPage, "section", {"video_url": "https://www.youtube.com/watch?v=bbbbbbbbbbb"}),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", CREATE_CASES)
+def test_creating_a_page_through_the_admin_form_publishes_it(
+    admin_client, home, faq_category, kind
+):
+    model, parent_kind, fields = CREATE_CASES[kind]
+    parents = {
+        "home": lambda: home,
+        "section": lambda: make_section(home),
+        "faq index": lambda: make_faq_index(home),
+    }
+    parent = parents[parent_kind]()
+    if model is FaqPage:
+        fields = {**fields, "category": str(faq_category.pk)}
+    data = nested_form_data(
+        {
+            "title": f"A new {kind}",
+            "slug": "a-new-page",
+            "summary": "Made in the admin.",
+            "in_development": "on",
+            "development_note": "Being written.",
+            "tags": "plasma, exits",
+            **fields,
+            "action-publish": "action-publish",
+        }
+    )
+
+    response = admin_client.post(add_url(model, parent), data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = model.objects.get(slug="a-new-page")
+    assert page.live and page.get_parent().pk == parent.pk
+    assert page.in_development and page.development_note == "Being written."
+    assert sorted(page.tags.names()) == ["exits", "plasma"]
+    assert page.revisions.count() == 1
+    if model is TopicPage:
+        assert [block.block_type for block in page.body] == ["heading", "hint", "text"]
+        assert page.body[1].value["style"] == "warning"
+    if model is DeepDivePage:
+        assert str(page.current_state_as_of) == "2020-06-01"
+        assert page.resources[0].value.href() == "https://plasma.io/plasma.pdf"
+
+
+@pytest.mark.django_db
+def test_an_invalid_deep_dive_rerenders_with_messages_and_saves_nothing(admin_client, section):
+    before = Page.objects.count()
+    data = nested_form_data(
+        {
+            "title": "Plasma Cash",
+            "slug": "plasma-cash",
+            # A current state without the date it was true.
+            "current_state": rich_text("<p>Research only.</p>"),
+            "current_state_as_of": "",
+            "body": streamfield([("heading", {"text": "Coins", "level": "h2", "anchor": "Bad!"})]),
+            "resources": streamfield([]),
+            "action-publish": "action-publish",
+        }
+    )
+
+    response = admin_client.post(add_url(DeepDivePage, section), data)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Say when this current state was true." in html
+    assert "Use lowercase letters, digits and hyphens only" in html
+    assert Page.objects.count() == before

@@ -1,0 +1,48 @@
+"""docker-compose.yml describes the production shape (Docker itself cannot run on our machines)."""
+
+from pathlib import Path
+
+import yaml
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def compose():
+    return yaml.safe_load((PROJECT / "docker-compose.yml").read_text())
+
+
+def test_database_is_postgres_16_with_a_volume_and_a_readiness_check():
+    db = compose()["services"]["db"]
+
+    assert db["image"] == "postgres:16"
+    assert any(volume.endswith(":/var/lib/postgresql/data") for volume in db["volumes"])
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+    assert "pgdata" in compose()["volumes"]
+
+
+def test_web_waits_for_a_healthy_database_and_is_pointed_at_it():
+    web = compose()["services"]["web"]
+
+    assert web["build"] == "."
+    assert web["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert "@db:5432/" in web["environment"]["DATABASE_URL"]
+    assert web["environment"]["DATABASE_URL"].startswith("postgres://")
+    # A missing secret stops `docker compose up` instead of starting with a guessable one.
+    assert web["environment"]["SECRET_KEY"].startswith("${SECRET_KEY:?")
+
+
+def test_web_migrates_loads_the_knowledge_base_then_serves_with_gunicorn():
+    command = compose()["services"]["web"]["command"]
+
+    migrate = command.index("manage.py migrate")
+    load = command.index("manage.py load_starter_tree")
+    assert migrate < load < command.index("gunicorn kbsite.wsgi")
+
+
+def test_dockerfile_builds_the_production_settings():
+    dockerfile = (PROJECT / "Dockerfile").read_text()
+
+    assert "FROM python:3.11" in dockerfile
+    assert "DJANGO_SETTINGS_MODULE=kbsite.settings.production" in dockerfile
+    assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
+    assert "collectstatic" in dockerfile

@@ -1,0 +1,87 @@
+"""Embedded videos show the provider's player when it answers and a plain link when it does not."""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from wagtail.embeds.models import Embed
+
+from pages.models import TopicPage
+
+from .conftest import make_video, publish
+
+VIDEO_URL = "https://www.youtube.com/watch?v=cccccccccc1"
+
+
+class FakeOEmbedResponse:
+    def raise_for_status(self):
+        pass
+
+    def json(self):
+        return {
+            "type": "video",
+            "title": "Dear bank, where did my 100 bucks go?",
+            "html": '<iframe src="https://www.youtube.com/embed/cccccccccc1"></iframe>',
+            "width": 640,
+            "height": 360,
+            "provider_name": "YouTube",
+        }
+
+
+@pytest.fixture
+def provider_answers(monkeypatch):
+    calls = []
+
+    def answer(endpoint, **kwargs):
+        calls.append(kwargs["params"]["url"])
+        return FakeOEmbedResponse()
+
+    monkeypatch.setattr("wagtail.embeds.finders.oembed.requests.get", answer)
+    return calls
+
+
+def embed_page(section):
+    body = [{"type": "embed", "value": {"url": VIDEO_URL, "caption": "Where did it go?"}}]
+    return publish(section, TopicPage(title="Payments", body=body))
+
+
+def test_embed_block_falls_back_to_a_link_when_the_provider_is_down(client, section):
+    response = client.get(embed_page(section).url)
+
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.select_one(".embed-fallback a")["href"] == VIDEO_URL
+    assert "www.youtube.com" in soup.select_one(".embed-fallback__host").get_text()
+    # A failed lookup is not stored, so the player appears once the provider is back.
+    assert not Embed.objects.filter(url=VIDEO_URL).exists()
+
+
+def test_embed_block_shows_the_player_when_the_provider_answers(client, section, provider_answers):
+    page = embed_page(section)
+
+    for _ in range(2):
+        soup = BeautifulSoup(client.get(page.url).content, "html.parser")
+        assert (
+            soup.select_one(".embed iframe")["src"] == "https://www.youtube.com/embed/cccccccccc1"
+        )
+        assert soup.select(".embed-fallback") == []
+
+    # Wagtail stores the provider's answer, so readers do not each wait on YouTube.
+    assert provider_answers == [VIDEO_URL]
+
+
+def test_video_page_shows_the_player_when_the_provider_answers(client, section, provider_answers):
+    video = make_video(section, video_url=VIDEO_URL)
+
+    soup = BeautifulSoup(client.get(video.url).content, "html.parser")
+
+    assert soup.select_one(".video iframe") is not None
+
+
+@pytest.mark.django_db
+def test_video_page_falls_back_to_a_link_when_the_provider_is_down(client, section):
+    video = make_video(section, title="Decentralizing Consensus", video_url=VIDEO_URL)
+
+    soup = BeautifulSoup(client.get(video.url).content, "html.parser")
+
+    link = soup.select_one(".video .embed-fallback a")
+    assert link["href"] == VIDEO_URL and "Decentralizing Consensus" in link.get_text()

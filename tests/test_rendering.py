@@ -1,0 +1,249 @@
+"""What a reader sees on each page type."""
+
+import datetime
+
+import pytest
+from bs4 import BeautifulSoup
+
+from wagtail.rich_text import RichText
+
+from pages.models import TopicPage
+
+from .conftest import (
+    make_deep_dive,
+    make_faq,
+    make_faq_index,
+    make_section,
+    make_topic,
+    make_video,
+)
+
+
+def read(client, page):
+    response = client.get(page.url)
+    assert response.status_code == 200, response.status_code
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def text_of(soup, selector):
+    element = soup.select_one(selector)
+    assert element is not None, f"nothing matches {selector!r}"
+    return " ".join(element.get_text().split())
+
+
+@pytest.mark.django_db
+class TestEachPageTypeShowsItsContent:
+    def test_home_page_introduces_the_site_and_lists_its_sections(self, client, home):
+        home.introduction = "<p>Start here to learn how Plasma scales Ethereum.</p>"
+        home.save_revision().publish()
+        make_section(home, title="OMG Deep Dive", summary="Technical long reads.")
+
+        soup = read(client, home)
+
+        assert soup.body["class"] == ["template-home-page"]
+        assert "Start here to learn how Plasma scales Ethereum." in text_of(soup, "main")
+        listing = text_of(soup, ".child-list")
+        assert "OMG Deep Dive" in listing and "Technical long reads." in listing
+
+    def test_section_lists_live_children_in_order_with_markers(self, client, home):
+        section = make_section(home, introduction="<p>The design of the network.</p>")
+        make_deep_dive(section, title="Plasma", summary="Child chains anchored to Ethereum.")
+        make_topic(section, title="Proof of Stake", in_development=True)
+        draft = TopicPage(title="Unreleased draft topic", live=False)
+        section.add_child(instance=draft)
+
+        soup = read(client, section)
+
+        titles = [a.get_text() for a in soup.select(".child-list__title")]
+        assert titles == ["Plasma", "Proof of Stake"]
+        assert "Child chains anchored to Ethereum." in text_of(soup, ".child-list")
+        in_development = soup.select(".child-list__item")[1]
+        assert in_development.select_one(".badge--development") is not None
+        assert soup.select(".child-list__item")[0].select_one(".badge--development") is None
+        assert "Unreleased draft topic" not in soup.get_text()
+        assert "The design of the network." in text_of(soup, ".introduction")
+
+    def test_topic_shows_its_body_and_nested_topics(self, client, section):
+        topic = make_topic(
+            section,
+            title="How was OmiseGO launched?",
+            summary="The crowdsale and the airdrop.",
+            body=[("text", RichText("<p>The OMG token was sold in 2017.</p>"))],
+        )
+        make_topic(topic, title="OMG token allocation & airdrop")
+        topic.tags.add("token")
+        topic.save_revision().publish()
+
+        soup = read(client, topic)
+
+        assert text_of(soup, "h1") == "How was OmiseGO launched?"
+        assert text_of(soup, ".page-summary") == "The crowdsale and the airdrop."
+        assert "The OMG token was sold in 2017." in text_of(soup, ".page-body")
+        assert "OMG token allocation & airdrop" in text_of(soup, ".subpages")
+        assert text_of(soup, ".page-tags") == "token"
+        crumbs = [a.get_text() for a in soup.select(".breadcrumbs a")]
+        assert crumbs == ["OMG Network Knowledge Base", "OMG Deep Dive"]
+
+    def test_deep_dive_shows_dated_current_state_and_resources(self, client, section):
+        spec = make_topic(section, title="Plasma specification", summary="The paper.")
+        dive = make_deep_dive(
+            section,
+            body=[("heading", {"text": "Design", "level": "h2", "anchor": ""})],
+            current_state="<p>MoreVP runs on the mainnet.</p>",
+            current_state_as_of=datetime.date(2020, 6, 1),
+            resources=[
+                (
+                    "resource",
+                    {
+                        "title": "Plasma paper",
+                        "page": None,
+                        "url": "https://plasma.io/plasma.pdf",
+                        "note": "The original proposal.",
+                    },
+                ),
+                ("resource", {"title": "", "page": spec, "url": "", "note": ""}),
+            ],
+        )
+
+        soup = read(client, dive)
+
+        assert text_of(soup, "#current-state") == "Current state (as of 1 June 2020)"
+        assert soup.select_one("#current-state time")["datetime"] == "2020-06-01"
+        assert "MoreVP runs on the mainnet." in text_of(soup, ".current-state")
+        links = [(a.get_text(), a["href"]) for a in soup.select(".resource-list a")]
+        assert links == [
+            ("Plasma paper", "https://plasma.io/plasma.pdf"),
+            ("Plasma specification", spec.url),
+        ]
+        assert "The original proposal." in text_of(soup, ".resource-list")
+
+    def test_faq_index_groups_questions_by_category(self, client, home, faq_category):
+        from pages.models import FaqCategory
+
+        amas = FaqCategory.objects.create(name="Official AMAs", slug="official-amas", sort_order=1)
+        faq = make_faq_index(home)
+        make_faq(faq, amas, title="When will staking launch?")
+        make_faq(faq, faq_category, title="What is the OMG token for?")
+
+        soup = read(client, faq)
+
+        groups = [
+            (group.h2.get_text(), [a.get_text() for a in group.select("a")])
+            for group in soup.select(".faq-group")
+        ]
+        assert groups == [
+            ("Community Q&A", ["What is the OMG token for?"]),
+            ("Official AMAs", ["When will staking launch?"]),
+        ]
+
+    def test_faq_entry_shows_answer_category_and_ama_source(self, client, home, faq_category):
+        faq = make_faq_index(home)
+        entry = make_faq(
+            faq,
+            faq_category,
+            answer=[("text", RichText("<p>It secures the network through staking.</p>"))],
+            answered_on=datetime.date(2019, 3, 14),
+            source_url="https://example.org/ama-transcript",
+        )
+
+        soup = read(client, entry)
+
+        assert "It secures the network through staking." in text_of(soup, ".page-body")
+        meta = text_of(soup, ".faq-meta")
+        assert "Community Q&A" in meta and "14 March 2019" in meta
+        assert soup.select_one(".faq-meta a")["href"] == "https://example.org/ama-transcript"
+
+    def test_video_shows_summary_transcript_and_a_link_without_provider(self, client, section):
+        video = make_video(
+            section,
+            summary="How MoreVP improves the exit game.",
+            transcript="Welcome.\n\nToday we talk about exits.",
+        )
+
+        soup = read(client, video)
+
+        assert text_of(soup, ".page-summary") == "How MoreVP improves the exit game."
+        assert [p.get_text() for p in soup.select(".transcript p")] == [
+            "Welcome.",
+            "Today we talk about exits.",
+        ]
+        assert soup.select_one(".embed-fallback a")["href"] == video.video_url
+
+
+PAGE_FACTORIES = {
+    "home": lambda home, category: home,
+    "section": lambda home, category: make_section(home),
+    "topic": lambda home, category: make_topic(make_section(home)),
+    "deep dive": lambda home, category: make_deep_dive(make_section(home)),
+    "FAQ index": lambda home, category: make_faq_index(home),
+    "FAQ entry": lambda home, category: make_faq(make_faq_index(home), category),
+    "video": lambda home, category: make_video(make_section(home)),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", PAGE_FACTORIES)
+def test_banner_shows_exactly_when_in_development(client, home, faq_category, kind):
+    page = PAGE_FACTORIES[kind](home, faq_category).specific
+
+    assert read(client, page).select(".development-banner") == []
+
+    page.in_development = True
+    page.development_note = "Staking rewards are not final yet."
+    page.save_revision().publish()
+    banner = read(client, page).select(".development-banner")
+    assert len(banner) == 1
+    assert "Still in development." in banner[0].get_text()
+    assert "Staking rewards are not final yet." in banner[0].get_text()
+
+    # Without a note of its own, the banner says what the flag means.
+    page.development_note = ""
+    page.save_revision().publish()
+    banner_text = text_of(read(client, page), ".development-banner")
+    assert "some details are missing, and it will be revised" in banner_text
+
+
+@pytest.mark.django_db
+def test_draft_changes_stay_off_the_live_page(client, section):
+    topic = make_topic(section, body=[("text", RichText("<p>Published text.</p>"))])
+    topic.body = [("text", RichText("<p>Unreviewed draft text.</p>"))]
+    topic.save_revision()
+
+    page_text = read(client, topic).get_text()
+
+    assert "Published text." in page_text
+    assert "Unreviewed draft text." not in page_text
+
+
+@pytest.mark.django_db
+def test_unknown_path_is_a_404_in_the_site_layout(client, home):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+
+
+@pytest.mark.django_db
+def test_meta_description_comes_from_the_summary(client, section):
+    topic = make_topic(section, summary="How Plasma moves payments off the main chain.")
+
+    soup = read(client, topic)
+
+    assert soup.select_one('meta[name="description"]')["content"] == (
+        "How Plasma moves payments off the main chain."
+    )
+
+
+@pytest.mark.django_db
+def test_section_listing_queries_do_not_grow_per_child(client, home, django_assert_max_num_queries):
+    section = make_section(home)
+    for number in range(3):
+        make_topic(section, title=f"Topic {number}")
+    with django_assert_max_num_queries(30) as small:
+        client.get(section.url)
+    for number in range(3, 15):
+        make_topic(section, title=f"Topic {number}")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(section.url)
+    assert response.status_code == 200
+    assert len(BeautifulSoup(response.content, "html.parser").select(".child-list__item")) == 15
