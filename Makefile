@@ -1,0 +1,56 @@
+# OMG KB. `make run` and `make test` are all a newcomer needs; `make help` lists the rest.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help run setup test lint format check-migrations ci clean
+
+help: ## Show this list
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamp files: reinstall only when the requirements change.
+$(VENV)/.installed-runtime: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-runtime
+
+setup: $(VENV)/.installed-runtime ## Install, migrate, load the starter knowledge base and demo accounts
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_starter_tree
+	$(MANAGE) create_demo_accounts
+
+run: setup ## Set everything up and serve the site on http://127.0.0.1:8000 (SQLite)
+	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed-dev ## Run the whole test suite (DATABASE_URL selects PostgreSQL)
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-dev ## ruff check and ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check-migrations: $(VENV)/.installed-dev ## Fail if a model change has no migration
+	DJANGO_SETTINGS_MODULE=kbsite.settings.test $(MANAGE) makemigrations --check --dry-run
+
+ci: ## Run what CI runs: lint, migrations check, tests on SQLite and PostgreSQL
+	bash .ci/run
+
+clean: ## Remove the virtualenv, the SQLite database and caches
+	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache
