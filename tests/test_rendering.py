@@ -224,6 +224,18 @@ def test_unknown_path_is_a_404_in_the_site_layout(client, home):
 
 
 @pytest.mark.django_db
+def test_titles_name_the_page_then_the_site(client, home, section):
+    site = home.get_site()
+    site.site_name = "OMG KB"
+    site.save()
+    topic = make_topic(section, title="What is OmiseGO?")
+
+    assert read(client, home).title.string == "OMG KB"
+    assert read(client, topic).title.string == "What is OmiseGO? · OMG KB"
+    assert text_of(read(client, topic), ".site-name") == "OMG KB"
+
+
+@pytest.mark.django_db
 def test_meta_description_comes_from_the_summary(client, section):
     topic = make_topic(section, summary="How Plasma moves payments off the main chain.")
 

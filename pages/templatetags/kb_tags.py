@@ -1,8 +1,20 @@
 import re
 
 from django import template
+from django.conf import settings
+
+from wagtail.models import Site
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def site_name(context):
+    """The name given to the site in Settings → Sites, else the project's name."""
+    request = context.get("request")
+    # find_for_request caches the site on the request: one query per request at most.
+    site = Site.find_for_request(request) if request is not None else None
+    return (site and site.site_name) or settings.WAGTAIL_SITE_NAME
 
 
 @register.filter
