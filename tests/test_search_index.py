@@ -7,7 +7,14 @@ from wagtail.rich_text import RichText
 
 from pages.models import DeepDivePage, FaqPage, TopicPage, VideoPage
 
-from .conftest import make_deep_dive, make_faq, make_faq_index, make_topic, make_video
+from .conftest import (
+    make_deep_dive,
+    make_faq,
+    make_faq_index,
+    make_section,
+    make_topic,
+    make_video,
+)
 
 
 def found(query, queryset=None):
@@ -47,6 +54,12 @@ class TestSearchIndex:
         )
 
         assert found("Validators", FaqPage.objects.live()) == {"What is the OMG token for?"}
+
+    @pytest.mark.parametrize("make_listing", [make_section, make_faq_index])
+    def test_listing_pages_are_found_by_their_introduction(self, home, make_listing):
+        listing = make_listing(home, introduction="<p>Answers gathered from AMA sessions.</p>")
+
+        assert found("gathered") == {listing.title}
 
     def test_video_is_found_by_its_transcript(self, section):
         make_video(section, transcript="Today we explain the exit queue.")

@@ -6,7 +6,10 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField
 from wagtail.search import index
+
+INTRODUCTION_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 DEFAULT_DEVELOPMENT_NOTICE = (
     "This page is still in development: some details are missing, and it will be revised."
@@ -101,3 +104,19 @@ class EditorialMixin(models.Model):
     def get_listed_children(self):
         """Children a reader may see, in the editors' order, as their own page types."""
         return self.get_children().live().public().specific()
+
+
+class IntroductionMixin(models.Model):
+    """Pages that mostly list other pages (home, sections, the FAQ) open with a paragraph."""
+
+    introduction = RichTextField(
+        features=INTRODUCTION_FEATURES,
+        blank=True,
+        help_text="Optional: a paragraph above the list of pages: what they cover, where to start.",
+    )
+
+    panels = [FieldPanel("introduction")]
+    search_fields = [index.SearchField("introduction")]
+
+    class Meta:
+        abstract = True

@@ -1,15 +1,14 @@
 from django.db import models
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.fields import RichTextField, StreamField
+from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from pages.blocks import AnswerBlock
 
-from .base import EditorialMixin
-from .home import INTRO_FEATURES
+from .base import EditorialMixin, IntroductionMixin
 
 
 @register_snippet
@@ -35,17 +34,13 @@ class FaqCategory(models.Model):
         return self.name
 
 
-class FaqIndexPage(EditorialMixin, Page):
+class FaqIndexPage(IntroductionMixin, EditorialMixin, Page):
     """Holds the FAQ entries and lists them grouped by category."""
 
-    introduction = RichTextField(
-        features=INTRO_FEATURES,
-        blank=True,
-        help_text="Optional: a paragraph above the questions.",
+    content_panels = Page.content_panels + EditorialMixin.panels + IntroductionMixin.panels
+    search_fields = (
+        Page.search_fields + EditorialMixin.search_fields + IntroductionMixin.search_fields
     )
-
-    content_panels = Page.content_panels + EditorialMixin.panels + [FieldPanel("introduction")]
-    search_fields = Page.search_fields + EditorialMixin.search_fields
 
     parent_page_types = ["pages.HomePage", "pages.SectionPage"]
     subpage_types = ["pages.FaqPage"]

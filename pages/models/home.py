@@ -1,29 +1,14 @@
-from wagtail.admin.panels import FieldPanel
-from wagtail.fields import RichTextField
 from wagtail.models import Page
-from wagtail.search import index
 
-from .base import EditorialMixin
-
-INTRO_FEATURES = ["bold", "italic", "link", "ol", "ul"]
+from .base import EditorialMixin, IntroductionMixin
 
 
-class HomePage(EditorialMixin, Page):
+class HomePage(IntroductionMixin, EditorialMixin, Page):
     """The knowledge base's front page: an introduction and its sections."""
 
-    introduction = RichTextField(
-        features=INTRO_FEATURES,
-        blank=True,
-        help_text="A short welcome: what this knowledge base covers and where to start.",
-    )
-
-    content_panels = Page.content_panels + EditorialMixin.panels + [FieldPanel("introduction")]
+    content_panels = Page.content_panels + EditorialMixin.panels + IntroductionMixin.panels
     search_fields = (
-        Page.search_fields
-        + EditorialMixin.search_fields
-        + [
-            index.SearchField("introduction"),
-        ]
+        Page.search_fields + EditorialMixin.search_fields + IntroductionMixin.search_fields
     )
 
     parent_page_types = ["wagtailcore.Page"]
@@ -34,22 +19,12 @@ class HomePage(EditorialMixin, Page):
         verbose_name = "home page"
 
 
-class SectionPage(EditorialMixin, Page):
+class SectionPage(IntroductionMixin, EditorialMixin, Page):
     """A top-level group of the knowledge base, such as 'OMG Deep Dive'."""
 
-    introduction = RichTextField(
-        features=INTRO_FEATURES,
-        blank=True,
-        help_text="Optional: a paragraph above the list of pages in this section.",
-    )
-
-    content_panels = Page.content_panels + EditorialMixin.panels + [FieldPanel("introduction")]
+    content_panels = Page.content_panels + EditorialMixin.panels + IntroductionMixin.panels
     search_fields = (
-        Page.search_fields
-        + EditorialMixin.search_fields
-        + [
-            index.SearchField("introduction"),
-        ]
+        Page.search_fields + EditorialMixin.search_fields + IntroductionMixin.search_fields
     )
 
     parent_page_types = ["pages.HomePage"]
