@@ -56,6 +56,19 @@ def make_video(parent, **fields):
     return publish(parent, VideoPage(**fields))
 
 
+# One published page of each type, built from the home page and a FAQ category, for tests that
+# must hold for every type.
+PAGE_OF_EACH_TYPE = {
+    "home": lambda home, category: home,
+    "section": lambda home, category: make_section(home),
+    "topic": lambda home, category: make_topic(make_section(home)),
+    "deep dive": lambda home, category: make_deep_dive(make_section(home)),
+    "FAQ index": lambda home, category: make_faq_index(home),
+    "FAQ entry": lambda home, category: make_faq(make_faq_index(home), category),
+    "video": lambda home, category: make_video(make_section(home)),
+}
+
+
 @pytest.fixture
 def home(db):
     """The knowledge base's home page, made the default site's root."""

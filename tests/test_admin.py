@@ -10,17 +10,11 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 
 from pages.models import DeepDivePage, FaqPage, SectionPage, TopicPage, VideoPage
 
-from .conftest import make_deep_dive, make_faq, make_faq_index, make_section, make_topic, make_video
-
-EXISTING_PAGES = {
-    "home": lambda home, category: home,
-    "section": lambda home, category: make_section(home),
-    "topic": lambda home, category: make_topic(make_section(home)),
-    "deep dive": lambda home, category: make_deep_dive(make_section(home)),
-    "FAQ index": lambda home, category: make_faq_index(home),
-    "FAQ entry": lambda home, category: make_faq(make_faq_index(home), category),
-    "video": lambda home, category: make_video(make_section(home)),
-}
+from .conftest import (
+    PAGE_OF_EACH_TYPE,
+    make_faq_index,
+    make_section,
+)
 
 
 def add_url(model, parent):
@@ -31,9 +25,9 @@ def add_url(model, parent):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("kind", EXISTING_PAGES)
+@pytest.mark.parametrize("kind", PAGE_OF_EACH_TYPE)
 def test_edit_and_create_views_load_for_every_page_type(admin_client, home, faq_category, kind):
-    page = EXISTING_PAGES[kind](home, faq_category).specific
+    page = PAGE_OF_EACH_TYPE[kind](home, faq_category).specific
 
     edit = admin_client.get(reverse("wagtailadmin_pages:edit", args=(page.pk,)))
     assert edit.status_code == 200

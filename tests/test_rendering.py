@@ -10,6 +10,7 @@ from wagtail.rich_text import RichText
 from pages.models import TopicPage
 
 from .conftest import (
+    PAGE_OF_EACH_TYPE,
     make_deep_dive,
     make_faq,
     make_faq_index,
@@ -170,21 +171,10 @@ class TestEachPageTypeShowsItsContent:
         assert soup.select_one(".embed-fallback a")["href"] == video.video_url
 
 
-PAGE_FACTORIES = {
-    "home": lambda home, category: home,
-    "section": lambda home, category: make_section(home),
-    "topic": lambda home, category: make_topic(make_section(home)),
-    "deep dive": lambda home, category: make_deep_dive(make_section(home)),
-    "FAQ index": lambda home, category: make_faq_index(home),
-    "FAQ entry": lambda home, category: make_faq(make_faq_index(home), category),
-    "video": lambda home, category: make_video(make_section(home)),
-}
-
-
 @pytest.mark.django_db
-@pytest.mark.parametrize("kind", PAGE_FACTORIES)
+@pytest.mark.parametrize("kind", PAGE_OF_EACH_TYPE)
 def test_banner_shows_exactly_when_in_development(client, home, faq_category, kind):
-    page = PAGE_FACTORIES[kind](home, faq_category).specific
+    page = PAGE_OF_EACH_TYPE[kind](home, faq_category).specific
 
     assert read(client, page).select(".development-banner") == []
 
