@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.contrib.typed_table_block.blocks import TypedTableBlock
+from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds import embeds
 from wagtail.embeds.exceptions import EmbedException
 from wagtail.images.blocks import ImageBlock
@@ -163,10 +164,15 @@ class CodeBlock(blocks.StructBlock):
         choices=[
             ("text", "Plain text"),
             ("bash", "Shell"),
+            ("css", "CSS"),
+            ("html", "HTML"),
+            ("java", "Java"),
             ("javascript", "JavaScript"),
             ("typescript", "TypeScript"),
             ("json", "JSON"),
+            ("markdown", "Markdown"),
             ("python", "Python"),
+            ("rust", "Rust"),
             ("solidity", "Solidity"),
             ("elixir", "Elixir"),
             ("go", "Go"),
@@ -237,6 +243,21 @@ class PageCardBlock(blocks.StructBlock):
         group = LAYOUT_GROUP
 
 
+class FileBlock(blocks.StructBlock):
+    """A downloadable file, such as a white paper, as GitBook's file block shows one."""
+
+    document = DocumentChooserBlock()
+    caption = blocks.CharBlock(
+        required=False, max_length=300, help_text="Leave empty to use the document's title."
+    )
+
+    class Meta:
+        icon = "doc-full-inverse"
+        label = "File"
+        template = "pages/blocks/file.html"
+        group = MEDIA_GROUP
+
+
 class NestedContentBlock(blocks.StreamBlock):
     """What an expandable or a tab can hold: everything but headings and further nesting."""
 
@@ -250,6 +271,7 @@ class NestedContentBlock(blocks.StreamBlock):
     code = CodeBlock()
     table = TableBlock()
     card = PageCardBlock()
+    file = FileBlock()
 
 
 class ExpandableBlock(blocks.StructBlock):

@@ -4,7 +4,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 
+from wagtail.documents.models import Document
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 
@@ -24,7 +26,14 @@ def diagram(db):
 
 
 @pytest.fixture
-def every_block_page(section, diagram):
+def white_paper(db):
+    return Document.objects.create(
+        title="OmiseGO white paper", file=ContentFile(b"%PDF-1.4\n", name="white-paper.pdf")
+    )
+
+
+@pytest.fixture
+def every_block_page(section, diagram, white_paper):
     linked = make_topic(section, title="Scalability with Plasma", summary="Child chains.")
     draft = TopicPage(title="Secret draft", summary="Not yet reviewed.", live=False)
     section.add_child(instance=draft)
@@ -88,6 +97,7 @@ def every_block_page(section, diagram):
         ),
         raw("card", {"page": linked.pk, "title": "", "description": ""}),
         raw("card", {"page": draft.pk, "title": "A card to a draft", "description": ""}),
+        raw("file", {"document": white_paper.pk, "caption": ""}),
     ]
     return publish(section, TopicPage(title="Every block", body=body))
 
@@ -166,6 +176,13 @@ def test_page_card_uses_page_title_and_summary_and_hides_drafts(soup):
     assert cards[0].select_one(".page-card__title").get_text() == "Scalability with Plasma"
     assert cards[0].select_one(".page-card__description").get_text() == "Child chains."
     assert "Secret draft" not in soup.get_text() and "A card to a draft" not in soup.get_text()
+
+
+def test_file_is_a_download_link_named_after_the_document(soup, white_paper):
+    link = soup.select_one(".file-download a")
+    assert link["href"] == white_paper.url
+    assert link.get_text() == "OmiseGO white paper"
+    assert "PDF" in soup.select_one(".file-download__meta").get_text()
 
 
 def test_every_block_type_is_exercised(every_block_page):

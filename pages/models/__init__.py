@@ -1,6 +1,7 @@
 from .base import EditorialMixin, PageTag
 from .deep_dives import DeepDivePage
 from .faq import FaqCategory, FaqIndexPage, FaqPage
+from .gitbook import GitBookSource
 from .home import HomePage, SectionPage
 from .topics import TopicPage
 from .videos import VideoPage
@@ -11,6 +12,7 @@ __all__ = [
     "FaqCategory",
     "FaqIndexPage",
     "FaqPage",
+    "GitBookSource",
     "HomePage",
     "PageTag",
     "SectionPage",
