@@ -1,0 +1,16 @@
+"""
+GitBook books in and out of the knowledge base.
+
+`book` reads a book's layout (.gitbook.yaml, SUMMARY.md, front matter); `markdown` turns a page's
+markdown and GitBook blocks into StreamField data; `importer` writes the tree; `exporter` writes
+it back out. docs/gitbook.md describes the mapping.
+"""
+
+
+class GitBookError(Exception):
+    """A problem that stops an import, located in the book as precisely as we can."""
+
+    def __init__(self, message, path=None, line=None):
+        self.message, self.path, self.line = message, path, line
+        where = f"{path}, line {line}" if path and line else path
+        super().__init__(f"{where}: {message}" if where else message)

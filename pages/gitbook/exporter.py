@@ -1,0 +1,364 @@
+"""
+Writing the live page tree back out as a GitBook book, the inverse of `importer`.
+
+Only live pages are exported (a draft never leaves the site), each block is written as the
+GitBook markdown that the importer reads back into the same block, and images and documents are
+copied into `.gitbook/assets/`.
+"""
+
+import posixpath
+from pathlib import Path
+
+import yaml
+from markdownify import MarkdownConverter
+
+from django.utils.text import slugify
+
+from wagtail.models import Page
+
+from pages.models import (
+    DeepDivePage,
+    FaqIndexPage,
+    FaqPage,
+    HomePage,
+    SectionPage,
+    TopicPage,
+    VideoPage,
+)
+
+TYPES = {
+    TopicPage: "topic",
+    DeepDivePage: "deep-dive",
+    FaqIndexPage: "faq-index",
+    FaqPage: "faq",
+    VideoPage: "video",
+}
+ASSETS = ".gitbook/assets"
+
+
+class RichTextToMarkdown(MarkdownConverter):
+    """Wagtail's stored rich text as markdown, with page and document links as book paths."""
+
+    def __init__(self, exporter, current_path, **options):
+        super().__init__(heading_style="ATX", bullets="*", **options)
+        self.exporter, self.current_path = exporter, current_path
+
+    def convert_a(self, el, text, parent_tags):
+        linktype = el.get("linktype")
+        if linktype == "page":
+            el["href"] = self.exporter.page_href(el.get("id"), el.get("anchor"), self.current_path)
+        elif linktype == "document":
+            el["href"] = self.exporter.document_href(el.get("id"), self.current_path)
+        if not el.get("href"):
+            return text
+        return super().convert_a(el, text, parent_tags)
+
+
+class BookExporter:
+    def __init__(self, root, out_dir, progress=None):
+        self.root, self.out = root.specific, Path(out_dir)
+        self.progress = progress or (lambda message: None)
+        self.warnings = []
+        self.asset_names = {}  # (kind, id) -> file name in .gitbook/assets
+
+    def run(self):
+        pages = list(self.root.get_descendants().live().specific().order_by("path"))
+        self.children = {}
+        for page in pages:
+            self.children.setdefault(page.path[: -Page.steplen], []).append(page)
+        self.paths = {self.root.pk: "README.md"}
+        self.pages_by_id = {page.pk: page for page in pages}
+        summary = ["# Table of contents", "", f"* [{self.root.title}](README.md)", ""]
+        entries, groups = [], []
+        for child in self.children.get(self.root.path, []):
+            if isinstance(child, SectionPage):
+                groups.append(child)
+                self.paths[child.pk] = None
+                self.assign_paths(self.children.get(child.path, []), child.slug)
+            else:
+                self.assign_paths([child], "")
+        entries = [
+            c for c in self.children.get(self.root.path, []) if c.pk not in {g.pk for g in groups}
+        ]
+        summary += self.summary_lines(entries, 0)
+        for group in groups:
+            summary += ["", f"## {group.title}", ""]
+            summary += self.summary_lines(self.children.get(group.path, []), 0)
+
+        self.out.mkdir(parents=True, exist_ok=True)
+        (self.out / ".gitbook.yaml").write_text(
+            "root: ./\n\nstructure:\n  readme: README.md\n  summary: SUMMARY.md\n", encoding="utf-8"
+        )
+        (self.out / "SUMMARY.md").write_text("\n".join(summary) + "\n", encoding="utf-8")
+        self.write_page(self.root, "README.md")
+        written = 1
+        for page in pages:
+            path = self.paths.get(page.pk)
+            if path:
+                self.write_page(page, path)
+                written += 1
+                if written % 100 == 0:
+                    self.progress(f"  {written} pages")
+        return written
+
+    def assign_paths(self, pages, folder):
+        for page in pages:
+            children = self.children.get(page.path, [])
+            if children:
+                self.paths[page.pk] = posixpath.join(folder, page.slug, "README.md")
+                self.assign_paths(children, posixpath.join(folder, page.slug))
+            else:
+                self.paths[page.pk] = posixpath.join(folder, f"{page.slug}.md")
+
+    def summary_lines(self, pages, depth):
+        lines = []
+        for page in pages:
+            lines.append(f"{'  ' * depth}* [{escape_link_text(page.title)}]({self.paths[page.pk]})")
+            lines += self.summary_lines(self.children.get(page.path, []), depth + 1)
+        return lines
+
+    # Pages -------------------------------------------------------------------------------------
+
+    def write_page(self, page, path):
+        front_matter = self.front_matter(page)
+        parts = []
+        if front_matter:
+            dumped = yaml.safe_dump(front_matter, sort_keys=False, allow_unicode=True, width=1000)
+            parts.append(f"---\n{dumped}---\n")
+        parts.append(f"# {page.title}\n")
+        parts.append(self.page_body(page, path))
+        target = self.out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(
+            "\n".join(part for part in parts if part).rstrip() + "\n", encoding="utf-8"
+        )
+
+    def front_matter(self, page):
+        data = {}
+        if getattr(page, "summary", ""):
+            data["description"] = page.summary
+        kind = TYPES.get(type(page))
+        if kind and kind != "topic":
+            data["type"] = kind
+        if getattr(page, "in_development", False):
+            data["in_development"] = True
+        if getattr(page, "development_note", ""):
+            data["development_note"] = page.development_note
+        if getattr(page, "review_due", None):
+            data["review_due"] = page.review_due
+        if hasattr(page, "tags"):
+            tags = sorted(page.tags.names())
+            if tags:
+                data["tags"] = tags
+        if isinstance(page, DeepDivePage) and page.current_state_as_of:
+            data["current_state_as_of"] = page.current_state_as_of
+        if isinstance(page, FaqPage):
+            data["category"] = page.category.name
+            if page.answered_on:
+                data["answered_on"] = page.answered_on
+            if page.source_url:
+                data["source_url"] = page.source_url
+        return data
+
+    def page_body(self, page, path):
+        if isinstance(page, (HomePage, SectionPage, FaqIndexPage)):
+            return self.rich_text(page.introduction, path)
+        if isinstance(page, TopicPage):
+            return self.stream(page.body, path)
+        if isinstance(page, DeepDivePage):
+            parts = [self.stream(page.body, path)]
+            if page.current_state:
+                parts.append("## Current state\n\n" + self.rich_text(page.current_state, path))
+            if page.resources:
+                items = [self.resource(block.value, path) for block in page.resources]
+                parts.append("## Resources\n\n" + "\n".join(item for item in items if item))
+            return "\n\n".join(part for part in parts if part)
+        if isinstance(page, FaqPage):
+            return self.stream(page.answer, path)
+        if isinstance(page, VideoPage):
+            transcript = page.transcript.replace("\r\n", "\n").strip()
+            return f'{{% embed url="{page.video_url}" %}}\n\n{transcript}'.strip()
+        return ""
+
+    def resource(self, value, path):
+        page = value.get("page")
+        if page is not None:
+            title = value.get("title") or page.title
+            href = self.page_href(page.pk, None, path)
+        else:
+            title, href = value.get("title"), value.get("url")
+        if not href:
+            return ""
+        note = f" — {value['note']}" if value.get("note") else ""
+        return f"* [{escape_link_text(title)}]({href}){note}"
+
+    # Blocks ------------------------------------------------------------------------------------
+
+    def stream(self, stream, path):
+        return "\n\n".join(filter(None, (self.block(b.block_type, b.value, path) for b in stream)))
+
+    def block(self, block_type, value, path):
+        if block_type == "text":
+            return self.rich_text(value.source, path)
+        if block_type == "heading":
+            heading = f"{'#' * int(value['level'][1])} {value['text']}"
+            if value.get("anchor") and value["anchor"] != slugify(value["text"]):
+                anchor = value["anchor"]
+                heading += f' <a href="#{anchor}" id="{anchor}"></a>'
+            return heading
+        if block_type == "hint":
+            text = self.rich_text(value["text"].source, path)
+            return f'{{% hint style="{value["style"]}" %}}\n{text}\n{{% endhint %}}'
+        if block_type == "quote":
+            lines = [f"> {line}" if line else ">" for line in value["text"].split("\n")]
+            if value.get("attribution"):
+                lines += [">", f"> — {value['attribution']}"]
+            return "\n".join(lines)
+        if block_type == "image":
+            return self.image(value, path)
+        if block_type == "embed":
+            caption = value.get("caption")
+            if caption:
+                return f'{{% embed url="{value["url"]}" %}}\n{caption}\n{{% endembed %}}'
+            return f'{{% embed url="{value["url"]}" %}}'
+        if block_type == "code":
+            return self.code(value)
+        if block_type == "table":
+            return self.table(value["table"], path)
+        if block_type == "card":
+            return self.card(value, path)
+        if block_type == "file":
+            document = value["document"]
+            src = self.asset_href("document", document, path)
+            caption = value.get("caption") or ""
+            return f'{{% file src="{src}" %}}\n{caption}\n{{% endfile %}}'
+        if block_type == "expandable":
+            content = self.stream(value["content"], path)
+            return f"<details>\n\n<summary>{value['summary']}</summary>\n\n{content}\n\n</details>"
+        if block_type == "tabs":
+            tabs = [
+                f'{{% tab title="{tab["title"]}" %}}\n'
+                f"{self.stream(tab['content'], path)}\n{{% endtab %}}"
+                for tab in value["tabs"]
+            ]
+            return "{% tabs %}\n" + "\n\n".join(tabs) + "\n{% endtabs %}"
+        self.warnings.append(f"{path}: a {block_type} block has no GitBook form and was left out.")
+        return ""
+
+    def rich_text(self, source, path):
+        if not source:
+            return ""
+        converter = RichTextToMarkdown(self, path)
+        return converter.convert(source).strip()
+
+    def image(self, value, path):
+        image = value["image"]
+        if image is None:
+            return ""
+        src = self.asset_href("image", image, path)
+        alt = "" if getattr(image, "decorative", False) else image.contextual_alt_text
+        caption = value.get("caption") or ""
+        if caption:
+            return (
+                f'<figure><img src="{src}" alt="{escape_attribute(alt)}">'
+                f"<figcaption><p>{escape_attribute(caption)}</p></figcaption></figure>"
+            )
+        return f"![{escape_link_text(alt)}]({src})"
+
+    def code(self, value):
+        fence = "```"
+        while fence in value["code"]:
+            fence += "`"
+        language = "" if value["language"] == "text" else value["language"]
+        block = f"{fence}{language}\n{value['code']}\n{fence}"
+        if value.get("title"):
+            return f'{{% code title="{value["title"]}" %}}\n{block}\n{{% endcode %}}'
+        return block
+
+    def table(self, table, path):
+        if not table.columns:
+            return ""
+        if table.caption:
+            self.warnings.append(
+                f"{path}: GitBook tables have no caption; {table.caption!r} was left out."
+            )
+
+        def cell(value):
+            if hasattr(value, "source"):
+                value = self.rich_text(value.source, path)
+            return " ".join(str(value if value is not None else "").split()).replace("|", "\\|")
+
+        lines = [
+            "| " + " | ".join(cell(column["heading"]) for column in table.columns) + " |",
+            "| " + " | ".join("---" for _ in table.columns) + " |",
+        ]
+        for row in table.row_data:
+            lines.append("| " + " | ".join(cell(value) for value in row["values"]) + " |")
+        return "\n".join(lines)
+
+    def card(self, value, path):
+        page = value.get("page")
+        if page is None:
+            return ""
+        href = self.page_href(page.pk, None, path)
+        title = value.get("title") or page.title
+        if href.startswith("http"):
+            return f"[{escape_link_text(title)}]({href})"
+        return (
+            f'{{% content-ref url="{href}" %}}\n[{escape_link_text(title)}]({href})\n'
+            "{% endcontent-ref %}"
+        )
+
+    # Links and assets --------------------------------------------------------------------------
+
+    def page_href(self, page_id, anchor, current_path):
+        try:
+            page_id = int(page_id)
+        except (TypeError, ValueError):
+            return ""
+        target = self.paths.get(page_id)
+        if not target:
+            # Outside the exported tree (or not live): the page's public address, if it has one.
+            page = Page.objects.live().filter(pk=page_id).first()
+            if page is None:
+                self.warnings.append(
+                    f"{current_path}: a link to a page that is not live was removed."
+                )
+                return ""
+            return (page.full_url or "") + (f"#{anchor}" if anchor else "")
+        href = posixpath.relpath(target, posixpath.dirname(current_path) or ".")
+        return href + (f"#{anchor}" if anchor else "")
+
+    def document_href(self, document_id, current_path):
+        from wagtail.documents import get_document_model
+
+        document = get_document_model().objects.filter(pk=document_id).first()
+        if document is None:
+            return ""
+        return self.asset_href("document", document, current_path)
+
+    def asset_href(self, kind, asset, current_path):
+        key = (kind, asset.pk)
+        if key not in self.asset_names:
+            # Named after the title, not the stored file, which storage may have suffixed.
+            extension = posixpath.splitext(asset.file.name)[1].lower()
+            name = (slugify(asset.title) or kind) + extension
+            if name in self.asset_names.values():
+                stem, extension = posixpath.splitext(name)
+                name = f"{stem}-{kind}{asset.pk}{extension}"
+            self.asset_names[key] = name
+            target = self.out / ASSETS / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with asset.file.open("rb") as source:
+                target.write_bytes(source.read())
+        return posixpath.relpath(
+            posixpath.join(ASSETS, self.asset_names[key]), posixpath.dirname(current_path) or "."
+        )
+
+
+def escape_link_text(text):
+    return str(text).replace("[", "\\[").replace("]", "\\]")
+
+
+def escape_attribute(text):
+    return str(text).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")

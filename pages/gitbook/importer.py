@@ -1,0 +1,536 @@
+"""
+Writing a GitBook book into the page tree.
+
+Three passes, all inside the caller's transaction: read and convert every page (no database
+writes, so a broken file fails fast); find or create every page, so that links between pages have
+ids to point at; then resolve each page's content and, where it differs from what the last import
+wrote, save it as a new revision (published, or left as a draft with `draft=True`).
+"""
+
+import datetime
+import hashlib
+import json
+import posixpath
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.utils.text import slugify
+
+from wagtail.actions.publish_page_revision import PublishPagePermissionError
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import Page
+
+from pages.models import (
+    DeepDivePage,
+    FaqCategory,
+    FaqIndexPage,
+    FaqPage,
+    GitBookSource,
+    SectionPage,
+    TopicPage,
+    VideoPage,
+)
+
+from . import GitBookError
+from .book import read_book
+from .markdown import AssetRef, Markup, PageConverter, PageRef
+
+PAGE_TYPES = {
+    "topic": TopicPage,
+    "deep-dive": DeepDivePage,
+    "faq-index": FaqIndexPage,
+    "faq": FaqPage,
+    "video": VideoPage,
+}
+COMMON_KEYS = {"description", "type", "in_development", "development_note", "review_due", "tags"}
+OWN_KEYS = {
+    "topic": set(),
+    "deep-dive": {"current_state_as_of"},
+    "faq-index": set(),
+    "faq": {"category", "answered_on", "source_url"},
+    "video": {"video_url"},
+}
+# Keys GitBook itself writes into front matter; they have no meaning here.
+GITBOOK_KEYS = {"cover", "coverY", "layout", "hidden", "icon", "title"}
+
+
+@dataclass
+class Node:
+    """A page to be: where it goes, what it is, and its content before ids are known."""
+
+    path: str
+    title: str
+    model: type
+    kind: str
+    fields: dict = field(default_factory=dict)
+    tags: list = field(default_factory=list)
+    children: list = field(default_factory=list)
+    converter: PageConverter | None = None
+    page: Page | None = None
+    source: GitBookSource | None = None
+
+
+@dataclass
+class Report:
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+
+class BookImporter:
+    def __init__(self, path, parent, draft=False, user=None, progress=None, parent_is_new=False):
+        self.path, self.parent, self.draft, self.user = path, parent, draft, user
+        # The front page is the parent: it counts as created only if made for this import.
+        self.parent_is_new = parent_is_new
+        self.progress = progress or (lambda message: None)
+        self.report = Report()
+        self.stored_files = []  # asset files written to storage, removed again on rollback
+        self.assets = {}
+
+    # Pass 1: read ------------------------------------------------------------------------------
+
+    def run(self):
+        """Import the book. The caller owns the transaction and rolls back on GitBookError."""
+        self.book = read_book(self.path)
+        self.report.warnings.extend(self.book.warnings)
+        self.titles = self.book.titles_by_path()
+        front, nodes = self.plan()
+        self.place(front, nodes)
+        self.write(front, nodes)
+        return self.report
+
+    def plan(self):
+        front = None
+        if self.book.readme is not None:
+            front = self.page_node(self.book.readme, kind="front")
+        nodes = [self.page_node(entry, parent_kind=None) for entry in self.book.top_entries]
+        for group in self.book.groups:
+            section = Node(
+                path=f"SUMMARY.md#{slugify(group.title)}",
+                title=group.title,
+                model=SectionPage,
+                kind="section",
+            )
+            section.children = [self.page_node(e, parent_kind="section") for e in group.entries]
+            nodes.append(section)
+        return front, nodes
+
+    def page_node(self, entry, parent_kind=None, kind=None):
+        meta = entry.front_matter
+        if kind is None:
+            kind = meta.get("type") or ("faq" if parent_kind == "faq-index" else "topic")
+            if kind not in PAGE_TYPES:
+                raise GitBookError(
+                    f"type must be one of {', '.join(PAGE_TYPES)}, not {kind!r}", entry.path, 2
+                )
+        unknown = set(meta) - COMMON_KEYS - OWN_KEYS.get(kind, set()) - GITBOOK_KEYS
+        if unknown:
+            self.report.warnings.append(
+                f"{entry.path}: front matter {', '.join(sorted(unknown))} has no meaning "
+                f"for a {kind} page, ignored."
+            )
+        converter = PageConverter(entry.path, self.titles, self.book.root)
+        node = Node(
+            path=entry.path,
+            title=entry.title or first_heading(entry.body) or "Home",
+            model=PAGE_TYPES.get(kind),
+            kind=kind,
+            converter=converter,
+        )
+        body = strip_title(entry.body, node.title)
+        node.fields = {
+            "summary": str(meta.get("description") or "").strip(),
+            "in_development": as_bool(meta.get("in_development", False), entry.path),
+            "development_note": str(meta.get("development_note") or "").strip(),
+            "review_due": as_date(meta.get("review_due"), "review_due", entry.path),
+        }
+        node.tags = as_tags(meta.get("tags"), entry.path)
+        line = entry.body_line
+        if kind in ("front", "faq-index"):
+            blocks = converter.convert(body, line, article=False)
+            node.fields["introduction"] = converter.text_only(blocks, "the introduction") or ""
+        elif kind == "topic":
+            node.fields["body"] = converter.convert(body, line)
+        elif kind == "deep-dive":
+            self.plan_deep_dive(node, converter.convert(body, line), meta, entry.path)
+        elif kind == "faq":
+            node.fields["answer"] = converter.convert(body, line, article=False)
+            node.fields["category"] = str(meta.get("category") or "").strip()
+            node.fields["answered_on"] = as_date(meta.get("answered_on"), "answered_on", entry.path)
+            node.fields["source_url"] = str(meta.get("source_url") or "")
+        elif kind == "video":
+            self.plan_video(node, converter.convert(body, line, article=False), meta)
+        node.children = [self.page_node(child, parent_kind=kind) for child in entry.children]
+        if kind == "faq-index":
+            for child in node.children:
+                if child.kind == "faq" and not child.fields["category"]:
+                    child.fields["category"] = node.title
+        if kind == "faq" and entry.children:
+            raise GitBookError("an FAQ entry cannot have pages under it", entry.path)
+        return node
+
+    def plan_deep_dive(self, node, blocks, meta, path):
+        converter = node.converter
+        current_state = converter.take_section(blocks, "Current state")
+        resources = converter.take_section(blocks, "Resources")
+        as_of = as_date(meta.get("current_state_as_of"), "current_state_as_of", path)
+        state = None
+        if current_state:
+            position, section = current_state
+            text = [value for block_type, value in section if block_type == "text"]
+            others = [block for block in section if block[0] != "text"]
+            if others:
+                # The "Current state" part is rich text: hints, tables and the like stay in
+                # the body where the section was, rather than being lost.
+                converter.warn(
+                    "the Current state section holds text only; its other blocks stay in the body"
+                )
+                blocks[position:position] = others
+            state = sum(text[1:], text[0]) if text else None
+        if state is not None and as_of is None:
+            raise GitBookError("a Current state section needs current_state_as_of", path, 2)
+        node.fields["body"] = blocks
+        node.fields["current_state"] = state or ""
+        node.fields["current_state_as_of"] = as_of if state is not None else None
+        node.fields["resources"] = [
+            ("resource", resource)
+            for resource in converter.resources(resources[1] if resources else [])
+        ]
+
+    def plan_video(self, node, blocks, meta):
+        video_url = str(meta.get("video_url") or "")
+        if not video_url:
+            embed = next((b for b in blocks if b[0] == "embed"), None)
+            if embed is None:
+                raise GitBookError("a video page needs video_url or an {% embed %}", node.path)
+            video_url = embed[1]["url"]
+            blocks.remove(embed)
+        node.fields["video_url"] = video_url
+        transcript = node.converter.text_only(blocks, "the transcript")
+        node.fields["transcript"] = transcript.plain_text() if transcript else ""
+
+    # Pass 2: place -----------------------------------------------------------------------------
+
+    def place(self, front, nodes):
+        self.sources = {
+            source.path: source
+            for source in GitBookSource.objects.filter(book_root=self.parent).select_related("page")
+        }
+        if front is not None:
+            front.page = self.parent.specific
+            front.model = type(front.page)
+            front.source = self.sources.get(front.path)
+        for node in nodes:
+            self.place_node(node, self.parent)
+        # Adding and moving pages rewrote tree fields (numchild, paths) behind the copies in
+        # hand, and publishing a stale copy would write them back: continue with fresh ones.
+        everything = ([front] if front else []) + list(walk(nodes))
+        fresh = Page.objects.filter(pk__in=[n.page.pk for n in everything]).specific()
+        by_id = {page.pk: page for page in fresh}
+        for node in everything:
+            node.page = by_id[node.page.pk]
+        seen = {n.path for n in walk(nodes)} | ({front.path} if front else set())
+        for path in sorted(set(self.sources) - seen):
+            self.report.warnings.append(
+                f"{path}: imported before but no longer in the book; its page was left as it is."
+            )
+
+    def place_node(self, node, parent):
+        source = self.sources.get(node.path)
+        if source is not None:
+            page = source.page.specific
+            if type(page) is not node.model:
+                raise GitBookError(
+                    f"was imported as a {page._meta.verbose_name} and is now a "
+                    f"{node.model._meta.verbose_name}; change its type back, or delete the page "
+                    "first",
+                    node.path,
+                )
+            if not page.is_child_of(parent):
+                self.check_place(node, parent)
+                page.move(parent, pos="last-child")
+                page.refresh_from_db()
+            node.page, node.source = page, source
+        else:
+            self.check_place(node, parent)
+            node.page = self.create(node, parent)
+        for child in node.children:
+            self.place_node(child, node.page)
+        if node.children:
+            self.put_in_order(node.page, node.children)
+
+    def check_place(self, node, parent):
+        if not node.model.can_create_at(parent):
+            raise GitBookError(
+                f"a {node.model._meta.verbose_name} cannot go under "
+                f"'{parent.title}' ({parent.specific_class._meta.verbose_name})",
+                node.path if not node.path.startswith("SUMMARY.md#") else "SUMMARY.md",
+            )
+
+    def create(self, node, parent):
+        page = node.model(title=node.title, slug=self.slug_for(node), live=False)
+        if node.model is VideoPage:
+            page.video_url = node.fields["video_url"]
+        if node.model is FaqPage:
+            page.category = self.category(node.fields["category"])
+        if self.user is not None:
+            page.owner = self.user
+        try:
+            parent.add_child(instance=page)
+        except ValidationError as error:
+            raise GitBookError(f"cannot be created: {describe(error)}", node.path) from error
+        return page
+
+    def slug_for(self, node):
+        if node.path.startswith("SUMMARY.md#"):
+            return node.path.partition("#")[2]
+        name = posixpath.basename(node.path)
+        if name.lower() == "readme.md":
+            name = posixpath.basename(posixpath.dirname(node.path)) or node.title
+        return slugify(name.removesuffix(".md")) or slugify(node.title)
+
+    def category(self, name):
+        if not name:
+            raise GitBookError("an FAQ entry needs a category")
+        category = FaqCategory.objects.filter(name=name).first()
+        if category is None:
+            position = FaqCategory.objects.count()
+            category = FaqCategory.objects.create(
+                name=name, slug=unique_category_slug(name), sort_order=position * 10
+            )
+        return category
+
+    def put_in_order(self, parent, children):
+        wanted = [child.page.pk for child in children]
+        current = [
+            pk for pk in parent.get_children().values_list("pk", flat=True) if pk in set(wanted)
+        ]
+        if current != wanted:
+            for pk in wanted:
+                Page.objects.get(pk=pk).move(parent, pos="last-child")
+
+    # Pass 3: write -----------------------------------------------------------------------------
+
+    def write(self, front, nodes):
+        everything = ([front] if front else []) + list(walk(nodes))
+        self.pages_by_path = {node.path: node.page for node in everything}
+        total = len(everything)
+        for number, node in enumerate(everything, start=1):
+            self.write_node(node)
+            if total >= 200 and number % 100 == 0:
+                self.progress(f"  {number}/{total} pages")
+
+    def write_node(self, node):
+        page = node.page
+        if node.kind == "section":
+            fields = {"title": node.title}
+        else:
+            fields = {"title": node.title, **self.resolve_fields(node)}
+        if node.kind == "front":
+            # The front page may be any page a book is imported under: keep to its own fields.
+            fields = {k: v for k, v in fields.items() if hasattr(page, k)}
+        digest = content_hash(fields, node.tags)
+        if node.source is not None and node.source.content_hash == digest:
+            self.report.unchanged.append(node.path)
+            return
+        for name, value in fields.items():
+            if name == "category":
+                value = self.category(value)
+            setattr(page, name, value)
+        if hasattr(page, "tags"):
+            page.tags.set(node.tags)
+        self.validate(node, page)
+        try:
+            revision = page.save_revision(user=self.user, log_action=True)
+        except ValidationError as error:
+            raise GitBookError(f"is not valid: {describe(error)}", node.path) from error
+        if not self.draft:
+            try:
+                revision.publish(user=self.user)
+            except PublishPagePermissionError:
+                raise GitBookError(
+                    f"{self.user} may not publish {node.path}; import with --draft to leave the "
+                    "pages for review"
+                ) from None
+        GitBookSource.objects.update_or_create(
+            page=page,
+            defaults={"book_root": self.parent, "path": node.path, "content_hash": digest},
+        )
+        is_new = node.source is None and (node.kind != "front" or self.parent_is_new)
+        (self.report.created if is_new else self.report.updated).append(node.path)
+
+    def validate(self, node, page):
+        for name in ("body", "answer", "resources"):
+            if name in node.fields:
+                stream_block = page._meta.get_field(name).stream_block
+                try:
+                    stream_block.clean(getattr(page, name))
+                except ValidationError as error:
+                    raise GitBookError(
+                        f"{name} is not valid: {describe(error)}", node.path
+                    ) from error
+
+    def resolve_fields(self, node):
+        env = {
+            "resolve_link": lambda href: self.link_attributes(node.converter, href),
+            "warn": node.converter.warn,
+        }
+        resolved = {}
+        for name, value in node.fields.items():
+            if name in ("body", "answer", "resources"):
+                resolved[name] = [
+                    {"type": block_type, "value": self.resolve(v, env)} for block_type, v in value
+                ]
+            else:
+                resolved[name] = self.resolve(value, env)
+        self.report.warnings.extend(node.converter.warnings)
+        node.converter.warnings = []
+        return resolved
+
+    def resolve(self, value, env):
+        if isinstance(value, Markup):
+            return value.render(env)
+        if isinstance(value, PageRef):
+            return self.pages_by_path[value.path].pk
+        if isinstance(value, AssetRef):
+            return self.asset(value)
+        if isinstance(value, dict):
+            return {key: self.resolve(item, env) for key, item in value.items()}
+        if isinstance(value, list):
+            return [
+                {"type": item[0], "value": self.resolve(item[1], env)}
+                if isinstance(item, tuple)
+                else self.resolve(item, env)
+                for item in value
+            ]
+        return value
+
+    def link_attributes(self, converter, href):
+        if href.startswith("#"):
+            return [("href", href)]
+        if href.startswith(("http://", "https://", "mailto:")):
+            return [("href", href)]
+        if ":" in href.split("/")[0]:
+            return None  # javascript: and other schemes are dropped with the link
+        reference = converter.page_ref(href)
+        if reference is not None:
+            attributes = [("linktype", "page"), ("id", self.pages_by_path[reference.path].pk)]
+            if reference.anchor:
+                attributes.append(("anchor", reference.anchor))
+            return attributes
+        target = converter.book_path(href.split("#")[0])
+        if target and not target.endswith(".md") and (self.book.root / target).is_file():
+            document = self.asset(AssetRef(target, "document"))
+            return [("linktype", "document"), ("id", document)]
+        converter.warn(f"the link to {href!r} leads nowhere in the book and was removed")
+        return None
+
+    def asset(self, reference):
+        if reference in self.assets:
+            return self.assets[reference]
+        model = get_image_model() if reference.kind == "image" else get_document_model()
+        location = self.book.root / reference.path
+        data = location.read_bytes()
+        digest = hashlib.sha1(data).hexdigest()
+        existing = model.objects.filter(file_hash=digest).first()
+        if existing is None:
+            title = posixpath.splitext(posixpath.basename(reference.path))[0]
+            existing = model(title=title.replace("-", " ").replace("_", " "), file_hash=digest)
+            if self.user is not None:
+                existing.uploaded_by_user = self.user
+            with location.open("rb") as handle:
+                existing.file.save(posixpath.basename(reference.path), File(handle), save=False)
+            self.stored_files.append((existing.file.storage, existing.file.name))
+            try:
+                existing.full_clean(exclude=["collection", "file_size", "file_hash"])
+            except ValidationError as error:
+                raise GitBookError(
+                    f"is not a valid {reference.kind}: {describe(error)}", reference.path
+                ) from error
+            existing.save()
+        self.assets[reference] = existing.pk
+        return existing.pk
+
+    def discard_stored_files(self):
+        for storage, name in self.stored_files:
+            storage.delete(name)
+
+
+def walk(nodes):
+    for node in nodes:
+        yield node
+        yield from walk(node.children)
+
+
+def content_hash(fields, tags):
+    payload = json.dumps({"fields": fields, "tags": sorted(tags)}, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def describe(error):
+    if hasattr(error, "as_json_data"):
+        return json.dumps(error.as_json_data())
+    if hasattr(error, "error_dict"):
+        return "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
+    return " ".join(error.messages)
+
+
+def first_heading(body):
+    for line in body.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+        if line.strip():
+            return None
+    return None
+
+
+def strip_title(body, title):
+    """GitBook starts each file with `# Title`: that is the page title, not body text."""
+    lines = body.split("\n")
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if line.startswith("# ") and line[2:].strip() == title:
+            lines[index] = ""
+        break
+    return "\n".join(lines)
+
+
+def as_bool(value, path):
+    if isinstance(value, bool):
+        return value
+    raise GitBookError(f"in_development must be true or false, not {value!r}", path, 2)
+
+
+def as_date(value, name, path):
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise GitBookError(
+            f"{name} must be a date like 2020-06-01, not {value!r}", path, 2
+        ) from None
+
+
+def as_tags(value, path):
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = [tag.strip() for tag in value.split(",")]
+    if not isinstance(value, list):
+        raise GitBookError("tags must be a list", path, 2)
+    return [str(tag).strip() for tag in value if str(tag).strip()]
+
+
+def unique_category_slug(name):
+    base = slugify(name) or "category"
+    slug, number = base, 2
+    while FaqCategory.objects.filter(slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
