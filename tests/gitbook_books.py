@@ -1,0 +1,290 @@
+"""Small GitBook books written into tmp_path, and a way to import them as the command line does."""
+
+import io
+import textwrap
+
+from PIL import Image as PillowImage
+
+from django.core.management import call_command
+
+
+def write_book(root, pages, summary=None, extra_files=None):
+    """`pages` maps a path to (title, markdown); SUMMARY.md lists them in order unless given."""
+    root.mkdir(parents=True, exist_ok=True)
+    lines = ["# Table of contents", ""]
+    for path, (title, text) in pages.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        depth = path.count("/") - (1 if path.endswith("README.md") else 0)
+        if path != "README.md":
+            lines.append(f"{'  ' * max(depth, 0)}* [{title}]({path})")
+    (root / "SUMMARY.md").write_text(
+        textwrap.dedent(summary).lstrip("\n") if summary else "\n".join(lines) + "\n",
+        encoding="utf-8",
+    )
+    for path, content in (extra_files or {}).items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    return root
+
+
+def png_bytes(colour="red", size=(8, 6)):
+    buffer = io.BytesIO()
+    PillowImage.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def import_book(path, *args):
+    output = io.StringIO()
+    call_command("import_gitbook", str(path), *args, stdout=output)
+    return output.getvalue()
+
+
+def export_book(path, *args):
+    output = io.StringIO()
+    call_command("export_gitbook", str(path), *args, stdout=output)
+    return output.getvalue()
+
+
+# A book with every construct the importer knows, for round trips and benchmarks of behaviour.
+KITCHEN_SINK_SUMMARY = """
+# Table of contents
+
+* [Knowledge base](README.md)
+
+## Guide
+
+* [Plasma basics](guide/plasma-basics/README.md)
+  * [Exits](guide/plasma-basics/exits.md)
+
+## Deep Dive
+
+* [Plasma](deep/plasma.md)
+
+## Questions
+
+* [Community Q&A](faq/README.md)
+  * [Is it finished?](faq/finished.md)
+  * [Will it stake?](faq/stake.md)
+
+## Videos
+
+* [The talk](videos/talk.md)
+"""
+
+KITCHEN_SINK_PAGES = {
+    "README.md": (
+        "Knowledge base",
+        """
+        ---
+        description: Everything about the network.
+        in_development: true
+        development_note: Pages will be revised.
+        ---
+        # Knowledge base
+
+        Welcome. Start with [the basics](guide/plasma-basics/README.md).
+        """,
+    ),
+    "guide/plasma-basics/README.md": (
+        "Plasma basics",
+        """
+        ---
+        description: What Plasma is.
+        tags: [plasma, basics]
+        review_due: 2021-01-31
+        ---
+        # Plasma basics
+
+        Plasma is **fast**, _cheap_, `safe` and ~~slow~~ not slow. See
+        [the exit game](exits.md#exit-game), [the paper](https://plasma.io/plasma.pdf) and
+        [the white paper file](../../.gitbook/assets/paper.pdf).
+
+        * a list item
+        * another, with **bold**
+
+        1. first
+        2. second
+
+        ## How it works <a href="#how" id="how"></a>
+
+        ### Blocks
+
+        | Variant | Year |
+        | --- | --- |
+        | **MVP** | 2018 |
+        | Cash | 2018 |
+
+        ```elixir
+        Exit.start(utxo)
+        ```
+
+        {% code title="deposit.sh" %}
+        ```bash
+        make deposit
+        ```
+        {% endcode %}
+
+        {% hint style="info" %}
+        Info with a [link](exits.md).
+        {% endhint %}
+
+        {% hint style="success" %}
+        Success.
+        {% endhint %}
+
+        {% hint style="warning" %}
+        Warning.
+        {% endhint %}
+
+        {% hint style="danger" %}
+        Danger.
+        {% endhint %}
+
+        {% embed url="https://www.youtube.com/watch?v=abc" %}
+        A talk about exits.
+        {% endembed %}
+
+        {% tabs %}
+        {% tab title="Users" %}
+        Send money.
+        {% endtab %}
+
+        {% tab title="Developers" %}
+        ```js
+        pay()
+        ```
+        {% endtab %}
+        {% endtabs %}
+
+        <details>
+
+        <summary>Why not bigger blocks?</summary>
+
+        Every node would pay for them.
+
+        </details>
+
+        {% content-ref url="../../deep/plasma.md" %}
+        [Plasma](../../deep/plasma.md)
+        {% endcontent-ref %}
+
+        {% file src="../../.gitbook/assets/paper.pdf" %}
+        The white paper
+        {% endfile %}
+
+        ![A chart of exits](../../.gitbook/assets/chart.png)
+
+        <figure><img src="../../.gitbook/assets/chart.png" alt="The same chart"><figcaption>\
+<p>Exits by age.</p></figcaption></figure>
+
+        > Honest users can always leave.
+        >
+        > — The Plasma promise
+        """,
+    ),
+    "guide/plasma-basics/exits.md": (
+        "Exits",
+        """
+        # Exits
+
+        ## The exit game
+
+        #### Challenges
+
+        Anyone can challenge an exit.
+        """,
+    ),
+    "deep/plasma.md": (
+        "Plasma",
+        """
+        ---
+        type: deep-dive
+        in_development: true
+        current_state_as_of: 2020-06-01
+        ---
+        # Plasma
+
+        Child chains settle on Ethereum.
+
+        ## Current state
+
+        The mainnet runs **MoreVP**.
+
+        ## Resources
+
+        * [Plasma paper](https://plasma.io/plasma.pdf) — the original paper.
+        * [Exits](../guide/plasma-basics/exits.md) — how to leave.
+        * [Leaving early](../guide/plasma-basics/exits.md) — the same page, named differently.
+        """,
+    ),
+    "faq/README.md": (
+        "Community Q&A",
+        """
+        ---
+        type: faq-index
+        ---
+        # Community Q&A
+
+        Questions from the community.
+        """,
+    ),
+    "faq/finished.md": (
+        "Is it finished?",
+        """
+        ---
+        description: Not yet.
+        ---
+        # Is it finished?
+
+        No: **staking** is still to come.
+
+        {% hint style="warning" %}
+        Plans may change.
+        {% endhint %}
+        """,
+    ),
+    "faq/stake.md": (
+        "Will it stake?",
+        """
+        ---
+        category: Official AMAs
+        answered_on: 2019-05-01
+        source_url: https://example.org/ama
+        ---
+        # Will it stake?
+
+        Yes, in time.
+        """,
+    ),
+    "videos/talk.md": (
+        "The talk",
+        """
+        ---
+        type: video
+        description: A talk.
+        ---
+        # The talk
+
+        {% embed url="https://www.youtube.com/watch?v=talk" %}
+
+        Welcome to the talk.
+
+        Today we discuss exits.
+        """,
+    ),
+}
+
+
+def write_kitchen_sink(root):
+    return write_book(
+        root,
+        KITCHEN_SINK_PAGES,
+        summary=KITCHEN_SINK_SUMMARY,
+        extra_files={
+            ".gitbook/assets/chart.png": png_bytes(),
+            ".gitbook/assets/paper.pdf": b"%PDF-1.4\n% white paper\n",
+        },
+    )
