@@ -26,9 +26,9 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-runtime
 
-setup: $(VENV)/.installed-runtime ## Install, migrate, load the starter knowledge base and demo accounts
+setup: $(VENV)/.installed-runtime ## Install, migrate, import the knowledge base (fixtures/omg-kb) and demo accounts
 	$(MANAGE) migrate --noinput
-	$(MANAGE) load_starter_tree
+	$(MANAGE) import_gitbook fixtures/omg-kb
 	$(MANAGE) create_demo_accounts
 
 run: setup ## Set everything up and serve the site on http://127.0.0.1:8000 (SQLite)

@@ -35,7 +35,7 @@ def test_web_migrates_loads_the_knowledge_base_then_serves_with_gunicorn():
     command = compose()["services"]["web"]["command"]
 
     migrate = command.index("manage.py migrate")
-    load = command.index("manage.py load_starter_tree")
+    load = command.index("manage.py import_gitbook fixtures/omg-kb")
     assert migrate < load < command.index("gunicorn kbsite.wsgi")
 
 
