@@ -389,6 +389,20 @@ class TestConstructs:
         html = client.get(page.url).content.decode()
         assert 'href="/guide/plasma-explained/#exit-game"' in html
 
+        body = "Read [the exit game](plasma.md#exit-game).\n"
+        page, blocks, html, _ = imported_topic(
+            tmp_path, client, body, extra_pages={"guide/plasma.md": ("Plasma", "Plasma.\n")}
+        )
+        stored = raw_blocks(page)[0][1]
+        widget = TopicPage.body.field.stream_block.child_blocks["text"].field.widget
+
+        # What the admin does when an editor opens the page and saves it untouched.
+        editor_value = widget.format_value(stored)
+        saved = widget.value_from_datadict({"text": editor_value}, {}, "text")
+
+        assert 'anchor="exit-game"' in saved
+        assert saved.count("linktype") == 1
+
 
 class TestPageTypes:
     def test_deep_dive_current_state_and_resources(self, home, tmp_path, client):
