@@ -7,7 +7,8 @@ from django.core.management import CommandError
 
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Page, Revision
+from wagtail.models import Page, ReferenceIndex, Revision
+from wagtail.search.models import IndexEntry
 
 from pages.models import (
     DeepDivePage,
@@ -638,6 +639,61 @@ class TestRepeatedImports:
 
         assert "Dry run, nothing written: would have 2 created, 1 updated" in output
         assert Page.objects.count() == pages
+
+
+class TestIndexes:
+    """An import indexes its pages once, at the end, and only what it keeps."""
+
+    def test_imported_pages_are_found_by_search_with_their_tags(self, home, tmp_path):
+        book = topic_book(
+            tmp_path,
+            "Watchers guard the zebrafish bridge.\n",
+            extra_pages={
+                "guide/other.md": ("Other", "---\ntags: [lighthouse]\n---\n# Other\n\nNothing.\n")
+            },
+        )
+
+        import_book(book)
+
+        assert [p.title for p in Page.objects.live().search("zebrafish")] == ["Exits"]
+        assert [p.title for p in Page.objects.live().search("lighthouse")] == ["Other"]
+
+    def test_a_changed_page_is_searched_by_its_new_text(self, home, tmp_path):
+        book = topic_book(tmp_path, "About the zebrafish.\n")
+        import_book(book)
+
+        (book / "guide/exits.md").write_text("# Exits\n\nAbout the narwhal.\n")
+        import_book(book)
+
+        assert [p.title for p in Page.objects.live().search("narwhal")] == ["Exits"]
+        assert not Page.objects.live().search("zebrafish")
+
+    def test_links_between_pages_are_in_the_reference_index(self, home, tmp_path):
+        book = topic_book(
+            tmp_path,
+            "See [the other page](other.md).\n",
+            extra_pages={"guide/other.md": ("Other", "# Other\n\nText.\n")},
+        )
+
+        import_book(book)
+
+        other = TopicPage.objects.get(title="Other")
+        usage = ReferenceIndex.get_grouped_references_to(other)
+        assert [source.title for source, _ in usage] == ["Exits"]
+
+    def test_a_dry_run_or_a_failed_import_indexes_nothing(self, home, tmp_path):
+        entries = IndexEntry.objects.count()
+        import_book(topic_book(tmp_path, "About the zebrafish.\n"), "--dry-run")
+        broken = topic_book(
+            tmp_path / "second",
+            "About the zebrafish.\n",
+            extra_pages={"guide/card.md": ("Card", "{% tabs %}\nstray text\n{% endtabs %}\n")},
+        )
+        with pytest.raises(CommandError):
+            import_book(broken)
+
+        assert not Page.objects.search("zebrafish")
+        assert IndexEntry.objects.count() == entries
 
 
 class TestProblems:

@@ -9,6 +9,8 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.search import index
 
+from pages.indexing import indexing_is_deferred
+
 INTRODUCTION_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 DEFAULT_DEVELOPMENT_NOTICE = (
@@ -90,7 +92,7 @@ class EditorialMixin(models.Model):
         # The search index is written on post_save, but modelcluster only commits the tags after
         # that signal, so the entry just written would hold the previous tags.
         update_fields = kwargs.get("update_fields")
-        if update_fields is None or "tags" in update_fields:
+        if (update_fields is None or "tags" in update_fields) and not indexing_is_deferred():
             index.insert_or_update_object(self)
         return result
 

@@ -14,6 +14,7 @@ from wagtail.models import Page, Site
 
 from pages.gitbook import GitBookError
 from pages.gitbook.importer import BookImporter
+from pages.indexing import deferred_indexing
 from pages.models import HomePage
 
 
@@ -48,7 +49,7 @@ class Command(BaseCommand):
         user = self.find_user(user)
         importer = None
         try:
-            with transaction.atomic():
+            with transaction.atomic(), deferred_indexing():
                 parent_page, parent_is_new = self.find_parent(parent)
                 importer = BookImporter(
                     path,
