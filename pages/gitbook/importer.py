@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.db.models.functions import Lower
 from django.utils.text import slugify
 
 from wagtail.actions.publish_page_revision import PublishPagePermissionError
@@ -28,6 +29,7 @@ from pages.models import (
     FaqIndexPage,
     FaqPage,
     GitBookSource,
+    PageTag,
     SectionPage,
     TopicPage,
     VideoPage,
@@ -52,6 +54,7 @@ OWN_KEYS = {
     "faq": {"category", "answered_on", "source_url"},
     "video": {"video_url"},
 }
+Tag = PageTag.tag_model()
 # Keys GitBook itself writes into front matter; they have no meaning here.
 GITBOOK_KEYS = {"cover", "coverY", "layout", "hidden", "icon", "title"}
 
@@ -89,6 +92,10 @@ class BookImporter:
         self.report = Report()
         self.stored_files = []  # asset files written to storage, removed again on rollback
         self.assets = {}
+        # Looked up once per import rather than once per page: a large book repeats them.
+        self.categories = {}
+        self.tags = {}
+        self.locale = None
 
     # Pass 1: read ------------------------------------------------------------------------------
 
@@ -271,7 +278,11 @@ class BookImporter:
             )
 
     def create(self, node, parent):
-        page = node.model(title=node.title, slug=self.slug_for(node), live=False)
+        if self.locale is None:
+            self.locale = parent.locale
+        page = node.model(
+            title=node.title, slug=self.slug_for(node), live=False, locale=self.locale
+        )
         if node.model is VideoPage:
             page.video_url = node.fields["video_url"]
         if node.model is FaqPage:
@@ -295,13 +306,28 @@ class BookImporter:
     def category(self, name):
         if not name:
             raise GitBookError("an FAQ entry needs a category")
-        category = FaqCategory.objects.filter(name=name).first()
-        if category is None:
-            position = FaqCategory.objects.count()
-            category = FaqCategory.objects.create(
-                name=name, slug=unique_category_slug(name), sort_order=position * 10
-            )
-        return category
+        if name not in self.categories:
+            category = FaqCategory.objects.filter(name=name).first()
+            if category is None:
+                position = FaqCategory.objects.count()
+                category = FaqCategory.objects.create(
+                    name=name, slug=unique_category_slug(name), sort_order=position * 10
+                )
+            self.categories[name] = category
+        return self.categories[name]
+
+    def tag_objects(self, names):
+        """The tags named, created where missing, matched without regard to case as taggit does."""
+        missing = {name.lower() for name in names} - set(self.tags)
+        if missing:
+            for tag in Tag.objects.annotate(lower_name=Lower("name")).filter(
+                lower_name__in=missing
+            ):
+                self.tags[tag.lower_name] = tag
+            for name in names:
+                if name.lower() not in self.tags:
+                    self.tags[name.lower()] = Tag.objects.create(name=name)
+        return [self.tags[name.lower()] for name in names]
 
     def put_in_order(self, parent, children):
         wanted = [child.page.pk for child in children]
@@ -341,25 +367,29 @@ class BookImporter:
                 value = self.category(value)
             setattr(page, name, value)
         if hasattr(page, "tags"):
-            page.tags.set(node.tags)
+            page.tags.set(self.tag_objects(node.tags))
         self.validate(node, page)
+        is_new = node.source is None and (node.kind != "front" or self.parent_is_new)
         try:
-            revision = page.save_revision(user=self.user, log_action=True)
+            # Publishing cleans the page again, so a revision about to be published skips its own
+            # clean; a new page's creation is already in its history, as in the admin's create view.
+            revision = page.save_revision(user=self.user, log_action=not is_new, clean=self.draft)
+            if not self.draft:
+                revision.publish(user=self.user)
         except ValidationError as error:
             raise GitBookError(f"is not valid: {describe(error)}", node.path) from error
-        if not self.draft:
-            try:
-                revision.publish(user=self.user)
-            except PublishPagePermissionError:
-                raise GitBookError(
-                    f"{self.user} may not publish {node.path}; import with --draft to leave the "
-                    "pages for review"
-                ) from None
-        GitBookSource.objects.update_or_create(
-            page=page,
-            defaults={"book_root": self.parent, "path": node.path, "content_hash": digest},
-        )
-        is_new = node.source is None and (node.kind != "front" or self.parent_is_new)
+        except PublishPagePermissionError:
+            raise GitBookError(
+                f"{self.user} may not publish {node.path}; import with --draft to leave the "
+                "pages for review"
+            ) from None
+        if node.source is None:
+            GitBookSource.objects.create(
+                page=page, book_root=self.parent, path=node.path, content_hash=digest
+            )
+        else:
+            node.source.content_hash = digest
+            node.source.save(update_fields=["content_hash", "imported_at"])
         (self.report.created if is_new else self.report.updated).append(node.path)
 
     def validate(self, node, page):
