@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup test lint format check-migrations ci clean
+.PHONY: help run setup test lint format check-migrations ci bench bench-import clean
 
 help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -51,6 +51,11 @@ check-migrations: $(VENV)/.installed-dev ## Fail if a model change has no migrat
 
 ci: ## Run what CI runs: lint, migrations check, tests on SQLite and PostgreSQL
 	bash .ci/run
+
+bench: bench-import ## Run every benchmark (results in bench/*.md)
+
+bench-import: $(VENV)/.installed-runtime ## Time import_gitbook on a generated 1,000-page book, SQLite and PostgreSQL
+	$(BIN)/python bench/import_bench.py
 
 clean: ## Remove the virtualenv, the SQLite database and caches
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache
