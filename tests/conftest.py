@@ -1,5 +1,7 @@
 import pytest
 
+from django.core.cache import cache
+
 from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
@@ -102,3 +104,12 @@ def provider_unreachable(monkeypatch):
         raise requests.ConnectionError("oEmbed provider unreachable in tests")
 
     monkeypatch.setattr("wagtail.embeds.finders.oembed.requests.get", refuse)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the sidebar tree cached by one must not leak into
+    the next, whose database was rolled back."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -5,6 +5,8 @@ from django.conf import settings
 
 from wagtail.models import Site
 
+from pages.navigation import navigation_for_request
+
 register = template.Library()
 
 
@@ -24,8 +26,50 @@ def page_type_class(page):
     return f"template-{words}"
 
 
-@register.inclusion_tag("components/breadcrumbs.html")
-def breadcrumbs(page):
-    """The path from the home page down to the current page, in one query."""
-    ancestors = page.get_ancestors().filter(depth__gt=1).live().public() if page else []
-    return {"ancestors": ancestors, "page": page}
+@register.inclusion_tag("components/breadcrumbs.html", takes_context=True)
+def breadcrumbs(context, page):
+    """The path from the home page down to the current page, from the cached tree."""
+    request = context.get("request")
+    if request is None or page is None:
+        return {"ancestors": [], "page": page}
+    return {"ancestors": navigation_for_request(request).ancestors(page), "page": page}
+
+
+@register.inclusion_tag("components/sidebar.html", takes_context=True)
+def sidebar(context, page=None):
+    """The whole tree, sections open, the current page's branch expanded and the page marked."""
+    request = context.get("request")
+    if request is None:  # the 500 page renders without a request, and reads nothing
+        return {"navigation": None}
+    navigation = navigation_for_request(request)
+    return {
+        "navigation": navigation,
+        "current_id": page.pk if page else None,
+        "open_ids": navigation.branch(page) if page else set(),
+    }
+
+
+@register.inclusion_tag("components/previous_next.html", takes_context=True)
+def previous_next(context, page):
+    """Links to the pages before and after this one, in the order the tree reads as a book."""
+    request = context.get("request")
+    if request is None or page is None:
+        return {}
+    previous, following = navigation_for_request(request).previous_and_next(page)
+    return {"previous": previous, "next": following}
+
+
+@register.inclusion_tag("components/table_of_contents.html")
+def table_of_contents(page):
+    """'On this page': the body's headings, linking to their anchors."""
+    body = getattr(page, "body", None) if page else None
+    headings = [
+        {
+            "text": block.value["text"],
+            "anchor": block.value.anchor_id(),
+            "level": block.value["level"],
+        }
+        for block in body or []
+        if block.block_type == "heading"
+    ]
+    return {"headings": headings}
