@@ -20,11 +20,16 @@ def test_database_is_postgres_16_with_a_volume_and_a_readiness_check():
     assert "pgdata" in compose()["volumes"]
 
 
-def test_web_waits_for_a_healthy_database_and_is_pointed_at_it():
+def test_web_waits_for_a_healthy_database_and_cache_and_is_pointed_at_them():
     web = compose()["services"]["web"]
 
     assert web["build"] == "."
-    assert web["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert web["depends_on"] == {
+        "db": {"condition": "service_healthy"},
+        "cache": {"condition": "service_healthy"},
+    }
+    assert web["environment"]["REDIS_URL"] == "redis://cache:6379/0"
+    assert compose()["services"]["cache"]["image"].startswith("redis:")
     assert "@db:5432/" in web["environment"]["DATABASE_URL"]
     assert web["environment"]["DATABASE_URL"].startswith("postgres://")
     # A missing secret stops `docker compose up` instead of starting with a guessable one.

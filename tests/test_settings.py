@@ -20,14 +20,15 @@ CONFIG_VARIABLES = [
     "ALLOWED_HOSTS",
     "CSRF_TRUSTED_ORIGINS",
     "WAGTAILADMIN_BASE_URL",
+    "REDIS_URL",
 ]
 
 
-def load_settings(module, **environment):
+def load_settings(module, code=PRINT_SETTINGS, **environment):
     env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
     env.update(DJANGO_SETTINGS_MODULE=f"kbsite.settings.{module}", **environment)
     return subprocess.run(
-        [sys.executable, "-c", PRINT_SETTINGS],
+        [sys.executable, "-c", code],
         cwd=PROJECT,
         env=env,
         capture_output=True,
@@ -80,3 +81,30 @@ def test_a_malformed_debug_flag_is_an_error_not_a_guess(value):
 
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr
+
+
+PRINT_CACHE = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.CACHES['default']['BACKEND'], s.CACHES['default'].get('LOCATION', '-'))"
+)
+
+
+@pytest.mark.parametrize(
+    ("module", "environment", "expected"),
+    [
+        ("dev", {}, ["django.core.cache.backends.locmem.LocMemCache", "-"]),
+        (
+            "production",
+            {"REDIS_URL": "redis://cache.internal:6379/1"},
+            ["django.core.cache.backends.redis.RedisCache", "redis://cache.internal:6379/1"],
+        ),
+        # Several gunicorn workers without a shared cache: no cache rather than stale ones.
+        ("production", {}, ["django.core.cache.backends.dummy.DummyCache", "-"]),
+    ],
+)
+def test_the_cache_is_shared_wherever_several_processes_serve(module, environment, expected):
+    environment.setdefault("SECRET_KEY", "a-long-random-production-secret")
+    result = load_settings(module, PRINT_CACHE, **environment)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == expected

@@ -20,6 +20,11 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["localhost"])
 
+if not REDIS_URL:  # noqa: F405
+    # Each worker process would keep its own copy of the sidebar tree and miss the changes made
+    # through another: without a shared cache, read the tree on every request instead.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
