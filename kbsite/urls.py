@@ -5,8 +5,12 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from pages import views
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    path("tags/", views.tag_index, name="tags"),
+    path("tags/<slug:slug>/", views.tag_detail, name="tag"),
     path("documents/", include(wagtaildocs_urls)),
 ]
 

@@ -1,0 +1,37 @@
+"""Reader-facing views that are not pages of the tree: the tag index and the tag pages."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import render
+
+from wagtail.models import Page
+
+from pages.models import PageTag
+
+Tag = PageTag.tag_model()
+PAGES_PER_TAG_PAGE = 20
+
+
+def visible_pages():
+    """What a reader may see: live pages outside any login, group or password restriction."""
+    return Page.objects.live().public()
+
+
+def tags_in_use():
+    return Tag.objects.filter(pages_pagetag_items__content_object__in=visible_pages())
+
+
+def tag_index(request):
+    tags = tags_in_use().annotate(page_count=Count("pages_pagetag_items")).order_by("name")
+    return render(request, "pages/tag_index.html", {"tags": tags})
+
+
+def tag_detail(request, slug):
+    tag = tags_in_use().filter(slug=slug).distinct().first()
+    if tag is None:
+        # Unknown, or used only on drafts and restricted pages: either way nothing to show.
+        raise Http404(f"No published page is tagged {slug!r}.")
+    pages = visible_pages().filter(tagged_items__tag=tag).order_by("title").specific()
+    listing = Paginator(pages, PAGES_PER_TAG_PAGE).get_page(request.GET.get("page"))
+    return render(request, "pages/tag_detail.html", {"tag": tag, "listing": listing})
