@@ -3,12 +3,15 @@ from django.urls import include, path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from pages import views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     path("tags/", views.tag_index, name="tags"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
     path("documents/", include(wagtaildocs_urls)),

@@ -1,9 +1,11 @@
-"""Reader-facing views that are not pages of the tree: the tag index and the tag pages."""
+"""Reader-facing views that are not pages of the tree: tags, and what robots read."""
 
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from wagtail.models import Page
 
@@ -35,3 +37,14 @@ def tag_detail(request, slug):
     pages = visible_pages().filter(tagged_items__tag=tag).order_by("title").specific()
     listing = Paginator(pages, PAGES_PER_TAG_PAGE).get_page(request.GET.get("page"))
     return render(request, "pages/tag_detail.html", {"tag": tag, "listing": listing})
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        # The admin and page previews are for editors; documents stay reachable from pages.
+        "Disallow: /admin/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
