@@ -5,6 +5,8 @@ import datetime
 import pytest
 from bs4 import BeautifulSoup
 
+from django.template import loader
+
 from wagtail.rich_text import RichText
 
 from pages.models import TopicPage
@@ -210,7 +212,33 @@ def test_unknown_path_is_a_404_in_the_site_layout(client, home):
     response = client.get("/no-such-page/")
 
     assert response.status_code == 404
-    assert b"Page not found" in response.content
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.h1.get_text() == "Page not found"
+    assert soup.select_one("header.site-header") is not None
+    assert soup.select_one("nav.sidebar") is not None  # the way back into the knowledge base
+
+
+@pytest.mark.django_db
+def test_a_server_error_is_a_500_in_the_site_layout_without_queries(
+    client, section, monkeypatch, django_assert_max_num_queries
+):
+    page = make_topic(section, title="Broken")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(TopicPage, "serve", broken)
+    client.raise_request_exception = False
+    response = client.get(page.url)
+
+    assert response.status_code == 500
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.h1.get_text() == "Something went wrong"
+    assert soup.select_one("header.site-header") is not None
+    assert soup.select_one('link[rel="stylesheet"]') is not None
+
+    with django_assert_max_num_queries(0):
+        loader.get_template("500.html").render()
 
 
 @pytest.mark.django_db
