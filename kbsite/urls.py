@@ -1,17 +1,18 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from pages import views
+from pages import machine_views, views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("llms.txt", machine_views.llms_txt, name="llms_txt"),
     path("tags/", views.tag_index, name="tags"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
     path("documents/", include(wagtaildocs_urls)),
@@ -22,5 +23,9 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Wagtail serves every other path from the page tree, so it goes last.
-urlpatterns += [path("", include(wagtail_urls))]
+# A page's Markdown (`/plasma/plasma-mvp.md`), after every route that may serve a real .md file;
+# then Wagtail serves every other path from the page tree, so it goes last.
+urlpatterns += [
+    re_path(r"^(?P<path>[\w\-/]+)\.md$", machine_views.page_markdown, name="page_markdown"),
+    path("", include(wagtail_urls)),
+]

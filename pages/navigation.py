@@ -35,6 +35,7 @@ class Navigation:
         self.reading_order = []
         self.by_path = {}
         self.by_id = {}
+        self.by_url = {}
         self.root = None
         for page_id, title, path, depth, url_path in rows:
             item = NavItem(
@@ -54,6 +55,7 @@ class Navigation:
                 continue
             self.by_path[path] = item
             self.by_id[page_id] = item
+            self.by_url[item.url] = item
             self.reading_order.append(item)
         self.position = {item.id: number for number, item in enumerate(self.reading_order)}
 

@@ -214,6 +214,20 @@ class TestTheKnowledgeBase:
             assert escape(page.title) in response.content.decode()
             assert page.revisions.exists(), page.url
 
+    def test_every_page_has_markdown_and_the_machine_views_answer(self, knowledge_base, client):
+        home, _ = knowledge_base
+        pages = home.get_descendants(inclusive=True).live()
+
+        for page in pages:
+            markdown = "/index.md" if page.url == "/" else page.url.rstrip("/") + ".md"
+            response = client.get(markdown)
+            assert response.status_code == 200, markdown
+            assert f"# {page.title}\n" in response.content.decode(), markdown
+        for url in ("/sitemap.xml", "/robots.txt", "/llms.txt", "/tags/"):
+            assert client.get(url).status_code == 200, url
+        llms = client.get("/llms.txt").content.decode()
+        assert llms.count("](http://") == pages.count()
+
     def test_a_second_import_changes_nothing(self, knowledge_base):
         pages, revisions = Page.objects.count(), Revision.objects.count()
 

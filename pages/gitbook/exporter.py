@@ -54,72 +54,14 @@ class RichTextToMarkdown(MarkdownConverter):
         return super().convert_a(el, text, parent_tags)
 
 
-class BookExporter:
-    def __init__(self, root, out_dir, progress=None):
-        self.root, self.out = root.specific, Path(out_dir)
-        self.progress = progress or (lambda message: None)
+class MarkdownWriter:
+    """A page as GitBook markdown: front matter, title and body, every block in the form the
+    importer reads back. Where links and assets point is for subclasses to say."""
+
+    def __init__(self):
         self.warnings = []
-        self.asset_names = {}  # (kind, id) -> file name in .gitbook/assets
 
-    def run(self):
-        pages = list(self.root.get_descendants().live().specific().order_by("path"))
-        self.children = {}
-        for page in pages:
-            self.children.setdefault(page.path[: -Page.steplen], []).append(page)
-        self.paths = {self.root.pk: "README.md"}
-        self.pages_by_id = {page.pk: page for page in pages}
-        summary = ["# Table of contents", "", f"* [{self.root.title}](README.md)", ""]
-        entries, groups = [], []
-        for child in self.children.get(self.root.path, []):
-            if isinstance(child, SectionPage):
-                groups.append(child)
-                self.paths[child.pk] = None
-                self.assign_paths(self.children.get(child.path, []), child.slug)
-            else:
-                self.assign_paths([child], "")
-        entries = [
-            c for c in self.children.get(self.root.path, []) if c.pk not in {g.pk for g in groups}
-        ]
-        summary += self.summary_lines(entries, 0)
-        for group in groups:
-            summary += ["", f"## {group.title}", ""]
-            summary += self.summary_lines(self.children.get(group.path, []), 0)
-
-        self.out.mkdir(parents=True, exist_ok=True)
-        (self.out / ".gitbook.yaml").write_text(
-            "root: ./\n\nstructure:\n  readme: README.md\n  summary: SUMMARY.md\n", encoding="utf-8"
-        )
-        (self.out / "SUMMARY.md").write_text("\n".join(summary) + "\n", encoding="utf-8")
-        self.write_page(self.root, "README.md")
-        written = 1
-        for page in pages:
-            path = self.paths.get(page.pk)
-            if path:
-                self.write_page(page, path)
-                written += 1
-                if written % 100 == 0:
-                    self.progress(f"  {written} pages")
-        return written
-
-    def assign_paths(self, pages, folder):
-        for page in pages:
-            children = self.children.get(page.path, [])
-            if children:
-                self.paths[page.pk] = posixpath.join(folder, page.slug, "README.md")
-                self.assign_paths(children, posixpath.join(folder, page.slug))
-            else:
-                self.paths[page.pk] = posixpath.join(folder, f"{page.slug}.md")
-
-    def summary_lines(self, pages, depth):
-        lines = []
-        for page in pages:
-            lines.append(f"{'  ' * depth}* [{escape_link_text(page.title)}]({self.paths[page.pk]})")
-            lines += self.summary_lines(self.children.get(page.path, []), depth + 1)
-        return lines
-
-    # Pages -------------------------------------------------------------------------------------
-
-    def write_page(self, page, path):
+    def page_markdown(self, page, path):
         front_matter = self.front_matter(page)
         parts = []
         if front_matter:
@@ -127,11 +69,16 @@ class BookExporter:
             parts.append(f"---\n{dumped}---\n")
         parts.append(f"# {page.title}\n")
         parts.append(self.page_body(page, path))
-        target = self.out / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(
-            "\n".join(part for part in parts if part).rstrip() + "\n", encoding="utf-8"
-        )
+        return "\n".join(part for part in parts if part).rstrip() + "\n"
+
+    def page_href(self, page_id, anchor, current_path):
+        raise NotImplementedError
+
+    def document_href(self, document_id, current_path):
+        raise NotImplementedError
+
+    def asset_href(self, kind, asset, current_path):
+        raise NotImplementedError
 
     def front_matter(self, page):
         data = {}
@@ -308,6 +255,79 @@ class BookExporter:
             f'{{% content-ref url="{href}" %}}\n[{escape_link_text(title)}]({href})\n'
             "{% endcontent-ref %}"
         )
+
+
+class BookExporter(MarkdownWriter):
+    """The live tree under `root` as a GitBook book in `out_dir`, assets copied beside it."""
+
+    def __init__(self, root, out_dir, progress=None):
+        super().__init__()
+        self.root, self.out = root.specific, Path(out_dir)
+        self.progress = progress or (lambda message: None)
+        self.asset_names = {}  # (kind, id) -> file name in .gitbook/assets
+
+    def run(self):
+        pages = list(self.root.get_descendants().live().specific().order_by("path"))
+        self.children = {}
+        for page in pages:
+            self.children.setdefault(page.path[: -Page.steplen], []).append(page)
+        self.paths = {self.root.pk: "README.md"}
+        self.pages_by_id = {page.pk: page for page in pages}
+        summary = ["# Table of contents", "", f"* [{self.root.title}](README.md)", ""]
+        entries, groups = [], []
+        for child in self.children.get(self.root.path, []):
+            if isinstance(child, SectionPage):
+                groups.append(child)
+                self.paths[child.pk] = None
+                self.assign_paths(self.children.get(child.path, []), child.slug)
+            else:
+                self.assign_paths([child], "")
+        entries = [
+            c for c in self.children.get(self.root.path, []) if c.pk not in {g.pk for g in groups}
+        ]
+        summary += self.summary_lines(entries, 0)
+        for group in groups:
+            summary += ["", f"## {group.title}", ""]
+            summary += self.summary_lines(self.children.get(group.path, []), 0)
+
+        self.out.mkdir(parents=True, exist_ok=True)
+        (self.out / ".gitbook.yaml").write_text(
+            "root: ./\n\nstructure:\n  readme: README.md\n  summary: SUMMARY.md\n", encoding="utf-8"
+        )
+        (self.out / "SUMMARY.md").write_text("\n".join(summary) + "\n", encoding="utf-8")
+        self.write_page(self.root, "README.md")
+        written = 1
+        for page in pages:
+            path = self.paths.get(page.pk)
+            if path:
+                self.write_page(page, path)
+                written += 1
+                if written % 100 == 0:
+                    self.progress(f"  {written} pages")
+        return written
+
+    def assign_paths(self, pages, folder):
+        for page in pages:
+            children = self.children.get(page.path, [])
+            if children:
+                self.paths[page.pk] = posixpath.join(folder, page.slug, "README.md")
+                self.assign_paths(children, posixpath.join(folder, page.slug))
+            else:
+                self.paths[page.pk] = posixpath.join(folder, f"{page.slug}.md")
+
+    def summary_lines(self, pages, depth):
+        lines = []
+        for page in pages:
+            lines.append(f"{'  ' * depth}* [{escape_link_text(page.title)}]({self.paths[page.pk]})")
+            lines += self.summary_lines(self.children.get(page.path, []), depth + 1)
+        return lines
+
+    # Pages -------------------------------------------------------------------------------------
+
+    def write_page(self, page, path):
+        target = self.out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(self.page_markdown(page, path), encoding="utf-8")
 
     # Links and assets --------------------------------------------------------------------------
 
