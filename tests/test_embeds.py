@@ -60,9 +60,9 @@ def test_embed_block_shows_the_player_when_the_provider_answers(client, section,
 
     for _ in range(2):
         soup = BeautifulSoup(client.get(page.url).content, "html.parser")
-        assert (
-            soup.select_one(".embed iframe")["src"] == "https://www.youtube.com/embed/cccccccccc1"
-        )
+        # CSS selectors, like browsers, do not look inside a <template>.
+        frame = soup.select_one(".embed [data-click-to-load] template").find("iframe")
+        assert frame["src"] == "https://www.youtube.com/embed/cccccccccc1"
         assert soup.select(".embed-fallback") == []
 
     # Wagtail stores the provider's answer, so readers do not each wait on YouTube.
@@ -74,7 +74,14 @@ def test_video_page_shows_the_player_when_the_provider_answers(client, section, 
 
     soup = BeautifulSoup(client.get(video.url).content, "html.parser")
 
-    assert soup.select_one(".video iframe") is not None
+    # The player waits, inert, until the reader clicks: no request to YouTube before that.
+    player = soup.select_one(".video [data-click-to-load]")
+    frame = player.find("template").find("iframe")
+    assert frame["src"] == "https://www.youtube.com/embed/cccccccccc1"
+    assert all(frame.find_parent("template") for frame in soup.find_all("iframe"))
+    assert "Play “The Path to a More Viable Plasma”" in player.select_one("button").get_text()
+    assert player.select_one(".click-to-load__link a")["href"] == VIDEO_URL
+    assert soup.select_one('script[src$="pages/js/kb.js"]') is not None
 
 
 @pytest.mark.django_db

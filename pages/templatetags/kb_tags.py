@@ -1,4 +1,5 @@
 import re
+from urllib.parse import urlsplit
 
 from django import template
 from django.conf import settings
@@ -73,3 +74,9 @@ def table_of_contents(page):
         if block.block_type == "heading"
     ]
     return {"headings": headings}
+
+
+@register.filter
+def hostname(url):
+    """'https://www.youtube.com/watch?v=…' -> 'www.youtube.com'."""
+    return urlsplit(str(url)).hostname or ""

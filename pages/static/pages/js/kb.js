@@ -18,3 +18,18 @@
   small.addEventListener("change", fold);
   fold();
 })();
+
+// Click-to-load players: the provider's iframe is only created when the reader asks for it.
+(function () {
+  document.querySelectorAll("[data-click-to-load]").forEach(function (box) {
+    var button = box.querySelector("button");
+    var template = box.querySelector("template");
+    if (!button || !template) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      box.replaceChildren(template.content.cloneNode(true));
+      var frame = box.querySelector("iframe");
+      if (frame) frame.focus();
+    });
+  });
+})();
