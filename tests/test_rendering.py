@@ -1,6 +1,7 @@
 """What a reader sees on each page type."""
 
 import datetime
+import json
 
 import pytest
 from bs4 import BeautifulSoup
@@ -131,12 +132,41 @@ class TestEachPageTypeShowsItsContent:
         soup = read(client, faq)
 
         groups = [
-            (group.h2.get_text(), [a.get_text() for a in group.select("a")])
+            (group.h2.get_text(), [q.get_text() for q in group.select(".faq-item__question")])
             for group in soup.select(".faq-group")
         ]
         assert groups == [
             ("Community Q&A", ["What is the OMG token for?"]),
             ("Official AMAs", ["When will staking launch?"]),
+        ]
+        # An accordion: each question opens on its answer and links to its own page.
+        item = soup.select_one("details.faq-item")
+        assert item.summary.select_one(".faq-item__question") is not None
+        assert "Staking, once it launches." in item.select_one(".faq-item__answer").get_text()
+        assert item.select_one(".faq-item__more a")["href"].endswith("/what-is-the-omg-token-for/")
+
+    def test_faq_index_describes_its_questions_as_schema_org_data(self, client, home, faq_category):
+        faq = make_faq_index(home)
+        make_faq(
+            faq,
+            faq_category,
+            title="Is </script> safe?",
+            answer=[("text", RichText("<p>Yes: <b>escaped</b> &amp; quoted.</p>"))],
+        )
+
+        soup = read(client, faq)
+
+        scripts = soup.select('script[type="application/ld+json"]')
+        assert len(scripts) == 1
+        assert "</script>" not in scripts[0].string
+        data = json.loads(scripts[0].string)
+        assert data["@type"] == "FAQPage"
+        assert data["mainEntity"] == [
+            {
+                "@type": "Question",
+                "name": "Is </script> safe?",
+                "acceptedAnswer": {"@type": "Answer", "text": "Yes: escaped & quoted."},
+            }
         ]
 
     def test_faq_entry_shows_answer_category_and_ama_source(self, client, home, faq_category):

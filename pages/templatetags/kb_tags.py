@@ -1,11 +1,15 @@
+import json
 import re
 from urllib.parse import urlsplit
 
 from django import template
 from django.conf import settings
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from wagtail.models import Site
 
+from pages.models import FaqPage
 from pages.navigation import navigation_for_request
 
 register = template.Library()
@@ -80,3 +84,36 @@ def table_of_contents(page):
 def hostname(url):
     """'https://www.youtube.com/watch?v=…' -> 'www.youtube.com'."""
     return urlsplit(str(url)).hostname or ""
+
+
+# The characters that could end a <script> element early or start a comment, written as JSON
+# escapes so structured data cannot break out of its element (as Django's json_script does).
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def faq_structured_data(groups):
+    """schema.org FAQPage JSON-LD: every question on the index with its answer as plain text."""
+    questions = [question for _, group in groups for question in group]
+    if not questions:
+        return ""
+    answer_field = FaqPage._meta.get_field("answer")
+    data = {
+        "@context": "https://schema.org",
+        "@type": "FAQPage",
+        "mainEntity": [
+            {
+                "@type": "Question",
+                "name": question.title,
+                "acceptedAnswer": {
+                    "@type": "Answer",
+                    "text": " ".join(
+                        " ".join(answer_field.get_searchable_content(question.answer)).split()
+                    ),
+                },
+            }
+            for question in questions
+        ],
+    }
+    payload = json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
