@@ -3,12 +3,20 @@
 import pytest
 from bs4 import BeautifulSoup
 
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from wagtail.models import Page
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
-from pages.models import DeepDivePage, FaqPage, SectionPage, TopicPage, VideoPage
+from pages.models import (
+    DeepDivePage,
+    FaqPage,
+    ReaderNotices,
+    SectionPage,
+    TopicPage,
+    VideoPage,
+)
 
 from .conftest import (
     PAGE_OF_EACH_TYPE,
@@ -158,3 +166,26 @@ def test_an_invalid_deep_dive_rerenders_with_messages_and_saves_nothing(admin_cl
     assert "Say when this current state was true." in html
     assert "Use lowercase letters, digits and hyphens only" in html
     assert Page.objects.count() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "allowed"), [("Editors", False), ("Reviewers", True), ("Administrators", True)]
+)
+def test_reviewers_word_the_site_notices_and_pin_search_results(
+    client, home, django_user_model, role, allowed
+):
+    user = django_user_model.objects.create_user(username=role.lower(), password="x")
+    user.groups.add(Group.objects.get(name=role))
+    client.force_login(user)
+    site = home.get_site()
+
+    settings_url = reverse("wagtailsettings:edit", args=["pages", "readernotices", site.pk])
+    pins_url = reverse("wagtailsearchpromotions:index")
+    for url in (settings_url, pins_url):
+        response = client.get(url)
+        assert (response.status_code == 200) is allowed, (url, response.status_code)
+
+    response = client.post(settings_url, {"development_banner": "Being built; will change."})
+    notices = ReaderNotices.for_site(site)
+    assert (notices.development_banner == "Being built; will change.") is allowed

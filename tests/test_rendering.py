@@ -10,7 +10,7 @@ from django.template import loader
 
 from wagtail.rich_text import RichText
 
-from pages.models import TopicPage
+from pages.models import ReaderNotices, TopicPage
 
 from .conftest import (
     PAGE_OF_EACH_TYPE,
@@ -218,11 +218,26 @@ def test_banner_shows_exactly_when_in_development(client, home, faq_category, ki
     assert "Still in development." in banner[0].get_text()
     assert "Staking rewards are not final yet." in banner[0].get_text()
 
-    # Without a note of its own, the banner says what the flag means.
+    # The site's wording says what the flag means; without a note of its own, that is all.
+    assert "some details are missing, and it will be revised" in banner[0].get_text()
     page.development_note = ""
     page.save_revision().publish()
-    banner_text = text_of(read(client, page), ".development-banner")
-    assert "some details are missing, and it will be revised" in banner_text
+    banner = read(client, page).select_one(".development-banner")
+    assert "some details are missing, and it will be revised" in banner.get_text()
+    assert banner.select(".development-banner__note") == []
+
+
+@pytest.mark.django_db
+def test_editors_word_the_banner_in_a_site_setting(client, section):
+    page = make_topic(section, title="Staking", in_development=True)
+    notices = ReaderNotices.for_site(page.get_site())
+    notices.development_banner = "The network is still being built; expect this page to change."
+    notices.save()
+
+    banner = read(client, page).select_one(".development-banner")
+
+    assert "The network is still being built" in banner.get_text()
+    assert "some details are missing" not in banner.get_text()
 
 
 @pytest.mark.django_db

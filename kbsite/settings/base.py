@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "pages",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",
+    "wagtail.contrib.settings",
     "wagtail.contrib.search_promotions",
     "wagtail.embeds",
     "wagtail.sites",

@@ -3,6 +3,7 @@ from .deep_dives import DeepDivePage
 from .faq import FaqCategory, FaqIndexPage, FaqPage
 from .gitbook import GitBookSource
 from .home import HomePage, SectionPage
+from .settings import ReaderNotices
 from .topics import TopicPage
 from .videos import VideoPage
 
@@ -15,6 +16,7 @@ __all__ = [
     "GitBookSource",
     "HomePage",
     "PageTag",
+    "ReaderNotices",
     "SectionPage",
     "TopicPage",
     "VideoPage",

@@ -96,10 +96,6 @@ class EditorialMixin(models.Model):
             index.insert_or_update_object(self)
         return result
 
-    @property
-    def development_notice(self):
-        return self.development_note or DEFAULT_DEVELOPMENT_NOTICE
-
     def get_meta_description(self):
         return self.search_description or self.summary
 

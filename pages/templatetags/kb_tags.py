@@ -9,7 +9,8 @@ from django.utils.safestring import mark_safe
 
 from wagtail.models import Site
 
-from pages.models import FaqPage
+from pages.models import FaqPage, ReaderNotices
+from pages.models.base import DEFAULT_DEVELOPMENT_NOTICE
 from pages.navigation import navigation_for_request
 
 register = template.Library()
@@ -117,3 +118,12 @@ def faq_structured_data(groups):
     }
     payload = json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+
+
+@register.simple_tag(takes_context=True)
+def development_banner_wording(context):
+    """The site's wording for in-development pages (Settings → Reader notices)."""
+    request = context.get("request")
+    if request is None:
+        return DEFAULT_DEVELOPMENT_NOTICE
+    return ReaderNotices.for_request(request).development_banner
