@@ -227,6 +227,10 @@ class TestTheKnowledgeBase:
             assert client.get(url).status_code == 200, url
         llms = client.get("/llms.txt").content.decode()
         assert llms.count("](http://") == pages.count()
+        listing = client.get("/api/v2/pages/", {"limit": 100}).json()
+        assert listing["meta"]["total_count"] == pages.count()
+        for item in listing["items"]:
+            assert client.get(f"/api/v2/pages/{item['id']}/").status_code == 200, item
 
     def test_a_second_import_changes_nothing(self, knowledge_base):
         pages, revisions = Page.objects.count(), Revision.objects.count()

@@ -6,6 +6,7 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.fields import RichTextField
 from wagtail.search import index
 
@@ -77,6 +78,14 @@ class EditorialMixin(models.Model):
         FieldPanel("tags"),
     ]
 
+    api_fields = [
+        APIField("summary"),
+        APIField("in_development"),
+        APIField("development_note"),
+        APIField("review_due"),
+        APIField("tags"),
+    ]
+
     search_fields = [
         index.SearchField("summary", boost=2),
         index.RelatedFields("tags", [index.SearchField("name", boost=2)]),
@@ -115,6 +124,7 @@ class IntroductionMixin(models.Model):
 
     panels = [FieldPanel("introduction")]
     search_fields = [index.SearchField("introduction")]
+    api_fields = [APIField("introduction")]
 
     class Meta:
         abstract = True

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -47,6 +48,12 @@ class DeepDivePage(EditorialMixin, Page):
             FieldPanel("resources"),
         ]
     )
+    api_fields = EditorialMixin.api_fields + [
+        APIField("body"),
+        APIField("current_state"),
+        APIField("current_state_as_of"),
+        APIField("resources"),
+    ]
     search_fields = (
         Page.search_fields
         + EditorialMixin.search_fields

@@ -1,6 +1,9 @@
+from rest_framework.fields import CharField
+
 from django.db import models
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -38,6 +41,7 @@ class FaqIndexPage(IntroductionMixin, EditorialMixin, Page):
     """Holds the FAQ entries and lists them grouped by category."""
 
     content_panels = Page.content_panels + EditorialMixin.panels + IntroductionMixin.panels
+    api_fields = EditorialMixin.api_fields + IntroductionMixin.api_fields
     search_fields = (
         Page.search_fields + EditorialMixin.search_fields + IntroductionMixin.search_fields
     )
@@ -98,6 +102,12 @@ class FaqPage(EditorialMixin, Page):
             )
         ]
     )
+    api_fields = EditorialMixin.api_fields + [
+        APIField("answer"),
+        APIField("category", serializer=CharField(source="category.name", read_only=True)),
+        APIField("answered_on"),
+        APIField("source_url"),
+    ]
     search_fields = (
         Page.search_fields
         + EditorialMixin.search_fields

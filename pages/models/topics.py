@@ -1,4 +1,5 @@
 from wagtail.admin.panels import FieldPanel
+from wagtail.api import APIField
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -14,6 +15,7 @@ class TopicPage(EditorialMixin, Page):
     body = StreamField(ArticleBlock(), blank=True, help_text="The article itself.")
 
     content_panels = Page.content_panels + EditorialMixin.panels + [FieldPanel("body")]
+    api_fields = EditorialMixin.api_fields + [APIField("body")]
     search_fields = Page.search_fields + EditorialMixin.search_fields + [index.SearchField("body")]
 
     parent_page_types = ["pages.SectionPage", "pages.TopicPage"]

@@ -1,6 +1,7 @@
 from django.db import models
 
 from wagtail.admin.panels import FieldPanel
+from wagtail.api import APIField
 from wagtail.embeds import embeds
 from wagtail.embeds.exceptions import EmbedException
 from wagtail.models import Page
@@ -27,6 +28,7 @@ class VideoPage(EditorialMixin, Page):
         + EditorialMixin.panels
         + [FieldPanel("transcript")]
     )
+    api_fields = EditorialMixin.api_fields + [APIField("video_url"), APIField("transcript")]
     search_fields = (
         Page.search_fields
         + EditorialMixin.search_fields
