@@ -7,7 +7,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from kbsite.api import api_router
-from pages import machine_views, search, views
+from pages import changes, machine_views, search, views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -16,6 +16,8 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("llms.txt", machine_views.llms_txt, name="llms_txt"),
     path("search/", search.search, name="search"),
+    path("whats-new/", changes.whats_new, name="whats_new"),
+    path("feed/", changes.WhatsNewFeed(), name="feed"),
     path("tags/", views.tag_index, name="tags"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
     path("documents/", include(wagtaildocs_urls)),

@@ -223,7 +223,7 @@ class TestTheKnowledgeBase:
             response = client.get(markdown)
             assert response.status_code == 200, markdown
             assert f"# {page.title}\n" in response.content.decode(), markdown
-        for url in ("/sitemap.xml", "/robots.txt", "/llms.txt", "/tags/"):
+        for url in ("/sitemap.xml", "/robots.txt", "/llms.txt", "/tags/", "/whats-new/", "/feed/"):
             assert client.get(url).status_code == 200, url
         llms = client.get("/llms.txt").content.decode()
         assert llms.count("](http://") == pages.count()

@@ -84,8 +84,18 @@ class Report:
 
 
 class BookImporter:
-    def __init__(self, path, parent, draft=False, user=None, progress=None, parent_is_new=False):
+    def __init__(
+        self,
+        path,
+        parent,
+        draft=False,
+        user=None,
+        progress=None,
+        parent_is_new=False,
+        change_note="",
+    ):
         self.path, self.parent, self.draft, self.user = path, parent, draft, user
+        self.change_note = change_note
         # The front page is the parent: it counts as created only if made for this import.
         self.parent_is_new = parent_is_new
         self.progress = progress or (lambda message: None)
@@ -368,6 +378,9 @@ class BookImporter:
             setattr(page, name, value)
         if hasattr(page, "tags"):
             page.tags.set(self.tag_objects(node.tags))
+        if hasattr(page, "change_note"):
+            # Never the note an editor left on the version the book replaces.
+            page.change_note = self.change_note
         self.validate(node, page)
         is_new = node.source is None and (node.kind != "front" or self.parent_is_new)
         try:

@@ -5,6 +5,7 @@ from django.db import models
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField
@@ -28,6 +29,15 @@ class PageTag(TaggedItemBase):
 
     class Meta:
         verbose_name = "page tag"
+
+
+class EditorialPageForm(WagtailAdminPageForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A page opened at its published version starts a new change: last time's note would
+        # otherwise be published again under the next, unrelated edit.
+        if self.instance.pk and self.instance.live and not self.instance.has_unpublished_changes:
+            self.initial["change_note"] = ""
 
 
 class EditorialMixin(models.Model):
@@ -62,6 +72,16 @@ class EditorialMixin(models.Model):
             "and to search engines."
         ),
     )
+    change_note = models.CharField(
+        "What changed",
+        max_length=200,
+        blank=True,
+        help_text=(
+            "Optional: one line for readers on what this version changes, such as 'Exit bonds "
+            "updated for the v2 contracts.' Shown in What's new and its feed once published; "
+            "starts empty after each publish."
+        ),
+    )
     tags = ClusterTaggableManager(
         through=PageTag,
         blank=True,
@@ -77,6 +97,8 @@ class EditorialMixin(models.Model):
         FieldPanel("review_due"),
         FieldPanel("tags"),
     ]
+    # Last in the editor, beside the save and submit buttons, where a change is summed up.
+    change_note_panels = [FieldPanel("change_note")]
 
     api_fields = [
         APIField("summary"),
@@ -92,6 +114,8 @@ class EditorialMixin(models.Model):
         index.FilterField("in_development"),
         index.FilterField("review_due"),
     ]
+
+    base_form_class = EditorialPageForm
 
     class Meta:
         abstract = True

@@ -47,6 +47,7 @@ class DeepDivePage(EditorialMixin, Page):
             ),
             FieldPanel("resources"),
         ]
+        + EditorialMixin.change_note_panels
     )
     api_fields = EditorialMixin.api_fields + [
         APIField("body"),

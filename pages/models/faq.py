@@ -40,7 +40,12 @@ class FaqCategory(models.Model):
 class FaqIndexPage(IntroductionMixin, EditorialMixin, Page):
     """Holds the FAQ entries and lists them grouped by category."""
 
-    content_panels = Page.content_panels + EditorialMixin.panels + IntroductionMixin.panels
+    content_panels = (
+        Page.content_panels
+        + EditorialMixin.panels
+        + IntroductionMixin.panels
+        + EditorialMixin.change_note_panels
+    )
     api_fields = EditorialMixin.api_fields + IntroductionMixin.api_fields
     search_fields = (
         Page.search_fields + EditorialMixin.search_fields + IntroductionMixin.search_fields
@@ -101,6 +106,7 @@ class FaqPage(EditorialMixin, Page):
                 heading="AMA details",
             )
         ]
+        + EditorialMixin.change_note_panels
     )
     api_fields = EditorialMixin.api_fields + [
         APIField("answer"),

@@ -6,7 +6,12 @@ from .base import EditorialMixin, IntroductionMixin
 class HomePage(IntroductionMixin, EditorialMixin, Page):
     """The knowledge base's front page: an introduction and its sections."""
 
-    content_panels = Page.content_panels + EditorialMixin.panels + IntroductionMixin.panels
+    content_panels = (
+        Page.content_panels
+        + EditorialMixin.panels
+        + IntroductionMixin.panels
+        + EditorialMixin.change_note_panels
+    )
     api_fields = EditorialMixin.api_fields + IntroductionMixin.api_fields
     search_fields = (
         Page.search_fields + EditorialMixin.search_fields + IntroductionMixin.search_fields
@@ -23,7 +28,12 @@ class HomePage(IntroductionMixin, EditorialMixin, Page):
 class SectionPage(IntroductionMixin, EditorialMixin, Page):
     """A top-level group of the knowledge base, such as 'OMG Deep Dive'."""
 
-    content_panels = Page.content_panels + EditorialMixin.panels + IntroductionMixin.panels
+    content_panels = (
+        Page.content_panels
+        + EditorialMixin.panels
+        + IntroductionMixin.panels
+        + EditorialMixin.change_note_panels
+    )
     api_fields = EditorialMixin.api_fields + IntroductionMixin.api_fields
     search_fields = (
         Page.search_fields + EditorialMixin.search_fields + IntroductionMixin.search_fields

@@ -14,7 +14,12 @@ class TopicPage(EditorialMixin, Page):
 
     body = StreamField(ArticleBlock(), blank=True, help_text="The article itself.")
 
-    content_panels = Page.content_panels + EditorialMixin.panels + [FieldPanel("body")]
+    content_panels = (
+        Page.content_panels
+        + EditorialMixin.panels
+        + [FieldPanel("body")]
+        + EditorialMixin.change_note_panels
+    )
     api_fields = EditorialMixin.api_fields + [APIField("body")]
     search_fields = Page.search_fields + EditorialMixin.search_fields + [index.SearchField("body")]
 

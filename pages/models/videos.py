@@ -27,6 +27,7 @@ class VideoPage(EditorialMixin, Page):
         + [FieldPanel("video_url")]
         + EditorialMixin.panels
         + [FieldPanel("transcript")]
+        + EditorialMixin.change_note_panels
     )
     api_fields = EditorialMixin.api_fields + [APIField("video_url"), APIField("transcript")]
     search_fields = (

@@ -15,7 +15,9 @@ from wagtail.models import Page, Site
 from pages.gitbook import GitBookError
 from pages.gitbook.importer import BookImporter
 from pages.indexing import deferred_indexing
-from pages.models import HomePage
+from pages.models import HomePage, TopicPage
+
+CHANGE_NOTE_LENGTH = TopicPage._meta.get_field("change_note").max_length
 
 
 class Command(BaseCommand):
@@ -44,9 +46,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", metavar="USERNAME", help="Record the revisions as this user's work."
         )
+        parser.add_argument(
+            "--change-note",
+            metavar="TEXT",
+            default="",
+            help="What changed, shown to readers in What's new for every page the import "
+            "creates or updates. Default: none (readers see 'New page' or 'Updated').",
+        )
 
-    def handle(self, *args, path, parent, draft, dry_run, user, verbosity, **options):
+    def handle(self, *args, path, parent, draft, dry_run, user, change_note, verbosity, **options):
         user = self.find_user(user)
+        change_note = change_note.strip()
+        if len(change_note) > CHANGE_NOTE_LENGTH:
+            raise CommandError(
+                f"--change-note is {len(change_note)} characters; at most {CHANGE_NOTE_LENGTH} fit."
+            )
         importer = None
         try:
             with transaction.atomic(), deferred_indexing():
@@ -57,6 +71,7 @@ class Command(BaseCommand):
                     parent_is_new=parent_is_new,
                     draft=draft,
                     user=user,
+                    change_note=change_note,
                     progress=self.stdout.write if verbosity >= 1 else None,
                 )
                 report = importer.run()

@@ -1,0 +1,123 @@
+"""
+What's new: the changes readers can see, newest first, each with the note its editor gave.
+
+A change is a publish, as Wagtail's audit log records it. The note is the "What changed" field of
+the revision that was published, so a draft's note is never shown, and neither is any change to a
+page readers cannot see now (unpublished, restricted, or under such a page).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.db.models.fields.json import KeyTextTransform
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+from django.utils.timezone import localdate
+
+from wagtail.models import Page, PageLogEntry, Site
+
+from pages.navigation import NavItem, navigation_for_request, navigation_for_site
+
+CHANGES_PER_PAGE = 25
+CHANGES_IN_FEED = 30
+
+
+@dataclass
+class PublishedChange:
+    id: int
+    page: NavItem
+    published_at: datetime
+    note: str
+    is_new_page: bool
+
+    @property
+    def day(self):
+        return localdate(self.published_at)
+
+    @property
+    def description(self):
+        return self.note or ("New page." if self.is_new_page else "Updated.")
+
+
+def publishes():
+    earlier = PageLogEntry.objects.filter(
+        page=OuterRef("page"), action="wagtail.publish", timestamp__lt=OuterRef("timestamp")
+    )
+    return (
+        PageLogEntry.objects.filter(
+            action="wagtail.publish",
+            revision__isnull=False,
+            page__in=Page.objects.live().public().values("pk"),
+        )
+        .annotate(
+            note=KeyTextTransform("change_note", "revision__content"), is_new_page=~Exists(earlier)
+        )
+        .order_by("-timestamp", "-pk")
+        .values_list("pk", "page_id", "timestamp", "note", "is_new_page")
+    )
+
+
+def published_changes(rows, navigation):
+    """The changes among `rows` to pages of the navigation: pages a reader can reach."""
+    return [
+        PublishedChange(pk, navigation.by_id[page_id], timestamp, (note or "").strip(), is_new)
+        for pk, page_id, timestamp, note, is_new in rows
+        if page_id in navigation.by_id
+    ]
+
+
+def whats_new(request):
+    listing = Paginator(publishes(), CHANGES_PER_PAGE).get_page(request.GET.get("page"))
+    changes = published_changes(listing.object_list, navigation_for_request(request))
+    return render(request, "pages/whats_new.html", {"listing": listing, "changes": changes})
+
+
+class WhatsNewFeed(Feed):
+    feed_type = Atom1Feed
+    description_template = None
+
+    def get_object(self, request):
+        self.request = request
+        return Site.find_for_request(request)
+
+    def title(self, site):
+        name = (site and site.site_name) or settings.WAGTAIL_SITE_NAME
+        return f"{name}: what's new"
+
+    def subtitle(self, site):
+        return "Pages published and revised, newest first, with what changed."
+
+    def link(self, site):
+        return reverse("whats_new")
+
+    def items(self, site):
+        if site is None:
+            return []
+        return published_changes(publishes()[:CHANGES_IN_FEED], navigation_for_site(site))
+
+    def item_title(self, change):
+        return change.page.title
+
+    def item_link(self, change):
+        return change.page.url
+
+    def item_guid(self, change):
+        return self.request.build_absolute_uri(f"{reverse('whats_new')}#change-{change.id}")
+
+    item_guid_is_permalink = False
+
+    def item_description(self, change):
+        # Atom summaries are HTML; a note is plain text.
+        return escape(change.description)
+
+    def item_pubdate(self, change):
+        return change.published_at
+
+    def item_updateddate(self, change):
+        return change.published_at
