@@ -35,6 +35,7 @@ class PublishedChange:
     published_at: datetime
     note: str
     is_new_page: bool
+    parent: NavItem | None = None
 
     @property
     def day(self):
@@ -65,11 +66,15 @@ def publishes():
 
 def published_changes(rows, navigation):
     """The changes among `rows` to pages of the navigation: pages a reader can reach."""
-    return [
-        PublishedChange(pk, navigation.by_id[page_id], timestamp, (note or "").strip(), is_new)
-        for pk, page_id, timestamp, note, is_new in rows
-        if page_id in navigation.by_id
-    ]
+    changes = []
+    for pk, page_id, timestamp, note, is_new in rows:
+        page = navigation.by_id.get(page_id)
+        if page is not None:
+            parent = navigation.by_path.get(page.path[: -Page.steplen])
+            changes.append(
+                PublishedChange(pk, page, timestamp, (note or "").strip(), is_new, parent)
+            )
+    return changes
 
 
 def whats_new(request):

@@ -4,6 +4,7 @@ from html import escape
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from django.conf import settings
 from django.db import transaction
@@ -213,6 +214,24 @@ class TestTheKnowledgeBase:
             assert response.status_code == 200, page.url
             assert escape(page.title) in response.content.decode()
             assert page.revisions.exists(), page.url
+
+    def test_every_page_has_the_landmarks_and_text_alternatives_assistive_tech_needs(
+        self, knowledge_base, client
+    ):
+        home, _ = knowledge_base
+
+        for page in home.get_descendants(inclusive=True).live():
+            soup = BeautifulSoup(client.get(page.url).content, "html.parser")
+            assert soup.html["lang"] == "en", page.url
+            assert soup.select_one("a.skip-link")["href"] == "#main-content", page.url
+            for landmark in ("header.site-header", "nav.sidebar", "main#main-content", "footer"):
+                assert len(soup.select(landmark)) == 1, (page.url, landmark)
+            assert len(soup.find_all("h1")) == 1, page.url
+            assert all(img.has_attr("alt") for img in soup.find_all("img")), page.url
+            ids = [tag["id"] for tag in soup.find_all(id=True)]
+            assert len(ids) == len(set(ids)), (page.url, sorted(i for i in ids if ids.count(i) > 1))
+            labelled = soup.select("nav[aria-label], nav[aria-labelledby]")
+            assert labelled == soup.find_all("nav"), page.url
 
     def test_every_page_has_markdown_and_the_machine_views_answer(self, knowledge_base, client):
         home, _ = knowledge_base

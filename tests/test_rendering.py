@@ -120,6 +120,18 @@ class TestEachPageTypeShowsItsContent:
             ("Plasma specification", spec.url),
         ]
         assert "The original proposal." in text_of(soup, ".resource-list")
+        # Announced above the body, and listed in "On this page" after the body's own headings.
+        glance = soup.select_one(".page-header + .current-state-glance a")
+        assert (glance.get_text(), glance["href"]) == (
+            "Current state, as of 1 June 2020",
+            "#current-state",
+        )
+        contents = [(a.get_text(), a["href"]) for a in soup.select(".toc a")]
+        assert contents == [
+            ("Design", "#design"),
+            ("Current state", "#current-state"),
+            ("Resources", "#resources"),
+        ]
 
     def test_faq_index_groups_questions_by_category(self, client, home, faq_category):
         from pages.models import FaqCategory
@@ -322,3 +334,24 @@ def test_section_listing_queries_do_not_grow_per_child(client, home, django_asse
         response = client.get(section.url)
     assert response.status_code == 200
     assert len(BeautifulSoup(response.content, "html.parser").select(".child-list__item")) == 15
+
+
+@pytest.mark.django_db
+def test_pages_load_only_their_own_assets_served_by_the_app(client, section):
+    page = make_topic(section, title="Exits")
+    soup = read(client, page)
+
+    assets = [tag["href"] for tag in soup.select("link[rel=stylesheet]")]
+    assets += [tag["src"] for tag in soup.select("script[src], img[src], iframe[src]")]
+
+    assert assets, "the page should load its stylesheet and script"
+    for url in assets:
+        assert url.startswith("/static/"), url  # no CDN, no third-party request on load
+        response = client.get(url)
+        assert response.status_code == 200, url
+        b"".join(response.streaming_content)  # read the file through so it is closed
+
+    stylesheet = b"".join(client.get(soup.select_one("link[rel=stylesheet]")["href"]))
+    # The reader's system decides light or dark; paper gets the article without the chrome.
+    assert b"@media (prefers-color-scheme: dark)" in stylesheet
+    assert b"@media print" in stylesheet

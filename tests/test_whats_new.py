@@ -37,7 +37,9 @@ def changes_on_page(client, url="/whats-new/"):
         (
             change.select_one(".change__page").get_text(),
             change.select_one(".change__page")["href"],
-            change.select_one(".change__note").get_text(),
+            change.select_one(".change__note").get_text()
+            if change.select_one(".change__note")
+            else "",
             change.select_one(".badge--new") is not None,
         )
         for change in soup.select(".change")
@@ -72,8 +74,12 @@ def test_each_publish_is_listed_newest_first_with_its_note(client, section):
         ("Exits", exits.url, "Updated.", False),
         ("Exits", exits.url, "Exit bonds updated for the v2 contracts.", False),
         ("Blocks", blocks.url, "Written from the MVP spec.", True),
-        ("Exits", exits.url, "New page.", True),
+        ("Exits", exits.url, "", True),
     ]
+    places = BeautifulSoup(client.get("/whats-new/").content, "html.parser").select(
+        ".change__place"
+    )
+    assert {place.get_text() for place in places} == {"in OMG Deep Dive"}
 
 
 def test_the_feed_carries_page_date_and_note(client, section):

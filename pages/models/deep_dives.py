@@ -64,6 +64,16 @@ class DeepDivePage(EditorialMixin, Page):
         ]
     )
 
+    @property
+    def closing_sections(self):
+        """The headings the page adds after its body, as (anchor, text) for "On this page"."""
+        sections = []
+        if self.current_state:
+            sections.append(("current-state", "Current state"))
+        if self.resources:
+            sections.append(("resources", "Resources"))
+        return sections
+
     parent_page_types = ["pages.SectionPage", "pages.DeepDivePage"]
     subpage_types = ["pages.DeepDivePage"]
 

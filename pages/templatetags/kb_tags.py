@@ -67,7 +67,7 @@ def previous_next(context, page):
 
 @register.inclusion_tag("components/table_of_contents.html")
 def table_of_contents(page):
-    """'On this page': the body's headings, linking to their anchors."""
+    """'On this page': the body's headings, then any the page adds after it, as anchor links."""
     body = getattr(page, "body", None) if page else None
     headings = [
         {
@@ -77,6 +77,10 @@ def table_of_contents(page):
         }
         for block in body or []
         if block.block_type == "heading"
+    ]
+    headings += [
+        {"text": text, "anchor": anchor, "level": "h2"}
+        for anchor, text in getattr(page, "closing_sections", ())
     ]
     return {"headings": headings}
 
