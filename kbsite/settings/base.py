@@ -148,6 +148,13 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 WAGTAIL_SITE_NAME = "OMG Network Knowledge Base"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kb@localhost")
+# Reviewers hear of each submission, editors of each approval or rejection (see the workflow
+# migration); superusers are administrators here and need not get every reviewer's mail.
+WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
+WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = False
+# Reviewers comment on the exact field of a draft.
+WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # The whole knowledge base (about 70 pages) fits in one API listing.
 WAGTAILAPI_LIMIT_MAX = 100
