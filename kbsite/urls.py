@@ -28,9 +28,12 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# A page's Markdown (`/plasma/plasma-mvp.md`), after every route that may serve a real .md file;
-# then Wagtail serves every other path from the page tree, so it goes last.
+# A page's Markdown (`/plasma/plasma-mvp.md`) and history (`/plasma/plasma-mvp/history/`),
+# after every route that may serve a real .md file; then Wagtail serves every other path from
+# the page tree, so it goes last.
 urlpatterns += [
     re_path(r"^(?P<path>[\w\-/]+)\.md$", machine_views.page_markdown, name="page_markdown"),
+    # "history" is a reserved slug (see EditorialMixin.clean), so this shadows no page.
+    re_path(r"^(?P<path>(?:[\w\-]+/)*)history/$", changes.page_history, name="page_history"),
     path("", include(wagtail_urls)),
 ]

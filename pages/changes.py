@@ -14,6 +14,7 @@ from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.db.models.fields.json import KeyTextTransform
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -24,6 +25,8 @@ from wagtail.models import Page, PageLogEntry, Site
 
 from pages.navigation import NavItem, navigation_for_request, navigation_for_site
 
+# A publish, whether by a person or by the scheduler at a page's go-live time.
+PUBLISH_ACTIONS = ["wagtail.publish", "wagtail.publish.scheduled"]
 CHANGES_PER_PAGE = 25
 CHANGES_IN_FEED = 30
 
@@ -48,11 +51,11 @@ class PublishedChange:
 
 def publishes():
     earlier = PageLogEntry.objects.filter(
-        page=OuterRef("page"), action="wagtail.publish", timestamp__lt=OuterRef("timestamp")
+        page=OuterRef("page"), action__in=PUBLISH_ACTIONS, timestamp__lt=OuterRef("timestamp")
     )
     return (
         PageLogEntry.objects.filter(
-            action="wagtail.publish",
+            action__in=PUBLISH_ACTIONS,
             revision__isnull=False,
             page__in=Page.objects.live().public().values("pk"),
         )
@@ -81,6 +84,24 @@ def whats_new(request):
     listing = Paginator(publishes(), CHANGES_PER_PAGE).get_page(request.GET.get("page"))
     changes = published_changes(listing.object_list, navigation_for_request(request))
     return render(request, "pages/whats_new.html", {"listing": listing, "changes": changes})
+
+
+def page_history(request, path):
+    """A page's published versions for readers: when, and what changed. Never a draft."""
+    navigation = navigation_for_request(request)
+    page = navigation.by_url.get("/" + path)
+    if page is None:
+        raise Http404("No published page has this address.")
+    rows = publishes().filter(page_id=page.id)
+    listing = Paginator(rows, CHANGES_PER_PAGE).get_page(request.GET.get("page"))
+    changes = published_changes(listing.object_list, navigation)
+    context = {
+        "history_of": page,
+        "breadcrumbs": navigation.ancestors(page),
+        "listing": listing,
+        "changes": changes,
+    }
+    return render(request, "pages/page_history.html", context)
 
 
 class WhatsNewFeed(Feed):

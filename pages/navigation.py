@@ -64,7 +64,8 @@ class Navigation:
         return self.root.children if self.root else []
 
     def ancestors(self, page):
-        """The visible pages above `page`, home first; works for drafts shown in preview too."""
+        """The visible pages above `page` (a page or a NavItem), home first; works for drafts
+        shown in preview too."""
         paths = (page.path[:end] for end in range(Page.steplen, len(page.path), Page.steplen))
         return [self.by_path[path] for path in paths if path in self.by_path]
 

@@ -51,3 +51,25 @@ def test_dockerfile_builds_the_production_settings():
     assert "DJANGO_SETTINGS_MODULE=kbsite.settings.production" in dockerfile
     assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
     assert "collectstatic" in dockerfile
+
+
+def test_a_scheduler_publishes_and_expires_pages_every_minute_with_the_webs_settings():
+    services = compose()["services"]
+    scheduler = services["scheduler"]
+
+    assert scheduler["build"] == services["web"]["build"]
+    assert scheduler["environment"] == services["web"]["environment"]
+    assert "manage.py publish_scheduled" in scheduler["command"]
+    assert "sleep 60" in scheduler["command"]
+    # It waits for the web service's migrations rather than racing them.
+    assert scheduler["command"].index("migrate --check") < scheduler["command"].index(
+        "publish_scheduled"
+    )
+    assert "ports" not in scheduler
+
+
+def test_review_mail_goes_through_the_smtp_server_given_in_the_environment():
+    environment = compose()["services"]["web"]["environment"]
+
+    for name in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD"):
+        assert environment[name].startswith(f"${{{name}:-"), name

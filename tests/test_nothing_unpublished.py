@@ -87,6 +87,8 @@ def reader_urls(visible, hidden):
         "/sitemap.xml",
         "/feed/",
         "/whats-new/",
+        visible.url + "history/",
+        section.url + "history/",
         "/index.md",
         section.url.rstrip("/") + ".md",
         visible.url.rstrip("/") + ".md",
@@ -123,7 +125,11 @@ def test_hidden_pages_have_no_address_of_their_own(client, hidden_pages):
 
     assert client.get(f"/tags/{MARKER}/").status_code == 404
     for page in hidden:
-        for url in (page.url.rstrip("/") + ".md", f"/api/v2/pages/{page.pk}/"):
+        for url in (
+            page.url.rstrip("/") + ".md",
+            page.url + "history/",
+            f"/api/v2/pages/{page.pk}/",
+        ):
             response = client.get(url)
             assert response.status_code == 404, url
             assert MARKER not in response.content.decode().lower(), url

@@ -5,6 +5,7 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError
 from django.urls import reverse
 
@@ -215,3 +216,35 @@ def test_an_import_can_say_what_changed(home, client, tmp_path):
     assert notes["Exits"] == "Synced from the GitBook space."
     with pytest.raises(CommandError, match="at most 200"):
         import_book(book, "--change-note", "x" * 201)
+
+
+def test_each_page_has_a_history_of_its_published_versions(client, section):
+    exits = make_topic(section, title="Exits")
+    publish_change(exits, "Exit bonds updated.")
+    exits.change_note = "DRAFT-NOTE-MARKER"
+    exits.save_revision()
+
+    response = client.get(exits.url + "history/")
+
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.h1.get_text() == "History of “Exits”"
+    entries = soup.select(".page-history .change")
+    assert [entry.select_one(".change__note") is not None for entry in entries] == [True, False]
+    assert entries[0].select_one(".change__note").get_text() == "Exit bonds updated."
+    assert entries[1].select_one(".badge--new").get_text() == "First published"
+    assert "MARKER" not in response.content.decode()
+    crumbs = [a.get_text() for a in soup.select(".breadcrumbs a")]
+    assert crumbs == ["OMG Network Knowledge Base", "OMG Deep Dive", "Exits"]
+    page = BeautifulSoup(client.get(exits.url).content, "html.parser")
+    assert page.select_one(".last-updated a")["href"] == exits.url + "history/"
+    assert client.get("/no-such-page/history/").status_code == 404
+
+
+def test_history_is_a_reserved_address_under_every_page(section):
+    page = TopicPage(title="History", slug="history")
+
+    with pytest.raises(ValidationError) as error:
+        section.add_child(instance=page)
+
+    assert "taken by the site" in str(error.value.message_dict["slug"])

@@ -1,5 +1,6 @@
 """Fields and behaviour every knowledge-base page shares, declared once."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -14,6 +15,9 @@ from wagtail.search import index
 from pages.indexing import indexing_is_deferred
 
 INTRODUCTION_FEATURES = ["bold", "italic", "link", "ol", "ul"]
+
+# Addresses the site adds under every page, which no page may take as its own.
+RESERVED_SLUGS = {"history": "Readers find every page's history at its address + history/."}
 
 DEFAULT_DEVELOPMENT_NOTICE = (
     "This page is still in development: some details are missing, and it will be revised."
@@ -128,6 +132,12 @@ class EditorialMixin(models.Model):
         if (update_fields is None or "tags" in update_fields) and not indexing_is_deferred():
             index.insert_or_update_object(self)
         return result
+
+    def clean(self):
+        super().clean()
+        if self.slug in RESERVED_SLUGS:
+            reason = RESERVED_SLUGS[self.slug]
+            raise ValidationError({"slug": f"“{self.slug}” is taken by the site. {reason}"})
 
     def get_meta_description(self):
         return self.search_description or self.summary
