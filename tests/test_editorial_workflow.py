@@ -283,3 +283,35 @@ def test_scheduled_changes_go_live_and_expire_when_the_scheduler_runs(client, ex
     )
     call_command("publish_scheduled")
     assert client.get(exits.url).status_code == 404
+
+
+def test_a_reviewer_comments_on_the_exact_field_of_a_draft(exits, editor, reviewer):
+    task_state = submit(logged_in(editor), exits, "Exits take one day.")
+    form = topic_form(exits, "Exits take one day.")
+    form.update(
+        {
+            "comments-TOTAL_FORMS": "1",
+            "comments-INITIAL_FORMS": "0",
+            "comments-MIN_NUM_FORMS": "0",
+            "comments-MAX_NUM_FORMS": "1000",
+            "comments-0-id": "",
+            "comments-0-contentpath": "summary",
+            "comments-0-position": "",
+            "comments-0-text": "Say which exits: standard or in-flight?",
+            "comments-0-replies-TOTAL_FORMS": "0",
+            "comments-0-replies-INITIAL_FORMS": "0",
+            "comments-0-replies-MIN_NUM_FORMS": "0",
+            "comments-0-replies-MAX_NUM_FORMS": "1000",
+        }
+    )
+
+    reviewer_browser = logged_in(reviewer)
+    assert reviewer_browser.get(edit_url(exits)).status_code == 200
+    response = reviewer_browser.post(edit_url(exits), form)
+
+    assert response.status_code == 302
+    comment = exits.wagtail_admin_comments.get()
+    assert (comment.contentpath, comment.user) == ("summary", reviewer)
+    assert "standard or in-flight" in logged_in(editor).get(edit_url(exits)).content.decode()
+    exits.refresh_from_db()
+    assert exits.current_workflow_task_state == task_state  # commenting is not deciding
