@@ -5,7 +5,7 @@ URLs, with the database checked after every attempt.
 The roles are the groups of pages/migrations/0002_editorial_roles.py, granted on the tree's root:
 Editors add/change/lock pages; Reviewers add/change/lock/unlock/publish; Administrators the same
 plus bulk_delete and the users and groups models. Every page is under the 'Editorial review'
-workflow (0008): one task, 'Reviewer approval', whose only group is Reviewers. What each
+workflow (0008): one task, 'Reviewer approval', for Reviewers and Administrators. What each
 permission allows is Wagtail 8's PagePermissionTester (wagtail/models/pages.py) and the task's
 rules (AbstractGroupApprovalTask, wagtail/models/workflows.py).
 
@@ -44,6 +44,7 @@ LOGIN = "login"  # anonymous: sent to the admin login; nothing changes
 DENY = "deny"  # sent to the dashboard with "Sorry, you do not have permission..."; nothing changes
 LOCKED = "locked"  # the edit form comes back with "...could not be saved as it is locked."
 DRAFT = "draft"  # done only as a draft: every live page stays exactly as it was
+PLAIN = "plain"  # the account is created without the superuser status asked for
 
 ROLES = ["anonymous", "editor", "reviewer", "administrator", "superuser"]
 
@@ -58,14 +59,13 @@ EXPECTED = {
     "view the edit form":       (LOGIN,    ALLOW,  ALLOW,   ALLOW,        ALLOW),
     "save a draft":             (LOGIN,    ALLOW,  ALLOW,   ALLOW,        ALLOW),
     "submit for review":        (LOGIN,    ALLOW,  ALLOW,   ALLOW,        ALLOW),
-    # Only the task's group (Reviewers) may act on 'Reviewer approval'. Administrators is not in
-    # it, so a plain administrator can neither approve nor reject; superusers bypass the check.
-    "approve":                  (LOGIN,    DENY,   ALLOW,   DENY,         ALLOW),
-    "reject (request changes)": (LOGIN,    DENY,   ALLOW,   DENY,         ALLOW),
+    # Only the task's groups (Reviewers, Administrators) may act on 'Reviewer approval'.
+    "approve":                  (LOGIN,    DENY,   ALLOW,   ALLOW,        ALLOW),
+    "reject (request changes)": (LOGIN,    DENY,   ALLOW,   ALLOW,        ALLOW),
     # Editors lack publish_page: their Publish saves a draft.
     "publish directly":         (LOGIN,    DRAFT,  ALLOW,   ALLOW,        ALLOW),
-    # The workflow locks the page for everyone outside Reviewers, Administrators included.
-    "publish a page in review": (LOGIN,    LOCKED, ALLOW,   LOCKED,       ALLOW),
+    # The workflow locks the page for everyone outside the task's groups.
+    "publish a page in review": (LOGIN,    LOCKED, ALLOW,   ALLOW,        ALLOW),
     "unpublish":                (LOGIN,    DENY,   ALLOW,   ALLOW,        ALLOW),
     # change_page without publish_page deletes only pages that were never published.
     "delete a live page":       (LOGIN,    DENY,   ALLOW,   ALLOW,        ALLOW),
@@ -81,9 +81,11 @@ EXPECTED = {
     "list users":               (LOGIN,    DENY,   DENY,    ALLOW,        ALLOW),
     "create a user":            (LOGIN,    DENY,   DENY,    ALLOW,        ALLOW),
     # Wagtail offers the "Administrator" (superuser) box to anyone who may add users
-    # (wagtail/wagtail#14100, open): a member of Administrators can make superusers, and so is
-    # one in effect.
-    "create a superuser":       (LOGIN,    DENY,   DENY,    ALLOW,        ALLOW),
+    # (wagtail/wagtail#14100); pages/users.py keeps it for superusers: an administrator's new
+    # account is made, as an ordinary one.
+    "create a superuser":       (LOGIN,    DENY,   DENY,    PLAIN,        ALLOW),
+    # Nor may an administrator take over a superuser's account (its password, its email).
+    "edit a superuser":         (LOGIN,    DENY,   DENY,    DENY,         ALLOW),
 }
 # fmt: on
 
@@ -139,6 +141,9 @@ def kb(home, django_user_model):
             drafted=fresh(drafted),
             in_review=fresh(in_review),
             locked=fresh(locked),
+            other_superuser=django_user_model.objects.create_superuser(
+                "founder", "founder@example.com", "x"
+            ),
         )
 
 
@@ -362,6 +367,26 @@ def create_a_superuser(client, kb):
     return response, "done" if users.exists() else "nothing"
 
 
+def edit_a_superuser(client, kb):
+    target = kb.other_superuser
+    response = client.post(
+        reverse("wagtailusers_users:edit", args=[target.pk]),
+        {
+            "username": target.username,
+            "email": "taken-over@example.com",
+            "first_name": "Found",
+            "last_name": "Er",
+            "password1": "",
+            "password2": "",
+            "is_active": "on",
+            "is_superuser": "on",
+            "groups": [],
+        },
+    )
+    target.refresh_from_db()
+    return response, "done" if target.email == "taken-over@example.com" else "nothing"
+
+
 ACTIONS = {
     "view live page": view_live_page,
     "preview a draft": preview_a_draft,
@@ -383,6 +408,7 @@ ACTIONS = {
     "list users": list_users,
     "create a user": create_a_user,
     "create a superuser": create_a_superuser,
+    "edit a superuser": edit_a_superuser,
 }
 
 
@@ -453,6 +479,10 @@ def test_permission_matrix(client, kb, action, role, expected):
         assert (status, errors) == (200, [PAGE_LOCKED]), seen
         assert happened == "nothing"
         assert database_state() == before
+    elif expected == PLAIN:
+        assert (status, location, errors) == (302, reverse("wagtailusers_users:index"), []), seen
+        assert happened == "nothing", seen
+        assert get_user_model().objects.filter(username="newcomer", is_superuser=False).exists()
     elif expected == DRAFT:
         # A new revision or a copy that is not live, and nothing else: every live page, its
         # place, its title and its published revision are as they were.

@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.search_promotions",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "pages.apps.UsersConfig",  # wagtail.users, with superusers protected
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

@@ -1,6 +1,8 @@
 """
 The "Editorial review" workflow: one group approval task for Reviewers, on the root of the tree,
-so every page an editor submits waits for a reviewer, and approval publishes it.
+so every page an editor submits waits for a reviewer, and approval publishes it. Administrators
+are in the task too: a page in review is locked to everyone outside it, and administrators must
+not be shut out of any page.
 
 Wagtail's install made a "Moderators approval" workflow from the publish permissions of the day;
 it is retired here (kept, inactive, for the history of any page that went through it).
@@ -24,13 +26,14 @@ def create_editorial_review(apps, schema_editor):
     Task = apps.get_model("wagtailcore", "Task")
 
     reviewers, _ = Group.objects.get_or_create(name="Reviewers")
+    administrators, _ = Group.objects.get_or_create(name="Administrators")
     task_type, _ = ContentType.objects.get_or_create(
         app_label="wagtailcore", model="groupapprovaltask"
     )
     task, _ = GroupApprovalTask.objects.get_or_create(
         name=TASK_NAME, defaults={"content_type": task_type, "active": True}
     )
-    task.groups.set([reviewers])
+    task.groups.set([reviewers, administrators])
     workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
 
