@@ -7,7 +7,7 @@ from django.core.management import CommandError
 
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Page, ReferenceIndex, Revision
+from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision
 from wagtail.search.models import IndexEntry
 
 from pages.models import (
@@ -145,6 +145,32 @@ class TestTheTree:
         page = TopicPage.objects.get(title="Alpha")
         assert page.latest_revision.user == user
         assert page.owner == user
+
+    def test_a_new_page_is_published_as_wagtail_publishes_one(
+        self, home, client, tmp_path, django_user_model
+    ):
+        user = django_user_model.objects.create_superuser("importer", password="x")
+        book = write_book(
+            tmp_path / "book", {"a.md": ("Alpha", "A.\n")}, summary="## G\n* [Alpha](a.md)\n"
+        )
+
+        import_book(book, "--user", "importer", "--change-note", "From the book.")
+
+        page = TopicPage.objects.get(title="Alpha")
+        revision = page.latest_revision
+        assert (page.live, page.has_unpublished_changes, page.expired) == (True, False, False)
+        assert page.live_revision == revision and revision.user == user
+        assert page.first_published_at == page.last_published_at == revision.created_at
+        assert revision.as_object().body[0].value.source == page.body[0].value.source
+        publishes = PageLogEntry.objects.filter(page=page, action="wagtail.publish")
+        assert [(e.revision, e.user) for e in publishes] == [(revision, user)]
+        assert client.get(page.url).status_code == 200
+        assert "From the book." in client.get("/whats-new/").content.decode()
+        # Its next change goes through Wagtail's own publish, from the revision just made.
+        page.title = "Alpha, revised"
+        page.save_revision(user=user).publish(user=user)
+        page.refresh_from_db()
+        assert (page.title, page.has_unpublished_changes) == ("Alpha, revised", False)
 
     def test_a_user_who_cannot_publish_may_only_import_drafts(
         self, home, tmp_path, django_user_model
