@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -15,6 +16,7 @@ from wagtail.admin.ui.tables import Column, StatusFlagColumn
 from wagtail.admin.ui.tables.pages import PageTitleColumn
 from wagtail.admin.views.pages.listing import GenericPageFilterSet, IndexView, PageListingMixin
 from wagtail.admin.viewsets.pages import PageListingViewSet
+from wagtail.log_actions import LogFormatter
 from wagtail.models import Page
 from wagtail.permissions import policy_registry
 
@@ -246,3 +248,26 @@ class NeedsAttentionPanel(Component):
 def add_needs_attention_panel(request, panels):
     if can_list_knowledge_base_pages(request.user):
         panels.append(NeedsAttentionPanel())
+
+
+@hooks.register("register_log_actions", order=100)
+def show_change_notes_in_page_history(actions):
+    """Wagtail's publish entries, with the editor's change note as their comment: the admin's
+    page history then says what each publish changed, as What's new does for readers."""
+
+    class PublishedWithChangeNote(LogFormatter):
+        def format_comment(self, log_entry):
+            return (log_entry.data or {}).get("change_note", "")
+
+    for action, label, message in (
+        ("wagtail.publish", _("Publish"), _("Published")),
+        ("wagtail.publish.scheduled", _("Publish scheduled draft"), _("Published scheduled draft")),
+    ):
+        formatter = type(
+            "PublishedWithChangeNote",
+            (PublishedWithChangeNote,),
+            {"label": label, "message": message},
+        )
+        actions.register_action(action)(formatter)
+    # Registering again appends a second choice for the action to the history's filter.
+    actions.choices = list(dict(actions.choices).items())

@@ -141,6 +141,8 @@ def test_an_editors_change_goes_live_only_when_a_reviewer_approves(client, exits
     history = BeautifulSoup(client.get(exits.url + "history/").content, "html.parser")
     assert history.select_one(".change__note").get_text() == "Longer exit window."
     assert "Longer exit window." in client.get("/feed/").content.decode()
+    admin_history = reviewer_browser.get(reverse("wagtailadmin_pages:history", args=[exits.pk]))
+    assert "Comment: <em>Longer exit window.</em>" in admin_history.content.decode()
 
     actions = list(
         PageLogEntry.objects.filter(page=exits)
