@@ -1,6 +1,8 @@
 import pytest
 
+from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.test import Client
 
 from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
@@ -69,6 +71,30 @@ PAGE_OF_EACH_TYPE = {
     "FAQ entry": lambda home, category: make_faq(make_faq_index(home), category),
     "video": lambda home, category: make_video(make_section(home)),
 }
+
+
+def member_of(django_user_model, group, username):
+    """A user in one of the editorial groups (Editors, Reviewers, Administrators)."""
+    user = django_user_model.objects.create_user(username, email=f"{username}@example.com")
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def logged_in(user):
+    """A browser of its own, signed in as `user`, beside the anonymous `client`."""
+    browser = Client()
+    browser.force_login(user)
+    return browser
+
+
+@pytest.fixture
+def editor(django_user_model):
+    return member_of(django_user_model, "Editors", "eddie")
+
+
+@pytest.fixture
+def reviewer(django_user_model):
+    return member_of(django_user_model, "Reviewers", "rita")
 
 
 @pytest.fixture

@@ -13,11 +13,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import OperationalError
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.timezone import localdate
 
@@ -26,7 +26,15 @@ from wagtail.models import GroupApprovalTask, Workflow
 from pages import editorial_status
 from pages.wagtail_hooks import NeedsAttentionPanel
 
-from .conftest import make_deep_dive, make_faq, make_faq_index, make_topic, make_video
+from .conftest import (
+    logged_in,
+    make_deep_dive,
+    make_faq,
+    make_faq_index,
+    make_topic,
+    make_video,
+    member_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,28 +44,6 @@ TODAY = localdate()
 
 def days(n):
     return TODAY + datetime.timedelta(days=n)
-
-
-def member_of(django_user_model, group, username):
-    user = django_user_model.objects.create_user(username, email=f"{username}@example.com")
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def editor(django_user_model):
-    return member_of(django_user_model, "Editors", "eddie")
-
-
-@pytest.fixture
-def reviewer(django_user_model):
-    return member_of(django_user_model, "Reviewers", "rita")
-
-
-def logged_in(user):
-    browser = Client()
-    browser.force_login(user)
-    return browser
 
 
 def submit_for_review(page, editor, new_title):

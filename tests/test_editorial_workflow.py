@@ -8,10 +8,8 @@ import datetime
 import pytest
 from bs4 import BeautifulSoup
 
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,33 +20,9 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 
 from pages.models import TopicPage
 
-from .conftest import make_topic
+from .conftest import logged_in, make_topic, member_of
 
 pytestmark = pytest.mark.django_db
-
-
-def member_of(django_user_model, group, username):
-    user = django_user_model.objects.create_user(
-        username, email=f"{username}@example.com", password="pw"
-    )
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def editor(django_user_model):
-    return member_of(django_user_model, "Editors", "eddie")
-
-
-@pytest.fixture
-def reviewer(django_user_model):
-    return member_of(django_user_model, "Reviewers", "rita")
-
-
-def logged_in(user):
-    browser = Client()
-    browser.force_login(user)
-    return browser
 
 
 @pytest.fixture
