@@ -17,7 +17,7 @@ urlpatterns = [
     path("llms.txt", machine_views.llms_txt, name="llms_txt"),
     path("search/", search.search, name="search"),
     path("whats-new/", changes.whats_new, name="whats_new"),
-    path("feed/", changes.WhatsNewFeed(), name="feed"),
+    path("feed/", changes.whats_new_feed, name="feed"),
     path("tags/", views.tag_index, name="tags"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
     path("documents/", include(wagtaildocs_urls)),

@@ -108,8 +108,13 @@ class WhatsNewFeed(Feed):
     feed_type = Atom1Feed
     description_template = None
 
-    def get_object(self, request):
+    def __init__(self, request):
+        # Entry ids are absolute URLs, which need the request; so one feed object per request
+        # (see whats_new_feed), never one shared by the threads of a server.
+        super().__init__()
         self.request = request
+
+    def get_object(self, request):
         return Site.find_for_request(request)
 
     def title(self, site):
@@ -147,3 +152,7 @@ class WhatsNewFeed(Feed):
 
     def item_updateddate(self, change):
         return change.published_at
+
+
+def whats_new_feed(request):
+    return WhatsNewFeed(request)(request)
