@@ -10,6 +10,7 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField
+from wagtail.models import Page
 from wagtail.search import index
 
 from pages.indexing import indexing_is_deferred
@@ -159,6 +160,24 @@ class IntroductionMixin(models.Model):
     panels = [FieldPanel("introduction")]
     search_fields = [index.SearchField("introduction")]
     api_fields = [APIField("introduction")]
+
+    class Meta:
+        abstract = True
+
+
+class ListingPageMixin(IntroductionMixin, EditorialMixin):
+    """Pages that open with an introduction and list other pages: home, sections, the FAQ index."""
+
+    content_panels = (
+        Page.content_panels
+        + EditorialMixin.panels
+        + IntroductionMixin.panels
+        + EditorialMixin.change_note_panels
+    )
+    api_fields = EditorialMixin.api_fields + IntroductionMixin.api_fields
+    search_fields = (
+        Page.search_fields + EditorialMixin.search_fields + IntroductionMixin.search_fields
+    )
 
     class Meta:
         abstract = True

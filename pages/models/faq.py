@@ -11,7 +11,7 @@ from wagtail.snippets.models import register_snippet
 
 from pages.blocks import AnswerBlock
 
-from .base import EditorialMixin, IntroductionMixin
+from .base import EditorialMixin, ListingPageMixin
 
 
 @register_snippet
@@ -37,19 +37,8 @@ class FaqCategory(models.Model):
         return self.name
 
 
-class FaqIndexPage(IntroductionMixin, EditorialMixin, Page):
+class FaqIndexPage(ListingPageMixin, Page):
     """Holds the FAQ entries and lists them grouped by category."""
-
-    content_panels = (
-        Page.content_panels
-        + EditorialMixin.panels
-        + IntroductionMixin.panels
-        + EditorialMixin.change_note_panels
-    )
-    api_fields = EditorialMixin.api_fields + IntroductionMixin.api_fields
-    search_fields = (
-        Page.search_fields + EditorialMixin.search_fields + IntroductionMixin.search_fields
-    )
 
     parent_page_types = ["pages.HomePage", "pages.SectionPage"]
     subpage_types = ["pages.FaqPage"]

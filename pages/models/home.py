@@ -1,21 +1,10 @@
 from wagtail.models import Page
 
-from .base import EditorialMixin, IntroductionMixin
+from .base import ListingPageMixin
 
 
-class HomePage(IntroductionMixin, EditorialMixin, Page):
+class HomePage(ListingPageMixin, Page):
     """The knowledge base's front page: an introduction and its sections."""
-
-    content_panels = (
-        Page.content_panels
-        + EditorialMixin.panels
-        + IntroductionMixin.panels
-        + EditorialMixin.change_note_panels
-    )
-    api_fields = EditorialMixin.api_fields + IntroductionMixin.api_fields
-    search_fields = (
-        Page.search_fields + EditorialMixin.search_fields + IntroductionMixin.search_fields
-    )
 
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["pages.SectionPage", "pages.FaqIndexPage"]
@@ -25,19 +14,8 @@ class HomePage(IntroductionMixin, EditorialMixin, Page):
         verbose_name = "home page"
 
 
-class SectionPage(IntroductionMixin, EditorialMixin, Page):
+class SectionPage(ListingPageMixin, Page):
     """A top-level group of the knowledge base, such as 'OMG Deep Dive'."""
-
-    content_panels = (
-        Page.content_panels
-        + EditorialMixin.panels
-        + IntroductionMixin.panels
-        + EditorialMixin.change_note_panels
-    )
-    api_fields = EditorialMixin.api_fields + IntroductionMixin.api_fields
-    search_fields = (
-        Page.search_fields + EditorialMixin.search_fields + IntroductionMixin.search_fields
-    )
 
     parent_page_types = ["pages.HomePage"]
     subpage_types = [
