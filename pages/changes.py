@@ -23,7 +23,12 @@ from django.utils.timezone import localdate
 
 from wagtail.models import Page, PageLogEntry, Site
 
-from pages.navigation import NavItem, navigation_for_request, navigation_for_site
+from pages.navigation import (
+    NavItem,
+    navigation_for_request,
+    navigation_for_site,
+    visible_pages,
+)
 
 # A publish, whether by a person or by the scheduler at a page's go-live time.
 PUBLISH_ACTIONS = ["wagtail.publish", "wagtail.publish.scheduled"]
@@ -57,7 +62,7 @@ def publishes():
         PageLogEntry.objects.filter(
             action__in=PUBLISH_ACTIONS,
             revision__isnull=False,
-            page__in=Page.objects.live().public().values("pk"),
+            page__in=visible_pages().values("pk"),
         )
         .annotate(
             note=KeyTextTransform("change_note", "revision__content"), is_new_page=~Exists(earlier)

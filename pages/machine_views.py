@@ -10,11 +10,11 @@ from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
 from wagtail.documents import get_document_model
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
 from pages.gitbook.exporter import MarkdownWriter
 from pages.models import SectionPage
-from pages.navigation import navigation_for_request
+from pages.navigation import navigation_for_request, visible_pages
 
 MARKDOWN = "text/markdown; charset=utf-8"
 
@@ -57,7 +57,7 @@ def page_markdown(request, path):
     item = navigation.by_url.get(f"/{path}/")
     if item is None and path == "index":
         item = navigation.root
-    page = item and Page.objects.live().public().filter(pk=item.id).specific().first()
+    page = item and visible_pages().filter(pk=item.id).specific().first()
     if page is None:
         raise Http404("No published page has that address.")
     text = SiteMarkdown(navigation).page_markdown(page, markdown_url(item.url))
@@ -70,10 +70,7 @@ def llms_txt(request):
     navigation = navigation_for_request(request)
     if navigation.root is None:
         raise Http404("This site has no published pages.")
-    pages = {
-        page.pk: page
-        for page in Page.objects.live().public().filter(pk__in=navigation.by_id).specific()
-    }
+    pages = {page.pk: page for page in visible_pages().filter(pk__in=navigation.by_id).specific()}
     home = pages[navigation.root.id]
     site = Site.find_for_request(request)
     lines = [f"# {(site and site.site_name) or home.title}", ""]

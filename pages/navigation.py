@@ -82,6 +82,11 @@ class Navigation:
         return previous, following
 
 
+def visible_pages():
+    """What a reader may see: live pages outside any login, group or password restriction."""
+    return Page.objects.live().public()
+
+
 def navigation_for_site(site):
     trees = cache.get(CACHE_KEY) or {}
     rows = trees.get(site.root_page_id)
@@ -89,8 +94,7 @@ def navigation_for_site(site):
         # Site.find_for_request has already read the root page along with the site.
         root = site.root_page
         rows = list(
-            Page.objects.live()
-            .public()
+            visible_pages()
             .filter(path__startswith=root.path)
             .order_by("path")
             .values_list("id", "title", "path", "depth", "url_path")

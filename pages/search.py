@@ -29,6 +29,8 @@ from pages.models import (
     TopicPage,
     VideoPage,
 )
+from pages.navigation import visible_pages
+from pages.views import tags_in_use
 
 RESULTS_PER_PAGE = 10
 SNIPPET_LENGTH = 240
@@ -65,16 +67,11 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         sections = Page.objects.none()
         if root is not None:
-            sections = Page.objects.child_of(root).live().public()
+            sections = visible_pages().child_of(root)
         self.fields["section"].choices = [("", "All sections")] + [
             (page.pk, page.title) for page in sections
         ]
-        tags = (
-            PageTag.tag_model()
-            .objects.filter(pages_pagetag_items__content_object__in=visible_pages())
-            .distinct()
-            .order_by("name")
-        )
+        tags = tags_in_use().distinct().order_by("name")
         self.fields["tag"].choices = [("", "Any tag")] + [(tag.slug, tag.name) for tag in tags]
 
     def clean_q(self):
@@ -111,10 +108,6 @@ class TitleMatchesFirst:
             rest_stop = None if stop is None else stop - first
             pages += list(self.rest[max(0, start - first) : rest_stop])
         return pages
-
-
-def visible_pages():
-    return Page.objects.live().public()
 
 
 def filtered_pages(data):

@@ -3,6 +3,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from wagtail.models import Page, PageLogEntry, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from pages.changes import PUBLISH_ACTIONS
 from pages.navigation import forget_navigation
 
 
@@ -14,8 +15,6 @@ def forget_navigation_if_page(sender, instance, **kwargs):
 def keep_change_note_with_publish(sender, instance, **kwargs):
     """The editor's "What changed" note, copied onto the log entry of the publish that made it
     public, where the admin's page history shows it (see wagtail_hooks)."""
-    from pages.changes import PUBLISH_ACTIONS
-
     if instance._state.adding and instance.action in PUBLISH_ACTIONS and instance.revision:
         note = (instance.revision.content.get("change_note") or "").strip()
         if note:

@@ -7,17 +7,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from wagtail.models import Page
-
 from pages.models import PageTag
+from pages.navigation import visible_pages
 
 Tag = PageTag.tag_model()
 PAGES_PER_TAG_PAGE = 20
-
-
-def visible_pages():
-    """What a reader may see: live pages outside any login, group or password restriction."""
-    return Page.objects.live().public()
 
 
 def tags_in_use():
