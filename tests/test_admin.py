@@ -3,7 +3,9 @@
 import pytest
 from bs4 import BeautifulSoup
 
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from wagtail.models import Page
@@ -44,6 +46,13 @@ def test_edit_and_create_views_load_for_every_page_type(admin_client, home, faq_
     form = BeautifulSoup(edit.content, "html.parser")
     for name in ["in_development", "development_note", "review_due", "summary", "tags"]:
         assert form.select_one(f'[name="{name}"]') is not None, name
+
+    # Every script and stylesheet the editor loads exists: a missing one (an app left out of
+    # INSTALLED_APPS) stops the body's blocks from rendering at all.
+    assets = [tag.get("src") or tag.get("href") for tag in form.select("script[src], link[href]")]
+    static_assets = [url.split("?")[0] for url in assets if url.startswith(settings.STATIC_URL)]
+    for url in static_assets:
+        assert finders.find(url.removeprefix(settings.STATIC_URL)), f"{url} is not served"
 
     parent = page.get_parent().specific
     if type(page).can_create_at(parent):

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "wagtail.api.v2",
     "rest_framework",
     "wagtail.contrib.search_promotions",
+    "wagtail.contrib.typed_table_block",  # the table block's editor scripts and styles
     "wagtail.embeds",
     "wagtail.sites",
     "pages.apps.UsersConfig",  # wagtail.users, with superusers protected
@@ -147,6 +148,9 @@ STORAGES = {
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 WAGTAIL_SITE_NAME = "OMG Network Knowledge Base"
+# Avatars are uploaded, never fetched from Gravatar: the admin would send a hash of each
+# editor's email address to a third party on every page.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kb@localhost")
 # Reviewers hear of each submission, editors of each approval or rejection (see the workflow
