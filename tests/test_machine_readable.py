@@ -4,6 +4,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from bs4 import BeautifulSoup
 
 from wagtail.models import PageViewRestriction
 from wagtail.rich_text import RichText
@@ -91,6 +92,16 @@ class TestMarkdownViews:
         assert "\n# Exits\n" in text
         assert "\n## Starting an exit\n" in text
         assert f"[exit games]({other.url.rstrip('/')}.md#bonds)" in text
+
+    def test_every_page_links_to_its_markdown(self, client, section):
+        page = make_topic(section, title="Exits")
+        html = BeautifulSoup(client.get(page.url).content, "html.parser")
+        markdown = page.url.rstrip("/") + ".md"
+
+        assert html.select_one('link[rel="alternate"][type="text/markdown"]')["href"] == markdown
+        link = html.find("a", string="View as Markdown")
+        assert link["href"] == markdown
+        assert client.get(link["href"]).status_code == 200
 
     def test_the_home_page_is_index_md(self, client, home):
         response = client.get("/index.md")

@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 
 from wagtail.models import Site
 
+from pages.machine_views import markdown_url as page_markdown_url
 from pages.models import FaqPage, ReaderNotices
 from pages.models.base import DEFAULT_DEVELOPMENT_NOTICE
 from pages.navigation import navigation_for_request
@@ -83,6 +84,12 @@ def table_of_contents(page):
         for anchor, text in getattr(page, "closing_sections", ())
     ]
     return {"headings": headings}
+
+
+@register.filter
+def markdown_url(page):
+    """Where the page's Markdown is: '/plasma/plasma-mvp/' -> '/plasma/plasma-mvp.md'."""
+    return page_markdown_url(page.url)
 
 
 @register.filter
