@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup test lint format check-migrations ci bench bench-import clean
+.PHONY: help run setup test test-browser lint format check-migrations ci bench bench-import clean
 
 help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -38,6 +38,21 @@ run: setup ## Set everything up and serve the site on http://127.0.0.1:8000 (SQL
 test: $(VENV)/.installed-dev ## Run the whole test suite (DATABASE_URL selects PostgreSQL)
 	$(BIN)/pytest
 
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+$(VENV)/.installed-browser: requirements.txt requirements-dev.txt requirements-browser.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-browser.txt
+	touch $@ $(VENV)/.installed-dev $(VENV)/.installed-runtime
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: the accessibility checks take axe-core from the npm registry (apt-get install npm)" >&2; exit 1; }
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	touch $@
+
+test-browser: $(VENV)/.installed-browser $(AXE) ## Real-browser tests: reader and editorial journeys, axe-core (screenshots in tests/artifacts/)
+	bash tests/browser/install-chromium
+	$(BIN)/pytest tests/browser --browser
+
 lint: $(VENV)/.installed-dev ## ruff check and ruff format --check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -58,4 +73,4 @@ bench-import: $(VENV)/.installed-runtime ## Time import_gitbook on a generated 1
 	$(BIN)/python bench/import_bench.py
 
 clean: ## Remove the virtualenv, the SQLite database and caches
-	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache tests/browser/node_modules tests/artifacts

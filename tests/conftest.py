@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from django.contrib.auth.models import Group
@@ -17,6 +19,22 @@ from pages.models import (
     TopicPage,
     VideoPage,
 )
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--browser",
+        action="store_true",
+        help="Also run the real-browser suite in tests/browser (make test-browser runs it alone).",
+    )
+
+
+def pytest_ignore_collect(collection_path, config):
+    # The browser suite needs Chromium, axe-core from npm and a live server: `make test` leaves
+    # it to `make test-browser`.
+    if collection_path == Path(__file__).parent / "browser" and not config.getoption("--browser"):
+        return True
+    return None
 
 
 def publish(parent, page):
