@@ -10,6 +10,7 @@ browser aborts every request that does not go to the server, and records it so a
 on it.
 """
 
+import itertools
 import os
 import shutil
 import socket
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -160,8 +162,8 @@ class Visitor:
     site: LiveSite
     name: str
     artifacts: Path
+    steps: Iterator[int]  # shared by the test's visitors, so screenshots sort in journey order
     offsite_requests: list = field(default_factory=list)
-    shots: int = 0
 
     def go(self, path):
         response = self.page.goto(self.site(path))
@@ -172,9 +174,8 @@ class Visitor:
 
     def screenshot(self, step, of=None):
         """Save the whole page, or the screen around `of`, for a person to look at."""
-        self.shots += 1
         self.artifacts.mkdir(parents=True, exist_ok=True)
-        path = self.artifacts / f"{self.shots:02d}-{self.name}-{step}.png"
+        path = self.artifacts / f"{next(self.steps):02d}-{self.name}-{step}.png"
         if of is not None:
             of.scroll_into_view_if_needed()
         self.page.screenshot(path=path, full_page=of is None)
@@ -192,13 +193,14 @@ class Visitor:
 def visit(request, browser, live_site):
     """visit(name, **context options) -> a Visitor in a fresh browser context."""
     contexts = []
+    steps = itertools.count(1)
     test_dir = ARTIFACTS / request.node.name.replace("[", "-").rstrip("]")
 
     def open_visitor(name="reader", **options):
         options.setdefault("viewport", {"width": 1280, "height": 900})
         context = browser.new_context(base_url=live_site.url, **options)
         context.set_default_timeout(15_000)
-        visitor = Visitor(context, None, live_site, name, test_dir)
+        visitor = Visitor(context, None, live_site, name, test_dir, steps)
 
         def keep_local(route):
             if route.request.url.startswith(live_site.url):
