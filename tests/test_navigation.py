@@ -8,10 +8,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db.models import F
 
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.rich_text import RichText
 
+from pages import navigation
 from pages.models import SectionPage, TopicPage
+from pages.navigation import SIDEBAR_LINK_BUDGET, navigation_for_site
 
 from .conftest import make_section, make_topic
 
@@ -123,6 +125,110 @@ class TestSidebar:
         assert button["aria-controls"] == "sidebar-tree"
         assert soup.select_one("#sidebar-tree") is not None
         assert soup.select_one('script[src$="pages/js/kb.js"]') is not None
+
+
+class TestSidebarLinkBudget:
+    """Past SIDEBAR_LINK_BUDGET links the sidebar keeps the current page's branch and opens the
+    rest shallowest first. A budget of a few links shows it on the small book."""
+
+    def test_keeps_the_branch_and_lists_other_branches_closed(self, client, book, monkeypatch):
+        # Home, both sections, Guide's pages and Beta's: the branch alone spends the budget.
+        monkeypatch.setattr(navigation, "SIDEBAR_LINK_BUDGET", 6)
+
+        soup = soup_of(client, book["Beta One"].url)
+
+        assert sidebar_titles(soup) == [
+            "OMG Network Knowledge Base",
+            "Guide",
+            "Alpha",
+            "Beta",
+            "Beta One",
+            "Deep Dive",
+        ]
+        assert [a.get_text() for a in soup.select('nav.sidebar a[aria-current="page"]')] == [
+            "Beta One"
+        ]
+        assert [hint_of(li) for li in soup.select("nav.sidebar li:has(> .nav-more)")] == [
+            ("Deep Dive", "1", "1 page under Deep Dive")
+        ]
+        assert soup.select("nav.sidebar details.nav-branch[open]") == soup.select(
+            "nav.sidebar details.nav-branch"
+        )
+
+    def test_opens_the_shallowest_branches_first(self, client, book, monkeypatch):
+        monkeypatch.setattr(navigation, "SIDEBAR_LINK_BUDGET", 6)
+
+        soup = soup_of(client, book["Alpha"].url)
+
+        # Deep Dive (a section) opens before Beta, one level down, though Beta reads first.
+        assert sidebar_titles(soup) == [
+            "OMG Network Knowledge Base",
+            "Guide",
+            "Alpha",
+            "Beta",
+            "Deep Dive",
+            "Gamma",
+        ]
+        assert [hint_of(li)[0] for li in soup.select("nav.sidebar li:has(> .nav-more)")] == [
+            "Beta",
+            "Gamma",
+        ]
+        assert soup.select("nav.sidebar details.nav-branch") == []
+
+    def test_a_branch_too_big_stays_closed_and_smaller_ones_after_it_open(
+        self, client, book, monkeypatch
+    ):
+        for number in range(3):
+            make_topic(book["Alpha"], title=f"Alpha {number}")
+        # Home, the sections and Gamma are always listed; with Guide's Alpha and Beta, 6 links.
+        # Alpha's 3 pages would make 9, over the budget of 8; Beta's one and Gamma's one fit.
+        monkeypatch.setattr(navigation, "SIDEBAR_LINK_BUDGET", 8)
+
+        soup = soup_of(client, book["Deep Dive"].url)
+
+        assert sidebar_titles(soup) == [
+            "OMG Network Knowledge Base",
+            "Guide",
+            "Alpha",
+            "Beta",
+            "Beta One",
+            "Deep Dive",
+            "Gamma",
+            "Gamma One",
+        ]
+        assert [hint_of(li) for li in soup.select("nav.sidebar li:has(> .nav-more)")] == [
+            ("Alpha", "3", "3 pages under Alpha")
+        ]
+
+    def test_titles_stay_text_open_or_closed(self, client, book, monkeypatch):
+        title = '<script>alert("x")</script> & <b>bold</b>'
+        branch = make_topic(book["Guide"], title=title)
+        make_topic(branch, title="Under the script")
+
+        def sidebar_with_budget(budget):
+            monkeypatch.setattr(navigation, "SIDEBAR_LINK_BUDGET", budget)
+            html = client.get(book["Alpha"].url).content.decode()
+            assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;" in html
+            sidebar = BeautifulSoup(html, "html.parser").select_one("nav.sidebar")
+            assert sidebar.select("script, b") == []
+            assert title in sidebar_titles(sidebar)
+            return sidebar.find("a", string=title).parent
+
+        # Listed open, the branch's toggle names it; listed closed, its hint does.
+        opened = sidebar_with_budget(SIDEBAR_LINK_BUDGET)
+        assert opened.select_one("summary").get_text() == f"Pages under {title}"
+        closed = sidebar_with_budget(6)
+        assert hint_of(closed)[2] == f"1 page under {title}"
+
+
+def hint_of(item):
+    """(link text, visible marker, what a screen reader hears) of a sidebar item listed closed."""
+    hint = item.select_one(":scope > .nav-more")
+    return (
+        item.select_one(":scope > a").get_text(),
+        hint.select_one('[aria-hidden="true"]').get_text(),
+        hint.select_one(".visually-hidden").get_text(),
+    )
 
 
 class TestWayfinding:
@@ -239,13 +345,88 @@ def test_a_deep_page_costs_the_same_queries_in_a_small_and_a_large_tree(
     with django_assert_max_num_queries(15) as small:
         assert client.get(url).status_code == 200
 
-    grown = grow_tree(Page.objects.get(pk=home.pk), 10, 3)
+    grown = grow_tree(Page.objects.get(pk=home.pk), 17, 3)
     grown += grow_tree(deep_page.get_parent(), 20, 1)
-    assert grown > 1000
+    assert grown > 5000
     cache.clear()
     with django_assert_max_num_queries(len(small.captured_queries)) as large:
         response = client.get(url)
 
     assert response.status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
-    assert len(BeautifulSoup(response.content, "html.parser").select("nav.sidebar a")) > 1000
+    links = BeautifulSoup(response.content, "html.parser").select("nav.sidebar a")
+    assert len(links) <= SIDEBAR_LINK_BUDGET
+
+
+@pytest.fixture
+def large_book(home):
+    """Some 5,400 pages: a small book made as editors make it, then grown in bulk around it, the
+    deepest page given siblings and children (with children of their own) too."""
+    deep_page = build_tree(home, 2, 3, 3)  # 26 pages; the last is at depth 5
+    grow_tree(Page.objects.get(pk=home.pk), 17, 3)
+    grow_tree(deep_page.get_parent(), 20, 1)
+    grow_tree(Page.objects.get(pk=deep_page.pk), 12, 2)
+    return deep_page
+
+
+class TestSidebarOfALargeTree:
+    def test_lists_the_page_its_branch_and_what_fits_the_budget(self, client, home, large_book):
+        deep_page = large_book
+        soup = soup_of(client, deep_page.url)
+
+        links = soup.select("nav.sidebar a")
+        listed = {a["href"] for a in links}
+        assert len(links) == len(listed) <= SIDEBAR_LINK_BUDGET
+        assert [a["href"] for a in soup.select('nav.sidebar a[aria-current="page"]')] == [
+            deep_page.url
+        ]
+        # Every section, and the branch: each page above with the pages under it, the page's own.
+        parent = deep_page.get_parent()
+        for above in (home, *deep_page.get_ancestors().filter(depth__gt=2)):
+            assert {child.url for child in above.get_children()} <= listed
+        assert {page.url for page in parent.get_children()} <= listed
+        assert {page.url for page in deep_page.get_children()} <= listed
+        opened = [
+            details.find_previous_sibling("a")["href"]
+            for details in soup.select("nav.sidebar details.nav-branch[open]")
+        ]
+        assert opened == [page.url for page in deep_page.get_ancestors().filter(depth__gt=3)] + [
+            deep_page.url
+        ]
+
+    def test_marks_the_branches_it_lists_closed(self, client, home, large_book):
+        soup = soup_of(client, large_book.url)
+
+        links = soup.select("nav.sidebar a")
+        closed = soup.select("nav.sidebar li:has(> .nav-more)")
+        assert closed
+        # Link "/a/b/" is the page at URL path "/kb/a/b/" (the home page's is "/kb/").
+        children = dict(
+            Page.objects.filter(
+                url_path__in=[home.url_path + li.a["href"][1:] for li in closed]
+            ).values_list("url_path", "numchild")
+        )
+        for item in closed:
+            title, count, heard = hint_of(item)
+            assert heard == f"{count} pages under {title}"
+            assert int(count) == children[home.url_path + item.a["href"][1:]]
+            assert item.select("ul, details") == []
+            # Breadth-first, each branch opens if its pages fit: those left closed did not.
+            assert len(links) + int(count) > SIDEBAR_LINK_BUDGET
+        for details in soup.select("nav.sidebar details.nav-branch"):
+            assert details.select(":scope > ul > li")
+
+    def test_is_the_same_every_time_and_decided_without_a_query(
+        self, client, large_book, django_assert_num_queries
+    ):
+        def sidebar_html():
+            return str(soup_of(client, large_book.url).select_one("nav.sidebar"))
+
+        first = sidebar_html()
+        assert sidebar_html() == first
+        cache.clear()  # the tree read again from the database
+        assert sidebar_html() == first
+
+        tree = navigation_for_site(Site.objects.get(is_default_site=True))
+        with django_assert_num_queries(0):
+            tree.sidebar(large_book)
