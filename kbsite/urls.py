@@ -10,6 +10,7 @@ from kbsite.api import api_router
 from pages import changes, machine_views, search, views
 
 urlpatterns = [
+    path("healthz/", views.healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
     path("api/v2/", api_router.urls),
     path("sitemap.xml", sitemap, name="sitemap"),
@@ -27,6 +28,18 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+elif settings.KB_SERVE_MEDIA:
+    from django.views.static import serve
+
+    # Uploaded images from the media volume when there is no bucket (docker-compose on one
+    # machine): the proxy keeps them, so the app serves each one about once an hour.
+    urlpatterns += [
+        re_path(
+            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
 
 # A page's Markdown (`/plasma/plasma-mvp.md`) and history (`/plasma/plasma-mvp/history/`),
 # after every route that may serve a real .md file; then Wagtail serves every other path from

@@ -1,10 +1,28 @@
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from wagtail.models import Page, PageLogEntry, PageViewRestriction
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import Page, PageLogEntry, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from pages import purging
 from pages.changes import PUBLISH_ACTIONS
+from pages.models import FaqCategory, ReaderNotices
 from pages.navigation import forget_navigation
+
+# Besides pages, what readers see on every page or in search: a change to any of these makes
+# every cached page stale.
+SHOWN_TO_READERS = [
+    ReaderNotices,
+    FaqCategory,
+    Site,
+    Redirect,
+    Query,
+    SearchPromotion,
+    PageViewRestriction,
+]
 
 
 def forget_navigation_if_page(sender, instance, **kwargs):
@@ -25,6 +43,20 @@ def register_signal_handlers():
     pre_save.connect(
         keep_change_note_with_publish, sender=PageLogEntry, dispatch_uid="pages.change_note"
     )
+    # First the purge, which compares the page with the cached tree, then the tree is dropped.
+    uid = "pages.purging"
+    page_published.connect(purging.page_published, dispatch_uid=f"{uid}.published")
+    page_unpublished.connect(purging.tree_changed, dispatch_uid=f"{uid}.unpublished")
+    post_page_move.connect(purging.tree_changed, dispatch_uid=f"{uid}.moved")
+    post_delete.connect(purging.page_deleted, dispatch_uid=f"{uid}.deleted")
+    for model in [*SHOWN_TO_READERS, get_image_model(), get_document_model()]:
+        for name, signal in (("saved", post_save), ("deleted", post_delete)):
+            signal.connect(
+                purging.tree_changed,
+                sender=model,
+                dispatch_uid=f"{uid}.{model._meta.label_lower}.{name}",
+            )
+
     uid = "pages.navigation"
     page_published.connect(forget_navigation, dispatch_uid=f"{uid}.published")
     page_unpublished.connect(forget_navigation, dispatch_uid=f"{uid}.unpublished")

@@ -1,15 +1,20 @@
-"""Reader-facing views that are not pages of the tree: tags, and what robots read."""
+"""Reader-facing views that are not pages of the tree: tags, what robots read, the health check."""
+
+import logging
 
 from django.core.paginator import Paginator
+from django.db import DatabaseError, connection
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from pages.models import PageTag
 from pages.navigation import visible_pages
 
+logger = logging.getLogger(__name__)
 Tag = PageTag.tag_model()
 PAGES_PER_TAG_PAGE = 20
 
@@ -42,3 +47,18 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """For the proxy's and compose's health checks: 200 while the database answers, 503 (and
+    the proxy sends readers to another app server) while it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        logger.error("Health check: the database is unreachable: %s", error)
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

@@ -1,5 +1,7 @@
 """Editors build and revise every page type through the Wagtail admin's own forms."""
 
+from datetime import date
+
 import pytest
 from bs4 import BeautifulSoup
 
@@ -9,6 +11,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from wagtail.models import Page
+from wagtail.rich_text import RichText
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from pages.models import (
@@ -22,6 +25,8 @@ from pages.models import (
 
 from .conftest import (
     PAGE_OF_EACH_TYPE,
+    logged_in,
+    make_deep_dive,
     make_faq_index,
     make_section,
 )
@@ -198,3 +203,35 @@ def test_reviewers_word_the_site_notices_and_pin_search_results(
     response = client.post(settings_url, {"development_banner": "Being built; will change."})
     notices = ReaderNotices.for_site(site)
     assert (notices.development_banner == "Being built; will change.") is allowed
+
+
+# The admin's edit view is what editors wait on all day (docs/deploy.md, make bench).
+EDIT_VIEW_QUERIES = 45
+
+
+@pytest.mark.django_db
+def test_the_edit_view_of_a_full_deep_dive_stays_within_its_query_budget(
+    client, home, editor, django_assert_max_num_queries
+):
+    section = make_section(home)
+    page = make_deep_dive(
+        section,
+        title="Plasma exits",
+        summary="How funds leave the chain.",
+        in_development=True,
+        current_state="Exits are live on the testnet.",
+        current_state_as_of=date(2026, 11, 1),
+        body=[("text", RichText(f"<h2>Part {n}</h2><p>Text {n}.</p>")) for n in range(20)],
+    )
+    page.tags.add("plasma", "exits", "security")
+    page.save_revision().publish()
+    browser = logged_in(editor)
+    url = reverse("wagtailadmin_pages:edit", args=(page.pk,))
+    # The first visit fills caches every later one finds (the site, content types).
+    browser.get(url)
+
+    with django_assert_max_num_queries(EDIT_VIEW_QUERIES):
+        response = browser.get(url)
+
+    assert response.status_code == 200
+    assert "Plasma exits" in response.text

@@ -21,6 +21,13 @@ CONFIG_VARIABLES = [
     "CSRF_TRUSTED_ORIGINS",
     "WAGTAILADMIN_BASE_URL",
     "REDIS_URL",
+    "AWS_STORAGE_BUCKET_NAME",
+    "OPENSEARCH_URL",
+    "FRONTEND_CACHE_URL",
+    "PAGE_CACHE_SECONDS",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_COOKIES",
 ]
 
 
@@ -96,7 +103,7 @@ PRINT_CACHE = (
         (
             "production",
             {"REDIS_URL": "redis://cache.internal:6379/1"},
-            ["django.core.cache.backends.redis.RedisCache", "redis://cache.internal:6379/1"],
+            ["django_redis.cache.RedisCache", "redis://cache.internal:6379/1"],
         ),
         # Several gunicorn workers without a shared cache: no cache rather than stale ones.
         ("production", {}, ["django.core.cache.backends.dummy.DummyCache", "-"]),
@@ -108,3 +115,84 @@ def test_the_cache_is_shared_wherever_several_processes_serve(module, environmen
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == expected
+
+
+# A production environment as docs/deploy.md describes it, every outside service named.
+REALISTIC_PRODUCTION = {
+    "SECRET_KEY": "k3y-" + "x7Qp9rT2vW5yZ8bC1dF4gH6jK0mN3pR5sU7wX9zA2cE4fG6hJ8kL0",
+    "DATABASE_URL": "postgres://kb:pw@db.internal:5432/omgkb",
+    "ALLOWED_HOSTS": "kb.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://kb.example.org",
+    "WAGTAILADMIN_BASE_URL": "https://kb.example.org",
+    "REDIS_URL": "redis://cache.internal:6379/0",
+    "AWS_STORAGE_BUCKET_NAME": "omgkb-media",
+    "OPENSEARCH_URL": "http://search.internal:9200",
+    "FRONTEND_CACHE_URL": "http://proxy.internal:80",
+    "EMAIL_HOST": "smtp.internal",
+}
+
+
+def test_the_deployment_checklist_passes_with_a_realistic_production_environment():
+    environment = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
+    environment.update(REALISTIC_PRODUCTION, DJANGO_SETTINGS_MODULE="kbsite.settings.production")
+
+    # --fail-level WARNING: any warning, not only an error, fails the command.
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNING" not in result.stdout + result.stderr
+
+
+PRINT_SERVICES = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.STORAGES['default']['BACKEND']); "
+    "print(s.STORAGES['staticfiles']['BACKEND']); "
+    "print(s.WAGTAILSEARCH_BACKENDS['default']['BACKEND']); "
+    "proxy = s.WAGTAILFRONTENDCACHE['proxy']; print(proxy['BACKEND'], proxy['LOCATION']); "
+    "print(s.KB_PAGE_CACHE_SECONDS, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, "
+    "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_PROXY_SSL_HEADER[0]); "
+    "print(s.LOGGING['handlers']['console']['stream'])"
+)
+
+
+def test_each_outside_service_is_chosen_by_its_variable():
+    result = load_settings("production", PRINT_SERVICES, **REALISTIC_PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "storages.backends.s3.S3Storage",
+        "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "wagtail.search.backends.opensearch3",
+        "pages.purging.VarnishBackend http://proxy.internal:80",
+        "3600 True 31536000 True True HTTP_X_FORWARDED_PROTO",
+        "ext://sys.stdout",
+    ]
+
+
+def test_without_outside_services_production_uses_the_database_and_its_own_disk():
+    environment = {
+        name: REALISTIC_PRODUCTION[name] for name in ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS")
+    }
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.STORAGES['default']['BACKEND'], s.WAGTAILSEARCH_BACKENDS['default']['BACKEND'], "
+        "getattr(s, 'WAGTAILFRONTENDCACHE', {}), s.KB_PAGE_CACHE_SECONDS, s.KB_SERVE_MEDIA)"
+    )
+    result = load_settings("production", code, **environment)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.files.storage.FileSystemStorage",
+        "wagtail.search.backends.database",
+        "{}",
+        "0",
+        "True",
+    ]

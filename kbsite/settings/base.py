@@ -71,6 +71,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session and the user, so a cached page costs no database query; outside the
+    # headers middleware, whose Cache-Control decides what it may keep (pages/http_cache.py).
+    "pages.http_cache.PageCacheMiddleware",
+    "pages.http_cache.ReaderCacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -122,6 +126,23 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Readers' pages in shared caches (pages/http_cache.py). A proxy or CDN keeps a page for
+# SHARED_CACHE_SECONDS (s-maxage) and serves a stale copy for STALE_WHILE_REVALIDATE_SECONDS
+# while it fetches a fresh one; publishing purges it sooner (pages/purging.py). 0 marks every
+# response private.
+KB_SHARED_CACHE_SECONDS = int(os.environ.get("SHARED_CACHE_SECONDS", str(60 * 60)))
+KB_STALE_WHILE_REVALIDATE_SECONDS = int(os.environ.get("STALE_WHILE_REVALIDATE_SECONDS", "60"))
+# The app's own copy of readers' pages, in the default cache; 0 turns it off. Off unless a
+# shared cache is configured: in development a changed template must show at once.
+KB_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", str(60 * 60 if REDIS_URL else 0)))
+
+# The caching proxy in front (Varnish in docker-compose.yml), purged on publish.
+FRONTEND_CACHE_URL = os.environ.get("FRONTEND_CACHE_URL", "")
+if FRONTEND_CACHE_URL:
+    WAGTAILFRONTENDCACHE = {
+        "proxy": {"BACKEND": "pages.purging.VarnishBackend", "LOCATION": FRONTEND_CACHE_URL}
+    }
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -138,6 +159,8 @@ STATIC_ROOT = BASE_DIR / "static"
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
+# Without DEBUG, the app serves uploads itself only where nothing else does (production.py).
+KB_SERVE_MEDIA = False
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,5 +1,10 @@
 """
 Production: every secret and host comes from the environment, and a missing secret stops start-up.
+
+Behind TLS and a caching proxy (Varnish). Each outside service is optional and chosen by its
+variable: REDIS_URL (the shared cache), AWS_STORAGE_BUCKET_NAME (media on S3-compatible storage),
+OPENSEARCH_URL (search) and FRONTEND_CACHE_URL (purging the proxy on publish). None of them is
+contacted at start-up or by `manage.py check --deploy`.
 """
 
 import os
@@ -20,19 +25,92 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["localhost"])
 
-if not REDIS_URL:  # noqa: F405
+# HTTPS ------------------------------------------------------------------------------------------
+
+# The proxy in front terminates TLS and says so in X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+# Health checks come over plain HTTP from inside the network, and must get an answer, not a 301.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+# One year, subdomains included, ready for the browsers' preload lists. SECURE_HSTS_SECONDS=0
+# turns HSTS off (for a first deployment, while HTTPS is still being tried out).
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# The shared cache -------------------------------------------------------------------------------
+
+if REDIS_URL:  # noqa: F405
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,  # noqa: F405
+            "OPTIONS": {
+                # A Redis that is down or slow costs a cache miss (the tree is read from the
+                # database), never a page: give up after two seconds, log it, and carry on.
+                "SOCKET_CONNECT_TIMEOUT": 2,
+                "SOCKET_TIMEOUT": 2,
+                "IGNORE_EXCEPTIONS": True,
+            },
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+else:
     # Each worker process would keep its own copy of the sidebar tree and miss the changes made
     # through another: without a shared cache, read the tree on every request instead.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+# Files ------------------------------------------------------------------------------------------
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Media (images, documents) on S3 or an S3-compatible store (MinIO, R2, Spaces...). Credentials
+# come the way boto3 finds them: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the machine's role.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # e.g. media.kb.example.org, a CDN in front of the bucket.
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            # Images on public pages are public, and the proxy keeps those pages for an hour:
+            # plain URLs, not signed ones that would expire inside a cached page.
+            "querystring_auth": False,
+            # The bucket's policy decides who reads, not a per-file ACL.
+            "default_acl": None,
+            # Wagtail gives an upload a new name rather than replace another file.
+            "file_overwrite": False,
+        },
+    }
+    # Documents still go through Wagtail's view, which checks collection privacy, rather than
+    # redirecting to the bucket.
+    WAGTAILDOCS_SERVE_METHOD = "serve_view"
+else:
+    # Uploads live on the media volume that every app container mounts; the app serves them.
+    KB_SERVE_MEDIA = True
+
+# Search -----------------------------------------------------------------------------------------
+
+OPENSEARCH_URL = os.environ.get("OPENSEARCH_URL", "")
+if OPENSEARCH_URL:
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": "wagtail.search.backends.opensearch3",
+            "URLS": [OPENSEARCH_URL],
+            "INDEX_PREFIX": os.environ.get("OPENSEARCH_INDEX_PREFIX", "omgkb_"),
+            "TIMEOUT": 5,
+        }
+    }
+
+# Mail -------------------------------------------------------------------------------------------
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -40,10 +118,30 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 10
 
+# Logs -------------------------------------------------------------------------------------------
+
+# Everything to stdout, in gunicorn's own format, so one stream reads in order. django.request
+# keeps to server errors: gunicorn's access log already has every 404.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "gunicorn": {
+            "format": "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+            "datefmt": "%Y-%m-%d %H:%M:%S %z",
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "gunicorn",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+    },
 }

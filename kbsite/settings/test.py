@@ -23,3 +23,6 @@ STORAGES = {
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Tests that need the app's page cache or a proxy turn them on with the settings fixture.
+KB_PAGE_CACHE_SECONDS = 0
+WAGTAILFRONTENDCACHE = {}
