@@ -20,28 +20,70 @@ def test_database_is_postgres_16_with_a_volume_and_a_readiness_check():
     assert "pgdata" in compose()["volumes"]
 
 
-def test_web_waits_for_a_healthy_database_and_cache_and_is_pointed_at_them():
+def test_the_production_shape_has_its_services_and_opensearch_behind_a_profile():
+    services = compose()["services"]
+
+    assert set(services) == {"proxy", "web", "migrate", "scheduler", "db", "redis", "opensearch"}
+    assert services["opensearch"]["profiles"] == ["opensearch"]
+    others = [service for name, service in services.items() if name != "opensearch"]
+    assert all("profiles" not in service for service in others)
+
+
+def test_readers_reach_web_through_the_varnish_proxy_which_web_purges():
+    services = compose()["services"]
+    proxy, web = services["proxy"], services["web"]
+
+    assert proxy["image"].startswith("varnish:")
+    assert "./deploy/varnish/default.vcl:/etc/varnish/default.vcl:ro" in proxy["volumes"]
+    assert proxy["ports"] == ["8000:80"]
+    assert proxy["depends_on"] == {"web": {"condition": "service_healthy"}}
+    assert web["environment"]["FRONTEND_CACHE_URL"] == "http://proxy:80"
+
+
+def test_web_is_stateless_and_can_be_scaled():
     web = compose()["services"]["web"]
 
-    assert web["build"] == "."
+    # `--scale web=N` needs no fixed name and no host port; state lives in db, redis and media.
+    assert "container_name" not in web
+    assert "ports" not in web
+    assert web["volumes"] == ["media:/app/media"]
+    assert "gunicorn kbsite.wsgi" in web["command"]
+    assert "migrate" not in web["command"]
+
+
+def test_web_is_healthy_while_its_database_answers():
+    web = compose()["services"]["web"]
+
+    assert "/healthz/" in " ".join(web["healthcheck"]["test"])
     assert web["depends_on"] == {
+        "migrate": {"condition": "service_completed_successfully"},
         "db": {"condition": "service_healthy"},
-        "cache": {"condition": "service_healthy"},
+        "redis": {"condition": "service_healthy"},
     }
-    assert web["environment"]["REDIS_URL"] == "redis://cache:6379/0"
-    assert compose()["services"]["cache"]["image"].startswith("redis:")
-    assert "@db:5432/" in web["environment"]["DATABASE_URL"]
-    assert web["environment"]["DATABASE_URL"].startswith("postgres://")
+
+
+def test_every_app_process_shares_the_database_redis_and_a_required_secret():
+    services = compose()["services"]
+    environment = services["web"]["environment"]
+
+    for name in ("migrate", "scheduler"):
+        assert services[name]["environment"] == environment
+        assert services[name]["build"] == services["web"]["build"]
+    assert environment["REDIS_URL"] == "redis://redis:6379/0"
+    assert services["redis"]["image"].startswith("redis:")
+    assert environment["DATABASE_URL"].startswith("postgres://")
+    assert "@db:5432/" in environment["DATABASE_URL"]
     # A missing secret stops `docker compose up` instead of starting with a guessable one.
-    assert web["environment"]["SECRET_KEY"].startswith("${SECRET_KEY:?")
+    assert environment["SECRET_KEY"].startswith("${SECRET_KEY:?")
 
 
-def test_web_migrates_loads_the_knowledge_base_then_serves_with_gunicorn():
-    command = compose()["services"]["web"]["command"]
+def test_migrations_and_the_knowledge_base_load_once_before_web_serves():
+    command = compose()["services"]["migrate"]["command"]
 
-    migrate = command.index("manage.py migrate")
-    load = command.index("manage.py import_gitbook fixtures/omg-kb")
-    assert migrate < load < command.index("gunicorn kbsite.wsgi")
+    assert command.index("manage.py migrate") < command.index(
+        "manage.py import_gitbook fixtures/omg-kb"
+    )
+    assert compose()["services"]["migrate"]["restart"] == "no"
 
 
 def test_dockerfile_builds_the_production_settings():
@@ -53,18 +95,12 @@ def test_dockerfile_builds_the_production_settings():
     assert "collectstatic" in dockerfile
 
 
-def test_a_scheduler_publishes_and_expires_pages_every_minute_with_the_webs_settings():
-    services = compose()["services"]
-    scheduler = services["scheduler"]
+def test_a_scheduler_publishes_and_expires_pages_every_minute_after_the_migrations():
+    scheduler = compose()["services"]["scheduler"]
 
-    assert scheduler["build"] == services["web"]["build"]
-    assert scheduler["environment"] == services["web"]["environment"]
     assert "manage.py publish_scheduled" in scheduler["command"]
     assert "sleep 60" in scheduler["command"]
-    # It waits for the web service's migrations rather than racing them.
-    assert scheduler["command"].index("migrate --check") < scheduler["command"].index(
-        "publish_scheduled"
-    )
+    assert scheduler["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
     assert "ports" not in scheduler
 
 
