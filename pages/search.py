@@ -3,8 +3,8 @@ Search at /search/?q=: live, public pages only, ranked, with highlighted snippet
 pages of results. Editors pin results for a query with Wagtail's search promotions.
 
 Any query answers 200: an empty one shows the form, a very long one is cut to the length the
-index accepts, and quotes make a phrase. Pages must hold every word; when none does, the search
-widens to any of the words and says so.
+index accepts, quotes make a phrase, and a NUL character counts as a space. Pages must hold
+every word; when none does, the search widens to any of the words and says so.
 """
 
 import re
@@ -13,12 +13,19 @@ from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
 from wagtail.contrib.search_promotions.models import SearchPromotion
+from wagtail.fields import StreamField
 from wagtail.models import Page, Site
-from wagtail.search.utils import MAX_QUERY_STRING_LENGTH, normalise_query_string, parse_query_string
+from wagtail.search.query import And, Or, Phrase, PlainText
+from wagtail.search.utils import (
+    MATCH_NONE,
+    MAX_QUERY_STRING_LENGTH,
+    normalise_query_string,
+    parse_query_string,
+)
 
 from pages.models import (
     DeepDivePage,
@@ -42,10 +49,19 @@ PAGE_TYPES = {
     "listing": ("Sections and indexes", (SectionPage, FaqIndexPage)),
 }
 FLAGGED_TYPES = (TopicPage, DeepDivePage, FaqPage, VideoPage, SectionPage, FaqIndexPage)
+HAS_WORD = re.compile(r"\w")  # a letter, digit or underscore, in any script
+
+
+class QueryField(forms.CharField):
+    """The words searched for. A NUL character (no reader types one; PostgreSQL cannot hold one)
+    separates words like a space, rather than failing the form and the whole search with it."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\x00", " ")
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(required=False, label="Search the knowledge base")
+    q = QueryField(required=False, label="Search the knowledge base")
     section = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     type = forms.ChoiceField(
         required=False,
@@ -62,6 +78,7 @@ class SearchForm(forms.Form):
             ("no", "Settled"),
         ],
     )
+    truncated = False  # whether clean_q cut the query to the length the index accepts
 
     def __init__(self, *args, root=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,7 +92,9 @@ class SearchForm(forms.Form):
         self.fields["tag"].choices = [("", "Any tag")] + [(tag.slug, tag.name) for tag in tags]
 
     def clean_q(self):
-        return " ".join(self.cleaned_data["q"].split())[:MAX_QUERY_STRING_LENGTH]
+        words = " ".join(self.cleaned_data["q"].split())
+        self.truncated = len(words) > MAX_QUERY_STRING_LENGTH
+        return words[:MAX_QUERY_STRING_LENGTH]
 
 
 class TitleMatchesFirst:
@@ -132,6 +151,32 @@ def _as_tuple(value):
     return value if isinstance(value, tuple) else (value,)
 
 
+def search_query(text, operator):
+    """What the reader typed as a query for the search backend: quoted parts are phrases, as
+    Wagtail parses them, and words and phrases with no letter or digit are left out.
+
+    PostgreSQL's backend splits words on spaces and hyphens and fails on a part with nothing
+    left (`-`, `- --`); SQLite's would look for `-` as a word and, with "and", find nothing.
+    A query with nothing left matches nothing.
+    """
+    _, query = parse_query_string(text, operator=operator)
+    return with_words_only(query) or MATCH_NONE
+
+
+def with_words_only(query):
+    if isinstance(query, PlainText):
+        words = [word for word in query.query_string.split() if HAS_WORD.search(word)]
+        return PlainText(" ".join(words), query.operator, query.boost) if words else None
+    if isinstance(query, Phrase):
+        return query if HAS_WORD.search(query.query_string) else None
+    if isinstance(query, And | Or):
+        parts = [part for part in map(with_words_only, query.subqueries) if part is not None]
+        if len(parts) > 1:
+            return type(query)(parts)
+        return parts[0] if parts else None
+    return query
+
+
 def query_terms(query):
     """The words to highlight: quotes dropped, one-letter words ignored."""
     return [word for word in re.split(r"[\s\"']+", query) if len(word) > 1]
@@ -170,10 +215,39 @@ def searchable_text(page):
     parts = [getattr(page, "summary", "")]
     for name in ("body", "answer", "current_state", "transcript", "introduction"):
         if hasattr(page, name):
-            value = getattr(page, name)
-            extract = getattr(page._meta.get_field(name), "get_searchable_content", None)
-            parts += [str(text) for text in extract(value)] if extract else [str(value)]
+            field, value = page._meta.get_field(name), getattr(page, name)
+            if isinstance(field, StreamField):
+                # From the stored blocks, not the blocks' Python values: those would read each
+                # result's images, documents and linked pages, a query or more a result.
+                parts += stream_text(value.raw_data)
+            else:
+                extract = getattr(field, "get_searchable_content", None)
+                parts += [str(text) for text in extract(value)] if extract else [str(value)]
     return " ".join(part for part in parts if part)
+
+
+def stream_text(raw_blocks):
+    """The words of a StreamField's stored blocks: each block's text and rich text (tags
+    stripped by Django's HTML parser), nested blocks included; ids, numbers and addresses are
+    left out."""
+    for block in raw_blocks:
+        yield from block_text(block.get("value") if isinstance(block, dict) else block)
+
+
+def block_text(value):
+    if isinstance(value, str):
+        if not value.startswith(("http://", "https://")):
+            yield strip_tags(value) if "<" in value else value
+    elif isinstance(value, dict):
+        if "type" in value and "value" in value:  # a block inside a stream (tabs, expandables)
+            yield from block_text(value["value"])
+        else:
+            for key, item in value.items():
+                if key not in ("type", "id"):  # a table column's type, a list item's id
+                    yield from block_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from block_text(item)
 
 
 def promotions_for(query):
@@ -198,12 +272,12 @@ def search(request):
     if form.is_bound and (form.is_valid() or "q" in form.cleaned_data):
         query = form.cleaned_data["q"]
         context["query"] = query
-        context["truncated"] = len(" ".join(request.GET.get("q", "").split())) > len(query)
+        context["truncated"] = form.truncated
         if query:
             pages = filtered_pages(form.cleaned_data)
-            results = TitleMatchesFirst(pages, parse_query_string(query, operator="and")[1])
+            results = TitleMatchesFirst(pages, search_query(query, "and"))
             if not results.count():
-                widened = TitleMatchesFirst(pages, parse_query_string(query, operator="or")[1])
+                widened = TitleMatchesFirst(pages, search_query(query, "or"))
                 context["widened"] = bool(widened.count())
                 results = widened
             listing = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))

@@ -219,3 +219,33 @@ def test_pages_of_results_run_on_from_title_matches_to_the_rest(client, section)
     assert len(second) == 7
     assert sorted(second[:2]) == sorted({f"Plasma {n}" for n in range(12)} - set(first))
     assert sorted(second[2:]) == [f"Other {n}" for n in range(5)]
+
+
+@pytest.mark.parametrize("count", [2, 10])
+def test_a_page_of_results_costs_the_same_queries_however_many_it_shows(
+    client, section, count, django_assert_max_num_queries
+):
+    from django.core.files.base import ContentFile
+
+    from wagtail.documents import get_document_model
+
+    white_paper = get_document_model().objects.create(
+        title="White paper", file=ContentFile(b"%PDF-1.4", name="white-paper.pdf")
+    )
+    for number in range(count):
+        make_topic(
+            section,
+            title=f"Watchers {number}",
+            slug=f"watchers-{number}",
+            body=[
+                ("text", RichText("<p>Watchers check the chain.</p>")),
+                ("file", {"document": white_paper, "caption": ""}),
+            ],
+        )
+    client.get("/search/", {"q": "watchers"})  # the sidebar tree, cached as on a running site
+
+    # Each result's snippet comes from its stored blocks: no query for its document.
+    with django_assert_max_num_queries(16):
+        soup = search(client, q="watchers")
+
+    assert len(soup.select(".search-result")) == count

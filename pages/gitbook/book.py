@@ -9,7 +9,17 @@ from markdown_it import MarkdownIt
 
 from . import GitBookError
 
+# Limits on what a book may hold, far beyond any real one (the OMG knowledge base's largest page
+# is 3 KB and its table of contents two levels deep), so that a hostile or broken book is refused
+# with a clear error instead of exhausting memory, recursion or the page tree.
+MAX_FILE_BYTES = 5 * 1024 * 1024  # a page, SUMMARY.md or .gitbook.yaml
+MAX_SUMMARY_DEPTH = 10  # levels of nested bullets in SUMMARY.md: pages under pages
+
 SUMMARY_PARSER = MarkdownIt("commonmark")
+# markdown-it stops parsing nested lists at maxNesting (20 tokens deep by default: nine levels of
+# bullets) and drops what is below without a word. Let it see past MAX_SUMMARY_DEPTH, so that
+# parse_summary can refuse the first level too many, and no further: each level is recursion.
+SUMMARY_PARSER.options["maxNesting"] = 4 * (MAX_SUMMARY_DEPTH + 1)
 
 
 @dataclass
@@ -61,27 +71,60 @@ class Book:
 
 
 def read_book(path):
-    """Read the book at `path`. Problems in its structure raise GitBookError; gaps are warnings."""
+    """Read the book at `path`. Problems in its structure raise GitBookError; gaps are warnings.
+
+    Nothing outside the book is read: every path the book names (its root, SUMMARY.md's entries,
+    the images and files its pages use) must stay inside it, or the import stops (book_file).
+    """
     base = Path(path)
     if not base.is_dir():
         raise GitBookError("is not a directory", path=str(path))
+    base = base.resolve()
     config = read_config(base)
-    root = (base / config.get("root", "./")).resolve()
+    root_setting = config.get("root", "./")
+    if not isinstance(root_setting, str):
+        raise GitBookError(f"root must be a folder's path, not {root_setting!r}", ".gitbook.yaml")
+    root = book_file(base, root_setting, ".gitbook.yaml", what="the root ")
     if not root.is_dir():
-        raise GitBookError(f"the root {config.get('root')!r} is not a directory", ".gitbook.yaml")
+        raise GitBookError(f"the root {root_setting!r} is not a directory", ".gitbook.yaml")
     structure = config.get("structure") or {}
-    readme_name = structure.get("readme", "README.md")
-    summary_name = structure.get("summary", "SUMMARY.md")
+    if not isinstance(structure, dict):
+        raise GitBookError("structure must be a mapping (readme:, summary:)", ".gitbook.yaml")
+    readme_name = config_path_setting(structure, "readme", "README.md")
+    summary_name = config_path_setting(structure, "summary", "SUMMARY.md")
 
     warnings = []
-    summary_path = root / summary_name
+    # Named in the error as .gitbook.yaml names it, if it does.
+    summary_path = book_file(
+        root,
+        summary_name,
+        ".gitbook.yaml" if "summary" in structure else None,
+        what="the table of contents ",
+    )
     if not summary_path.is_file():
         raise GitBookError("the book has no table of contents", summary_name)
     top_entries, groups, readme = parse_summary(
-        summary_path.read_text(encoding="utf-8"), summary_name, readme_name, root, warnings
+        read_text(summary_path, summary_name), summary_name, readme_name, root, warnings
     )
-    if readme is None and (root / readme_name).is_file():
-        readme = Entry(title="", path=readme_name, line=0)
+    if readme is None:
+        for entry in walk_entries(top_entries, groups):
+            if entry.path == readme_name:
+                # The readme is the book's front page wherever SUMMARY.md puts it; listed under
+                # a group or another page as well, it would be imported twice.
+                raise GitBookError(
+                    f"{readme_name} is the book's front page, so it can only be the first "
+                    "entry, before any group",
+                    summary_name,
+                    entry.line,
+                )
+        readme_path = book_file(
+            root,
+            readme_name,
+            ".gitbook.yaml" if "readme" in structure else None,
+            what="the readme ",
+        )
+        if readme_path.is_file():
+            readme = Entry(title="", path=readme_name, line=0)
 
     book = Book(root, readme, top_entries, groups, warnings)
     for entry in book.entries():
@@ -97,16 +140,105 @@ def read_book(path):
 
 
 def read_config(base):
-    config_path = base / ".gitbook.yaml"
+    config_path = book_file(base, ".gitbook.yaml")
     if not config_path.is_file():
         return {}
     try:
-        config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise GitBookError(f"is not valid YAML: {error}", ".gitbook.yaml") from error
+        config = yaml.safe_load(read_text(config_path, ".gitbook.yaml")) or {}
+    except (yaml.YAMLError, ValueError, RecursionError) as error:
+        mark = getattr(error, "problem_mark", None)
+        raise GitBookError(
+            f"is not valid YAML: {yaml_problem(error)}",
+            ".gitbook.yaml",
+            mark.line + 1 if mark else None,
+        ) from error
     if not isinstance(config, dict):
         raise GitBookError("must be a mapping", ".gitbook.yaml")
     return config
+
+
+def config_path_setting(structure, name, default):
+    value = structure.get(name) or default
+    if not isinstance(value, str):
+        raise GitBookError(
+            f"structure.{name} must be a file's path, not {value!r}", ".gitbook.yaml"
+        )
+    return posixpath.normpath(value)
+
+
+def book_file(root, path, referrer=None, line=None, what="", written=None):
+    """
+    The file or folder at `path` (posix, relative to the folder `root`, which is resolved), as a
+    resolved Path. GitBookError if `path` leads out of `root`: up past it with `..`, as an
+    absolute path, or through a symbolic link to somewhere else. Whether the file exists is the
+    caller's question: it is asked only of paths inside the book, so that nothing outside is
+    read or even looked at.
+
+    The error names `referrer`, the file that holds the path (and its `line`), and the path as
+    that file `written` it; without a referrer, the path itself.
+    """
+    where, subject = (referrer, f"{what}{written or path} ") if referrer else (path, what)
+    normal = posixpath.normpath(path)
+    if posixpath.isabs(path) or normal == ".." or normal.startswith("../"):
+        raise GitBookError(f"{subject}is outside the book", where, line)
+    try:
+        resolved = (root / normal).resolve()
+    except (RuntimeError, OSError) as error:  # Python 3.11 raises RuntimeError for a loop
+        raise GitBookError(f"{subject}is a symbolic link that loops", where, line) from error
+    if not resolved.is_relative_to(root):
+        raise GitBookError(f"{subject}leads outside the book through a symbolic link", where, line)
+    return resolved
+
+
+def read_text(location, path):
+    """The text of the book's file at `location` (named `path` in errors): UTF-8 markdown or
+    YAML of at most MAX_FILE_BYTES, checked before it is read."""
+    size = location.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise GitBookError(
+            f"is {size_text(size)}; a file of the book may be at most {size_text(MAX_FILE_BYTES)}",
+            path,
+        )
+    try:
+        data = location.read_bytes()
+    except OSError as error:
+        raise GitBookError(f"cannot be read: {error.strerror}", path) from error
+    try:
+        # utf-8-sig: a byte order mark, as some editors write one, is not text.
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise GitBookError(
+            f"cannot be read: byte 0x{data[error.start]:02x} on line {line} is not UTF-8 "
+            "text; is it a binary file?",
+            path,
+        ) from error
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise GitBookError(
+            f"cannot be read: line {line} holds a NUL byte, so it is a binary file, not text",
+            path,
+        )
+    return text
+
+
+def size_text(size):
+    """A file's size for an error message: '5 MB', '20.3 MB', '1,001 bytes'."""
+    if size < 1024 * 1024:
+        return f"{size:,} bytes"
+    megabytes = size / 1024 / 1024
+    return f"{megabytes:.0f} MB" if megabytes == int(megabytes) else f"{megabytes:.1f} MB"
+
+
+def walk_entries(top_entries, groups):
+    def walk(entries):
+        for entry in entries:
+            yield entry
+            yield from walk(entry.children)
+
+    yield from walk(top_entries)
+    for group in groups:
+        yield from walk(group.entries)
 
 
 def parse_summary(text, summary_name, readme_name, root, warnings):
@@ -117,6 +249,7 @@ def parse_summary(text, summary_name, readme_name, root, warnings):
     stack = []  # the entry list each open bullet list appends to
     current = top_entries
     last_entry = None
+    listed_on = {}  # each page's path: the line that lists it
 
     for index, token in enumerate(tokens):
         line = token.map[0] + 1 if token.map else 0
@@ -125,6 +258,13 @@ def parse_summary(text, summary_name, readme_name, root, warnings):
             groups.append(group)
             current = group.entries
         elif token.type in ("bullet_list_open", "ordered_list_open"):
+            if len(stack) >= MAX_SUMMARY_DEPTH:
+                raise GitBookError(
+                    f"pages are nested more than {MAX_SUMMARY_DEPTH} levels deep here; "
+                    f"the book may nest them at most {MAX_SUMMARY_DEPTH} levels deep",
+                    summary_name,
+                    line,
+                )
             stack.append(current)
             if len(stack) > 1 and last_entry is not None:
                 current = last_entry.children
@@ -144,12 +284,23 @@ def parse_summary(text, summary_name, readme_name, root, warnings):
                 last_entry = None
                 continue
             path = posixpath.normpath(href.split("#")[0])
-            if not (root / path).is_file():
+            location = book_file(root, path, summary_name, line)
+            if not location.is_file():
                 warnings.append(
                     f"{summary_name}, line {line}: {path} does not exist, so '{title}' was skipped."
                 )
                 last_entry = None
                 continue
+            if path in listed_on:
+                # A page has one place in the tree: listed again (a README whose children link
+                # back up to it, say), it would be imported twice, or loop.
+                raise GitBookError(
+                    f"{path} is listed twice, on lines {listed_on[path]} and {line}; "
+                    "a page can be in one place only",
+                    summary_name,
+                    line,
+                )
+            listed_on[path] = line
             entry = Entry(title=title, path=path, line=line)
             if path == readme_name and len(stack) == 1 and not groups and readme is None:
                 readme, last_entry = entry, None
@@ -174,10 +325,7 @@ def first_link(inline):
 
 def read_page(root, entry):
     """Split a page file into front matter and body, keeping line numbers for error messages."""
-    try:
-        text = (root / entry.path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise GitBookError(f"cannot be read: {error}", entry.path) from error
+    text = read_text(book_file(root, entry.path), entry.path)
     lines = text.splitlines()
     if lines and lines[0].strip() == "---":
         try:
@@ -186,11 +334,13 @@ def read_page(root, entry):
             raise GitBookError("front matter is not closed with ---", entry.path, 1) from None
         try:
             front_matter = yaml.safe_load("\n".join(lines[1:end])) or {}
-        except yaml.YAMLError as error:
+        except (yaml.YAMLError, ValueError, RecursionError) as error:
+            # ValueError: YAML that parses but holds no real value, such as a date 2020-13-45;
+            # RecursionError: lists nested thousands deep.
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 2 if mark else 1
             raise GitBookError(
-                f"front matter is not valid YAML: {error}", entry.path, line
+                f"front matter is not valid YAML: {yaml_problem(error)}", entry.path, line
             ) from error
         if not isinstance(front_matter, dict):
             raise GitBookError("front matter must be a mapping", entry.path, 2)
@@ -200,3 +350,9 @@ def read_page(root, entry):
     else:
         entry.body = text
         entry.body_line = 1
+
+
+def yaml_problem(error):
+    """What PyYAML found wrong, in one line and without its own line numbers, which count from
+    the start of the YAML rather than of the file."""
+    return getattr(error, "problem", None) or str(error)

@@ -13,6 +13,7 @@ import json
 import posixpath
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db.models.functions import Lower
@@ -38,7 +39,7 @@ from pages.models import (
 )
 
 from . import GitBookError
-from .book import read_book
+from .book import book_file, read_book, size_text
 from .markdown import AssetRef, Markup, PageConverter, PageRef
 
 PAGE_TYPES = {
@@ -141,11 +142,14 @@ class BookImporter:
         meta = entry.front_matter
         if kind is None:
             kind = meta.get("type") or ("faq" if parent_kind == "faq-index" else "topic")
-            if kind not in PAGE_TYPES:
+            if not isinstance(kind, str) or kind not in PAGE_TYPES:
                 raise GitBookError(
                     f"type must be one of {', '.join(PAGE_TYPES)}, not {kind!r}", entry.path, 2
                 )
-        unknown = set(meta) - COMMON_KEYS - OWN_KEYS.get(kind, set()) - GITBOOK_KEYS
+        # Keys are compared as text: YAML makes `1:` a number and `null:` None.
+        unknown = (
+            {str(key) for key in meta} - COMMON_KEYS - OWN_KEYS.get(kind, set()) - GITBOOK_KEYS
+        )
         if unknown:
             self.report.warnings.append(
                 f"{entry.path}: front matter {', '.join(sorted(unknown))} has no meaning "
@@ -161,9 +165,11 @@ class BookImporter:
         )
         body = strip_title(entry.body, node.title)
         node.fields = {
-            "summary": str(meta.get("description") or "").strip(),
+            "summary": as_text(meta.get("description"), "description", entry.path),
             "in_development": as_bool(meta.get("in_development", False), entry.path),
-            "development_note": str(meta.get("development_note") or "").strip(),
+            "development_note": as_text(
+                meta.get("development_note"), "development_note", entry.path
+            ),
             "review_due": as_date(meta.get("review_due"), "review_due", entry.path),
         }
         node.tags = as_tags(meta.get("tags"), entry.path)
@@ -177,9 +183,9 @@ class BookImporter:
             self.plan_deep_dive(node, converter.convert(body, line), meta, entry.path)
         elif kind == "faq":
             node.fields["answer"] = converter.convert(body, line, article=False)
-            node.fields["category"] = str(meta.get("category") or "").strip()
+            node.fields["category"] = as_text(meta.get("category"), "category", entry.path)
             node.fields["answered_on"] = as_date(meta.get("answered_on"), "answered_on", entry.path)
-            node.fields["source_url"] = str(meta.get("source_url") or "")
+            node.fields["source_url"] = as_text(meta.get("source_url"), "source_url", entry.path)
         elif kind == "video":
             self.plan_video(node, converter.convert(body, line, article=False), meta)
         node.children = [self.page_node(child, parent_kind=kind) for child in entry.children]
@@ -220,7 +226,7 @@ class BookImporter:
         ]
 
     def plan_video(self, node, blocks, meta):
-        video_url = str(meta.get("video_url") or "")
+        video_url = as_text(meta.get("video_url"), "video_url", node.path)
         if not video_url:
             embed = next((b for b in blocks if b[0] == "embed"), None)
             if embed is None:
@@ -501,10 +507,12 @@ class BookImporter:
             if reference.anchor:
                 attributes.append(("anchor", reference.anchor))
             return attributes
-        target = converter.book_path(href.split("#")[0])
-        if target and not target.endswith(".md") and (self.book.root / target).is_file():
-            document = self.asset(AssetRef(target, "document"))
-            return [("linktype", "document"), ("id", document)]
+        file = href.split("#")[0]
+        if file and not file.startswith("//"):  # //host/path is a web address without a scheme
+            target = converter.file_path(file, what="the link to ")
+            if not target.endswith(".md") and (self.book.root / target).is_file():
+                document = self.asset(AssetRef(target, "document"))
+                return [("linktype", "document"), ("id", document)]
         converter.warn(f"the link to {href!r} leads nowhere in the book and was removed")
         return None
 
@@ -512,7 +520,16 @@ class BookImporter:
         if reference in self.assets:
             return self.assets[reference]
         model = get_image_model() if reference.kind == "image" else get_document_model()
-        location = self.book.root / reference.path
+        # Checked when the page was read; checked again where it is read.
+        location = book_file(self.book.root, reference.path)
+        limit = upload_limit(reference.kind)
+        size = location.stat().st_size
+        if limit is not None and size > limit:
+            raise GitBookError(
+                f"is {size_text(size)}; an image or file may be at most {size_text(limit)}, "
+                "as when an editor uploads one",
+                reference.path,
+            )
         data = location.read_bytes()
         digest = hashlib.sha1(data).hexdigest()
         existing = model.objects.filter(file_hash=digest).first()
@@ -537,6 +554,14 @@ class BookImporter:
     def discard_stored_files(self):
         for storage, name in self.stored_files:
             storage.delete(name)
+
+
+def upload_limit(kind):
+    """The most bytes an image or document may have, as Wagtail's upload forms allow (None: no
+    limit). The import reads each one whole, so it keeps to the same limit."""
+    if kind == "image":
+        return getattr(settings, "WAGTAILIMAGES_MAX_UPLOAD_SIZE", 10 * 1024 * 1024)
+    return getattr(settings, "WAGTAILDOCS_MAX_UPLOAD_SIZE", None)
 
 
 def walk(nodes):
@@ -598,13 +623,25 @@ def as_date(value, name, path):
         ) from None
 
 
+def as_text(value, name, path):
+    """A front matter value that is a line of text: a string, or a number or date YAML read.
+
+    Never a list or mapping, whose text would be Python's repr, and which YAML's aliases can
+    make exponentially long from a few lines."""
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        raise GitBookError(f"{name} must be text, not a list or mapping", path, 2)
+    return str(value).strip()
+
+
 def as_tags(value, path):
     if value in (None, ""):
         return []
     if isinstance(value, str):
         value = [tag.strip() for tag in value.split(",")]
-    if not isinstance(value, list):
-        raise GitBookError("tags must be a list", path, 2)
+    if not isinstance(value, list) or any(isinstance(tag, list | dict) for tag in value):
+        raise GitBookError("tags must be a list of words", path, 2)
     return [str(tag).strip() for tag in value if str(tag).strip()]
 
 

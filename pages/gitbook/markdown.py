@@ -22,6 +22,7 @@ from markdown_it import MarkdownIt
 from django.utils.text import slugify
 
 from . import GitBookError
+from .book import book_file
 
 HINT_STYLES = {
     "info": "info",
@@ -385,9 +386,19 @@ class PageConverter:
                 return PageRef(candidate, anchor)
         return None
 
+    def file_path(self, href, line=None, what=""):
+        """
+        A file this page names, as a path from the book's root. GitBookError if it leads out of
+        the book (`../` past the root, an absolute path, a symbolic link): an image, a file or
+        a link is never read from outside the book, whether or not it exists there.
+        """
+        path = posixpath.normpath(posixpath.join(self.directory, href))
+        book_file(self.root, path, self.path, line, what=what, written=href)
+        return path
+
     def asset_ref(self, src, kind, line):
-        path = self.book_path(src)
-        if path is None or not (self.root / path).is_file():
+        path = self.file_path(src, line, what=f"the {'image' if kind == 'image' else 'file'} ")
+        if not (self.root / path).is_file():
             self.warn(f"{src} does not exist, so the {kind} was left out", line)
             return None
         return AssetRef(path, kind)
