@@ -7,16 +7,25 @@ book imported from GitBook keeps its shape, and each renders without JavaScript.
 
 from urllib.parse import urlsplit
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.text import slugify
 
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
-from wagtail.contrib.typed_table_block.blocks import TypedTableBlock
+from wagtail.contrib.typed_table_block.blocks import (
+    TypedTable,
+    TypedTableBlock,
+    TypedTableBlockValidationError,
+)
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds import embeds
 from wagtail.embeds.exceptions import EmbedException
 from wagtail.images.blocks import ImageBlock
+from wagtail.rich_text import RichText
+
+from pages.sanitising import is_safe_url, sanitise_rich_text
 
 INLINE_FEATURES = ["bold", "italic", "code", "link", "superscript", "subscript", "strikethrough"]
 TEXT_FEATURES = [*INLINE_FEATURES, "ol", "ul", "h3", "h4", "hr", "document-link"]
@@ -26,6 +35,74 @@ MEDIA_GROUP = "Media"
 TECHNICAL_GROUP = "Technical"
 LAYOUT_GROUP = "Layout"
 
+# Links to elsewhere: a web address, nothing else. Django's own URL check also lets ftp:// through
+# and says only "Enter a valid URL." to someone who typed javascript:.
+WEB_URL_MESSAGE = (
+    "Enter a web address starting with https:// or http://, such as https://example.org/."
+)
+validate_web_url = URLValidator(schemes=["http", "https"], message=WEB_URL_MESSAGE)
+
+
+class WebURLFormField(forms.URLField):
+    default_validators = [validate_web_url]
+    default_error_messages = {"invalid": WEB_URL_MESSAGE}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+
+
+class WebURLBlock(blocks.URLBlock):
+    """
+    A URL block that takes web addresses only, and says so. The admin's form validates blocks;
+    code saving a page does not, so a link that could run script (javascript: and the like) is
+    also read, and written, as no link at all: every template, export and API answer gets a
+    safe URL or an empty one.
+    """
+
+    def __init__(self, required=True, help_text=None, max_length=None, **kwargs):
+        super().__init__(required=required, help_text=help_text, max_length=max_length, **kwargs)
+        self.field = WebURLFormField(required=required, help_text=help_text, max_length=max_length)
+
+    def to_python(self, value):
+        return value if is_safe_url(value) else ""
+
+    normalize = get_prep_value = to_python
+
+
+class KnownChoiceBlock(blocks.ChoiceBlock):
+    """
+    A choice that reads as its default when what was stored is none of its choices (written by
+    code, which does not validate blocks, or left from an older list of choices): the value a
+    template writes as an element or attribute, or the exporter into GitBook's syntax, is always
+    one of the choices.
+    """
+
+    def normalize_choice(self, value):
+        choice = super().normalize_choice(value)
+        if any(choice == key for key, _ in self.field.choices if key):
+            return choice
+        return self.get_default()
+
+
+class SafeRichTextBlock(blocks.RichTextBlock):
+    """
+    Rich text that is sanitised (pages.sanitising) whichever way it arrives: from the admin's
+    editor (value_from_form, so previews too), from code or the importer (normalize) and on its
+    way into the database or a revision (get_prep_value). Stored rich text is then safe to render
+    as it is, which every template, the admin and the API do.
+    """
+
+    def normalize(self, value):
+        value = super().normalize(value)
+        return RichText(sanitise_rich_text(value.source))
+
+    def value_from_form(self, value):
+        return RichText(sanitise_rich_text(value))
+
+    def get_prep_value(self, value):
+        return sanitise_rich_text(value.source)
+
 
 class HeadingValue(blocks.StructValue):
     def anchor_id(self):
@@ -34,7 +111,7 @@ class HeadingValue(blocks.StructValue):
 
 class HeadingBlock(blocks.StructBlock):
     text = blocks.CharBlock(max_length=200, help_text="The heading readers see.")
-    level = blocks.ChoiceBlock(
+    level = KnownChoiceBlock(
         choices=[("h2", "Heading 2"), ("h3", "Heading 3"), ("h4", "Heading 4")],
         default="h2",
         help_text="Heading 2 for main parts of the page, 3 and 4 for parts within them.",
@@ -73,7 +150,7 @@ class HeadingBlock(blocks.StructBlock):
 class HintBlock(blocks.StructBlock):
     """GitBook's four hint styles, with their meaning spelled out for screen readers."""
 
-    style = blocks.ChoiceBlock(
+    style = KnownChoiceBlock(
         choices=[
             ("info", "Info"),
             ("success", "Success"),
@@ -83,7 +160,7 @@ class HintBlock(blocks.StructBlock):
         default="info",
         help_text="Info for background, success for a tip, warning and danger for pitfalls.",
     )
-    text = blocks.RichTextBlock(features=TEXT_FEATURES)
+    text = SafeRichTextBlock(features=TEXT_FEATURES)
 
     class Meta:
         icon = "help"
@@ -140,7 +217,7 @@ class EmbedBlock(blocks.StructBlock):
     back to a plain link.
     """
 
-    url = blocks.URLBlock(help_text="A YouTube, Vimeo or other oEmbed link, such as a video page.")
+    url = WebURLBlock(help_text="A YouTube, Vimeo or other oEmbed link, such as a video page.")
     caption = blocks.CharBlock(required=False, max_length=300)
 
     class Meta:
@@ -150,17 +227,9 @@ class EmbedBlock(blocks.StructBlock):
         value_class = EmbedValue
         group = MEDIA_GROUP
 
-    def clean(self, value):
-        value = super().clean(value)
-        if urlsplit(value.get("url", "")).scheme not in {"http", "https"}:
-            raise StructBlockValidationError(
-                block_errors={"url": ValidationError("Use an http:// or https:// link.")}
-            )
-        return value
-
 
 class CodeBlock(blocks.StructBlock):
-    language = blocks.ChoiceBlock(
+    language = KnownChoiceBlock(
         choices=[
             ("text", "Plain text"),
             ("bash", "Shell"),
@@ -193,10 +262,39 @@ class CodeBlock(blocks.StructBlock):
         group = TECHNICAL_GROUP
 
 
+class UnreadableTable(TypedTable):
+    """What a table's form fields become when they cannot be read (a post cut short or garbled:
+    a count that is not a number, a column of no known type): an empty table, which fails
+    validation."""
+
+    def __init__(self):
+        super().__init__(columns=[], row_data=[], caption="")
+
+
+class CheckedTypedTableBlock(TypedTableBlock):
+    """Wagtail's typed table, which answers form fields it cannot read with a message on the
+    table rather than a server error."""
+
+    def value_from_datadict(self, data, files, prefix):
+        try:
+            return super().value_from_datadict(data, files, prefix)
+        except (KeyError, ValueError, TypeError):
+            return UnreadableTable()
+
+    def clean(self, table):
+        if isinstance(table, UnreadableTable):
+            raise TypedTableBlockValidationError(
+                non_block_errors=[
+                    ValidationError("The table could not be read. Reload the page and try again.")
+                ]
+            )
+        return super().clean(table)
+
+
 class TableBlock(blocks.StructBlock):
-    table = TypedTableBlock(
+    table = CheckedTypedTableBlock(
         [
-            ("text", blocks.RichTextBlock(features=INLINE_FEATURES, label="Text")),
+            ("text", SafeRichTextBlock(features=INLINE_FEATURES, label="Text")),
             ("number", blocks.DecimalBlock(label="Number")),
         ],
         help_text="Column headings become the table's header row.",
@@ -211,11 +309,13 @@ class TableBlock(blocks.StructBlock):
 
 class PageCardValue(blocks.StructValue):
     def target(self):
-        """The linked page, only while readers can see it: a draft never leaks through a card."""
-        page = self.get("page")
-        if page is None or not page.live or page.get_view_restrictions().exists():
-            return None
-        return page.specific
+        """The linked page, only while readers can see it: a draft never leaks through a card.
+        Worked out once per card: the template asks for it, its title and its description."""
+        if not hasattr(self, "_target"):
+            page = self.get("page")
+            visible = page is not None and page.live and not page.get_view_restrictions().exists()
+            self._target = page.specific if visible else None
+        return self._target
 
     def card_title(self):
         page = self.target()
@@ -261,9 +361,7 @@ class FileBlock(blocks.StructBlock):
 class NestedContentBlock(blocks.StreamBlock):
     """What an expandable or a tab can hold: everything but headings and further nesting."""
 
-    text = blocks.RichTextBlock(
-        features=TEXT_FEATURES, icon="pilcrow", label="Text", group=TEXT_GROUP
-    )
+    text = SafeRichTextBlock(features=TEXT_FEATURES, icon="pilcrow", label="Text", group=TEXT_GROUP)
     hint = HintBlock()
     quote = QuoteBlock()
     image = FigureBlock()
@@ -272,6 +370,15 @@ class NestedContentBlock(blocks.StreamBlock):
     table = TableBlock()
     card = PageCardBlock()
     file = FileBlock()
+
+    def get_prep_value(self, value):
+        # A stream read from storage (or given as raw JSON) converts its blocks only when they
+        # are used, and Wagtail writes the ones never used back as they came. Using every block
+        # here puts each value, rich text included, through its own block's get_prep_value, so
+        # a body is sanitised whenever it is saved.
+        for _child in value or ():
+            pass
+        return super().get_prep_value(value)
 
 
 class ExpandableBlock(blocks.StructBlock):
@@ -351,7 +458,7 @@ class ResourceBlock(blocks.StructBlock):
         required=False, max_length=200, help_text="Leave empty to use the linked page's title."
     )
     page = blocks.PageChooserBlock(required=False, help_text="A page of this knowledge base…")
-    url = blocks.URLBlock(required=False, help_text="…or a link elsewhere. Choose one.")
+    url = WebURLBlock(required=False, help_text="…or a link elsewhere. Choose one.")
     note = blocks.CharBlock(
         required=False, max_length=300, help_text="One line on why it is worth reading."
     )

@@ -13,7 +13,10 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from pages.blocks import WebURLFormField, validate_web_url
+from pages.concurrency import page_writes_in_turn
 from pages.indexing import indexing_is_deferred
+from pages.sanitising import sanitise_rich_text
 
 INTRODUCTION_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
@@ -23,6 +26,31 @@ RESERVED_SLUGS = {"history": "Readers find every page's history at its address +
 DEFAULT_DEVELOPMENT_NOTICE = (
     "This page is still in development: some details are missing, and it will be revised."
 )
+
+
+class SafeRichTextField(RichTextField):
+    """
+    A rich text field sanitised (pages.sanitising) when it is validated, as the admin's form and
+    every page save do, and again whenever it is written: to the database or into a revision
+    (modelcluster serialises a revision through pre_save), so no path stores raw markup.
+    """
+
+    def to_python(self, value):
+        return sanitise_rich_text(super().to_python(value))
+
+    def pre_save(self, model_instance, add):
+        value = sanitise_rich_text(getattr(model_instance, self.attname))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+class WebURLField(models.URLField):
+    """A link elsewhere: http:// or https:// only, refused with a message saying so."""
+
+    default_validators = [validate_web_url]
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": WebURLFormField, **kwargs})
 
 
 class PageTag(TaggedItemBase):
@@ -126,7 +154,8 @@ class EditorialMixin(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        result = super().save(*args, **kwargs)
+        with page_writes_in_turn():
+            result = super().save(*args, **kwargs)
         # The search index is written on post_save, but modelcluster only commits the tags after
         # that signal, so the entry just written would hold the previous tags.
         update_fields = kwargs.get("update_fields")
@@ -147,11 +176,24 @@ class EditorialMixin(models.Model):
         """Children a reader may see, in the editors' order, as their own page types."""
         return self.get_children().live().public().specific()
 
+    # Editors writing at the same moment take turns (pages/concurrency.py).
+
+    def save_revision(self, *args, **kwargs):
+        with page_writes_in_turn():
+            return super().save_revision(*args, **kwargs)
+
+    def add_child(self, **kwargs):
+        with page_writes_in_turn():
+            # Another editor may have added a child since this page was read: treebeard picks
+            # the new child's path from the count of children.
+            self.numchild = type(self).objects.filter(pk=self.pk).values_list("numchild").get()[0]
+            return super().add_child(**kwargs)
+
 
 class IntroductionMixin(models.Model):
     """Pages that mostly list other pages (home, sections, the FAQ) open with a paragraph."""
 
-    introduction = RichTextField(
+    introduction = SafeRichTextField(
         features=INTRODUCTION_FEATURES,
         blank=True,
         help_text="Optional: a paragraph above the list of pages: what they cover, where to start.",

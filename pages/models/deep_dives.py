@@ -1,15 +1,16 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.html import strip_tags
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
-from wagtail.fields import RichTextField, StreamField
+from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
 from pages.blocks import TEXT_FEATURES, ArticleBlock, ResourcesBlock
 
-from .base import EditorialMixin
+from .base import EditorialMixin, SafeRichTextField
 
 
 class DeepDivePage(EditorialMixin, Page):
@@ -19,7 +20,7 @@ class DeepDivePage(EditorialMixin, Page):
     """
 
     body = StreamField(ArticleBlock(), blank=True, help_text="The design and explanation.")
-    current_state = RichTextField(
+    current_state = SafeRichTextField(
         features=TEXT_FEATURES,
         blank=True,
         help_text="Where the work stands today: what runs, what is being built, what is planned.",
@@ -82,6 +83,9 @@ class DeepDivePage(EditorialMixin, Page):
 
     def clean(self):
         super().clean()
+        # The editor can leave empty paragraphs behind: that is no current state to date.
+        if not strip_tags(self.current_state or "").strip():
+            self.current_state = ""
         if self.current_state and not self.current_state_as_of:
             raise ValidationError({"current_state_as_of": "Say when this current state was true."})
         if self.current_state_as_of and not self.current_state:

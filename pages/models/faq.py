@@ -11,7 +11,7 @@ from wagtail.snippets.models import register_snippet
 
 from pages.blocks import AnswerBlock
 
-from .base import EditorialMixin, ListingPageMixin
+from .base import EditorialMixin, ListingPageMixin, WebURLField
 
 
 @register_snippet
@@ -79,7 +79,7 @@ class FaqPage(EditorialMixin, Page):
         blank=True,
         help_text="For AMA answers: the date of the AMA.",
     )
-    source_url = models.URLField(
+    source_url = WebURLField(
         "Source link",
         blank=True,
         help_text="For AMA answers: a link to the recording or transcript.",

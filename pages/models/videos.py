@@ -7,13 +7,13 @@ from wagtail.embeds.exceptions import EmbedException
 from wagtail.models import Page
 from wagtail.search import index
 
-from .base import EditorialMixin
+from .base import EditorialMixin, WebURLField
 
 
 class VideoPage(EditorialMixin, Page):
     """A talk or explainer video with its summary and, ideally, a transcript."""
 
-    video_url = models.URLField(
+    video_url = WebURLField(
         "Video link",
         help_text="The video's page on YouTube, Vimeo or another oEmbed provider.",
     )

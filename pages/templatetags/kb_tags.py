@@ -14,6 +14,7 @@ from pages.machine_views import markdown_url as page_markdown_url
 from pages.models import FaqPage, ReaderNotices
 from pages.models.base import DEFAULT_DEVELOPMENT_NOTICE
 from pages.navigation import navigation_for_request
+from pages.sanitising import is_safe_url
 
 register = template.Library()
 
@@ -145,6 +146,14 @@ def table_of_contents(page):
 def markdown_url(page):
     """Where the page's Markdown is: '/plasma/plasma-mvp/' -> '/plasma/plasma-mvp.md'."""
     return page_markdown_url(page.url)
+
+
+@register.filter
+def safe_url(url):
+    """The URL, for an href, unless it could run script (javascript:, data: and the like): then
+    "", and the template leaves the link out. URL fields refuse such links when they are saved;
+    this covers values stored some other way."""
+    return url if is_safe_url(url) else ""
 
 
 @register.filter
