@@ -218,24 +218,27 @@ class NeedsAttentionPanel(Component):
 
     def get_context_data(self, parent_context):
         user = parent_context["request"].user
+        # Only the part of the tree the user may explore, as in the listing the panel links to:
+        # an editor of one section is not told about drafts elsewhere.
+        explorable = policy_registry.get_by_type(Page).explorable_instances(user).values("pk")
         return {
             "lists": [
                 AttentionList(
                     name="awaiting-your-review",
                     label="Drafts awaiting your review",
-                    pages=editorial_status.pages_awaiting_review(user),
+                    pages=editorial_status.pages_awaiting_review(user).filter(pk__in=explorable),
                     listing_url=knowledge_base_pages_url(awaiting_review="you"),
                 ),
                 AttentionList(
                     name="in-development",
                     label="Pages in development",
-                    pages=editorial_status.pages_in_development(),
+                    pages=editorial_status.pages_in_development().filter(pk__in=explorable),
                     listing_url=knowledge_base_pages_url(in_development="true"),
                 ),
                 AttentionList(
                     name="review-overdue",
                     label="Pages with an overdue review",
-                    pages=editorial_status.pages_with_review_overdue(),
+                    pages=editorial_status.pages_with_review_overdue().filter(pk__in=explorable),
                     listing_url=knowledge_base_pages_url(
                         review=editorial_status.REVIEW_OVERDUE, ordering="review_due"
                     ),

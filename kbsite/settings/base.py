@@ -6,6 +6,7 @@ Anything that differs between machines comes from the environment; this module h
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -66,10 +67,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "axes",  # the admin sign-in throttle (see "Sign-in throttle and security headers" below)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response, cached pages included
+    # (pages/security.py).
+    "pages.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session and the user, so a cached page costs no database query; outside the
     # headers middleware, whose Cache-Control decides what it may keep (pages/http_cache.py).
@@ -79,9 +84,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pages.security.AdminSearchLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kbsite.urls"
@@ -113,6 +121,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Each transaction takes SQLite's write lock when it begins, so two requests writing pages
+    # take turns (pages/concurrency.py) instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The sidebar tree is cached and dropped when pages change. Several web processes must share one
@@ -190,3 +202,34 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 
 TAGGIT_CASE_INSENSITIVE = True
+
+# Sign-in throttle and security headers (issue 8) ------------------------------------------------
+
+# django-axes counts failed sign-ins (the admin's form, Wagtail's private-page login, anything
+# that calls authenticate() with a request) per username *and* address: after 5 failures, each
+# within 15 minutes of the last, that pair is refused, even with the right password, until 15
+# minutes pass without another try (a 429 page). Only the pair: a stranger guessing an editor's
+# password from elsewhere does not lock the editor out. A successful sign-in clears the count.
+# The address is the peer's own, or in production the one its proxy saw (X-Forwarded-For, as
+# far as KB_TRUSTED_PROXY_COUNT proxies vouch for it: pages/security.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out pair before any check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"  # in the admin's look
+AXES_CLIENT_IP_CALLABLE = "pages.security.client_ip_address"
+KB_TRUSTED_PROXY_COUNT = 0
+# No banner from every process and command at start-up; failures and lockouts are still logged.
+AXES_VERBOSE = False
+
+# Headers every response carries (Content-Security-Policy and Permissions-Policy come from
+# pages/security.py), from Django's middlewares; spelled out so that a change is a decision.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Links and players off the site learn the origin only (the admin sends them nothing).
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"  # Wagtail's previews: SAMEORIGIN, for the editor's preview iframe

@@ -44,6 +44,13 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# The sign-in throttle (base.py) counts by the client's address: behind the proxy that is the
+# last address in X-Forwarded-For (Varnish appends its peer's), or the one TRUSTED_PROXY_COUNT
+# proxies from the end when a TLS terminator or load balancer appends another before it. Too
+# high a count would let a client name its own address; too low, clients share one (and lock
+# each other out of one account, never into it).
+KB_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
+
 # The shared cache -------------------------------------------------------------------------------
 
 if REDIS_URL:  # noqa: F405
