@@ -9,6 +9,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 from kbsite.api import api_router
 from pages import changes, machine_views, search, views
 
+# In the site's layout, without a query; a database that cannot be reached is a 503.
+handler500 = "pages.errors.server_error"
+
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
