@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup test test-browser lint format check-migrations ci bench bench-import clean
+.PHONY: help run setup test test-browser lint format check-migrations ci bench bench-import bench-serve loadtest audit backup restore clean
 
 help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -67,10 +67,30 @@ check-migrations: $(VENV)/.installed-dev ## Fail if a model change has no migrat
 ci: ## Run what CI runs: lint, migrations check, tests on SQLite and PostgreSQL
 	bash .ci/run
 
-bench: bench-import ## Run every benchmark (results in bench/*.md)
+bench: bench-serve bench-import ## Run every benchmark (results in bench/*.md)
 
 bench-import: $(VENV)/.installed-runtime ## Time import_gitbook on a generated 1,000-page book, SQLite and PostgreSQL
 	$(BIN)/python bench/import_bench.py
+
+# BENCH_SERVE_FLAGS: e.g. --quick (3 s a scenario), --rebuild, --skip-import (see --help).
+bench-serve: $(VENV)/.installed-runtime ## Serve a generated 5,000-page site under wrk: gunicorn, page cache, Varnish, nginx (bench/results.md)
+	$(BIN)/python bench/serve_bench.py $(BENCH_SERVE_FLAGS)
+
+audit: $(VENV)/.installed-dev ## pip-audit against requirements.txt: fails on a known vulnerability
+	bash .ci/audit
+
+LOADTEST_SECONDS ?= 60
+LOADTEST_READERS ?= 50
+
+loadtest: $(VENV)/.installed-runtime ## 60 s of 50 readers and an editor publishing against gunicorn + PostgreSQL, then a database outage
+	$(BIN)/python bench/loadtest.py --seconds $(LOADTEST_SECONDS) --readers $(LOADTEST_READERS)
+
+backup: $(VENV)/.installed-runtime ## Back up the database and media into backups/ (OUTPUT=path to choose; docs/deploy.md#backups)
+	$(MANAGE) backup_site $(if $(OUTPUT),--output "$(OUTPUT)")
+
+restore: $(VENV)/.installed-runtime ## Restore FILE=backups/omgkb-....tar.gz into an EMPTY database (and MEDIA_ROOT)
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/omgkb-<timestamp>.tar.gz (into an empty database; see docs/deploy.md#backups)" >&2; exit 2; }
+	$(MANAGE) restore_site "$(FILE)"
 
 clean: ## Remove the virtualenv, the SQLite database and caches
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache tests/browser/node_modules tests/artifacts
