@@ -20,11 +20,10 @@ from wagtail.contrib.typed_table_block.blocks import (
     TypedTableBlockValidationError,
 )
 from wagtail.documents.blocks import DocumentChooserBlock
-from wagtail.embeds import embeds
-from wagtail.embeds.exceptions import EmbedException
 from wagtail.images.blocks import ImageBlock
 from wagtail.rich_text import RichText
 
+from pages.embeds import player_html
 from pages.sanitising import is_safe_url, sanitise_rich_text
 
 INLINE_FEATURES = ["bold", "italic", "code", "link", "superscript", "subscript", "strikethrough"]
@@ -196,13 +195,7 @@ class FigureBlock(blocks.StructBlock):
 class EmbedValue(blocks.StructValue):
     def embed_html(self):
         """The provider's player, or None when it cannot be reached or does not know the URL."""
-        url = self.get("url")
-        if not url:
-            return None
-        try:
-            return embeds.get_embed(url).html or None
-        except EmbedException:
-            return None
+        return player_html(self.get("url"))
 
     def host(self):
         return urlsplit(self.get("url", "")).hostname or ""

@@ -92,3 +92,33 @@ def test_video_page_falls_back_to_a_link_when_the_provider_is_down(client, secti
 
     link = soup.select_one(".video .embed-fallback a")
     assert link["href"] == VIDEO_URL and "Decentralizing Consensus" in link.get_text()
+
+
+def test_a_provider_that_failed_is_asked_again_only_after_an_hour(
+    client, section, monkeypatch, provider_answers
+):
+    import requests
+
+    from pages import embeds as page_embeds
+
+    page = embed_page(section)
+    tries = []
+
+    def refuse(*args, **kwargs):
+        tries.append(kwargs["params"]["url"])
+        raise requests.ConnectionError("provider unreachable")
+
+    monkeypatch.setattr("wagtail.embeds.finders.oembed.requests.get", refuse)
+    for _ in range(3):
+        assert "embed-fallback" in client.get(page.url).text
+
+    # One slow failure, not one on every page view.
+    assert tries == [VIDEO_URL]
+
+    # The provider answers again, and once the hour is over the player appears.
+    monkeypatch.setattr(
+        "wagtail.embeds.finders.oembed.requests.get", lambda *a, **k: FakeOEmbedResponse()
+    )
+    # The hour passes: the cache lets the remembered failure go.
+    page_embeds.cache.delete(page_embeds.failed_key(VIDEO_URL))
+    assert "embed-fallback" not in client.get(page.url).text

@@ -2,10 +2,10 @@ from django.db import models
 
 from wagtail.admin.panels import FieldPanel
 from wagtail.api import APIField
-from wagtail.embeds import embeds
-from wagtail.embeds.exceptions import EmbedException
 from wagtail.models import Page
 from wagtail.search import index
+
+from pages.embeds import player_html
 
 from .base import EditorialMixin, WebURLField
 
@@ -46,7 +46,4 @@ class VideoPage(EditorialMixin, Page):
 
     def get_embed_html(self):
         """The provider's player, or None when the provider cannot be reached."""
-        try:
-            return embeds.get_embed(self.video_url).html or None
-        except EmbedException:
-            return None
+        return player_html(self.video_url)
