@@ -1,0 +1,1318 @@
+"""
+How fast the knowledge base serves readers, on one machine, from the app to the proxy to a file.
+
+    python bench/serve_bench.py [--pages 5000] [--seconds 20 | --quick] [--rebuild] [--skip-import]
+
+Builds (or reuses, see bench/generate_site.py) a generated knowledge base of --pages pages on
+PostgreSQL and a --compare-pages one beside it, serves the big one as production does (gunicorn,
+2 sync workers, kbsite.settings.production, Redis as the shared cache, Varnish in front) and
+drives it with wrk (-t2 -c32, a fixed time per scenario):
+
+    a0  a deep page with every cache off (no REDIS_URL: the navigation tree is read each time)
+    a   the same page, app uncached (PAGE_CACHE_SECONDS=0), navigation cached in Redis
+    b   the same page from the app's own page cache (X-Page-Cache: HIT), straight at gunicorn
+    c   the same page through Varnish (X-Cache: HIT)
+    d   a search for a word on nearly every page, app uncached
+    e   the HTML of (a) as a file from nginx: what this machine can serve at all
+
+Besides: SQL queries of the deep page at both sizes (navigation cache cold and warm) and of its
+admin edit view, SQL run per request in (b) (from PostgreSQL's own statistics), gunicorn
+workers' peak RSS, the import time of a 1,000-page book and a purge check (publish a change,
+read it through Varnish at once). Prints a Markdown table and writes it to bench/results.md,
+ending with plain `name: value` lines for scripts.
+
+Missing nginx, varnish or wrk are installed with apt-get (as root). Every server runs on
+127.0.0.1 in its own process group and is stopped on the way out, failure or not. Exits 1 when a
+scenario could not be measured or verified (errors, non-200 answers, a cache that does not
+hit, a stale page after the purge), 0 otherwise; targets met or not are reported, not enforced.
+
+Environment: BENCH_POSTGRES_URL (see bench/generate_site.py), BENCH_REDIS_URL (default
+redis://127.0.0.1:6379/12, flushed before every scenario: give the benchmark a database of
+its own).
+"""
+
+import argparse
+import functools
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import generate_site  # noqa: E402 - bench/ is not a package
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+RESULTS = BASE_DIR / "bench" / "results.md"
+IMPORT_RESULTS = BASE_DIR / "bench" / "import-results.md"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/12"
+WORKERS = 2
+THREADS = 2
+CONNECTIONS = 32
+# Long enough that a queue of 32 slow requests is measured as latency, not dropped as errors.
+WRK_TIMEOUT = "30s"
+# Requests (not timed) that fill the caches and start every worker before each timed run.
+WARM_SECONDS = {"full": 3, "quick": 1}
+SEQUENTIAL_REQUESTS = 20
+# The programs this needs, and the Debian package of each.
+TOOLS = {"nginx": "nginx", "varnishd": "varnish", "wrk": "wrk"}
+# The only variables the app inherits from this process: everything else is set here, so a
+# DATABASE_URL or REDIS_URL in the caller's environment cannot leak into a scenario.
+INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "USER", "TERM")
+
+TARGETS = {
+    "proxy ratio": 0.5,  # (c) at least half of (e)
+    "cached rps": 1000,  # (b)
+    "uncached p50 ms": 50,  # (a)
+    "search p95 ms": 150,  # (d)
+    "admin queries": 45,
+    "worker rss mb": 150,
+}
+
+# wrk's done() hook: every number the table needs, on one line this script parses.
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "BENCH requests=%.0f duration_us=%.0f bytes=%.0f connect=%.0f read=%.0f write=%.0f " ..
+    "status=%.0f timeout=%.0f p50=%.0f p95=%.0f p99=%.0f max=%.0f\\n",
+    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write,
+    e.status, e.timeout, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max))
+end
+"""
+
+
+class BenchError(Exception):
+    """A scenario that could not be run or whose answers were not what it measures."""
+
+
+# Results ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Load:
+    """One wrk run: throughput, latency (ms) and every kind of failed request."""
+
+    requests: int
+    seconds: float
+    bytes: int
+    p50: float
+    p95: float
+    p99: float
+    max: float
+    errors: dict
+
+    @property
+    def rps(self):
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def failed(self):
+        return sum(self.errors.values())
+
+
+@dataclass
+class Scenario:
+    key: str
+    title: str
+    load: Load | None = None
+    checks: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    options: argparse.Namespace
+    machine: dict = field(default_factory=dict)
+    sites: dict = field(default_factory=dict)
+    descriptions: dict = field(default_factory=dict)
+    queries: dict = field(default_factory=dict)
+    scenarios: dict = field(default_factory=dict)
+    worker_rss_kb: list = field(default_factory=list)
+    cached_sql: dict | None = None
+    uncached_sql: dict | None = None
+    service_ms: float | None = None
+    import_seconds: float | None = None
+    import_source: str = ""
+    purge: str = "not run"
+    purge_ok: bool = False
+    problems: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    def scenario(self, key, title):
+        self.scenarios[key] = Scenario(key, title)
+        return self.scenarios[key]
+
+
+# Tools and the machine ----------------------------------------------------------------------
+
+
+def find_tool(name):
+    return shutil.which(name) or next(
+        (str(path) for path in (Path("/usr/sbin") / name, Path("/sbin") / name) if path.exists()),
+        None,
+    )
+
+
+def install_missing_tools():
+    """nginx, varnish and wrk from Debian's packages; apt-get update only if the install fails."""
+    missing = sorted({package for tool, package in TOOLS.items() if not find_tool(tool)})
+    if not missing:
+        return
+    if os.geteuid() != 0:
+        raise SystemExit(f"Missing {', '.join(missing)}: apt-get install {' '.join(missing)}")
+    print(f"Installing {', '.join(missing)} ...", file=sys.stderr)
+    install = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    if subprocess.run(install, env=env, stdout=subprocess.DEVNULL).returncode != 0:
+        subprocess.run(["apt-get", "update"], env=env, stdout=subprocess.DEVNULL, check=True)
+        subprocess.run(install, env=env, stdout=subprocess.DEVNULL, check=True)
+    still = [tool for tool in TOOLS if not find_tool(tool)]
+    if still:
+        raise SystemExit(f"Still missing after apt-get install: {', '.join(still)}")
+
+
+def tool_version(argv, pattern):
+    result = subprocess.run(argv, capture_output=True, text=True)
+    match = re.search(pattern, result.stdout + result.stderr)
+    return match.group(1) if match else "?"
+
+
+def describe_machine(database_url):
+    with generate_site.connect(generate_site.maintenance_url(database_url)) as connection:
+        postgres = connection.execute("SHOW server_version").fetchone()[0]
+    return {
+        "date": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "host": platform.node(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "postgresql": postgres.split()[0],
+        "varnish": tool_version([find_tool("varnishd"), "-V"], r"varnish-([\d.]+)"),
+        "nginx": tool_version([find_tool("nginx"), "-v"], r"nginx/([\d.]+)"),
+        "wrk": tool_version([find_tool("wrk"), "--version"], r"wrk (?:debian/)?([\d.]+)"),
+    }
+
+
+# Processes ----------------------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Servers:
+    """Every server this run starts, each in a process group of its own, all stopped on exit."""
+
+    def __init__(self, logs):
+        self.logs = logs
+        self.running = []
+
+    def start(self, name, argv, env=None):
+        log_path = self.logs / f"{name}.log"
+        with log_path.open("w") as log:
+            process = subprocess.Popen(
+                argv,
+                cwd=BASE_DIR,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        process.name, process.log_path = name, log_path
+        self.running.append(process)
+        return process
+
+    def stop(self, process):
+        """SIGTERM to the whole group; SIGKILL to whatever is left of it after a grace time."""
+        if process in self.running:
+            self.running.remove(process)
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=15)
+        # A worker may outlive its master: the group goes, whoever is still in it.
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+
+    def stop_all(self):
+        for process in reversed(list(self.running)):
+            self.stop(process)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_all()
+
+
+def log_tail(process, lines=25):
+    text = process.log_path.read_text(errors="replace").splitlines()
+    return "\n".join(text[-lines:])
+
+
+def stop_on_signals():
+    """SIGTERM and SIGHUP unwind like Ctrl-C, so every `finally` stops its servers."""
+
+    def unwind(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, unwind)
+
+
+# HTTP ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict
+    body: bytes
+
+    def header(self, name):
+        return self.headers.get(name.lower())
+
+
+def fetch(port, path, timeout=30):
+    """One GET to 127.0.0.1:port, redirects not followed, as wrk sends it."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read()
+        headers = {name.lower(): value for name, value in response.getheaders()}
+        return Answer(response.status, headers, body)
+    finally:
+        connection.close()
+
+
+def server_failed(process, what):
+    """A BenchError for a server that misbehaved: its log on the console, the last line (most
+    often the exception) in the table."""
+    print(f"{process.name}'s log:\n{log_tail(process)}", file=sys.stderr)
+    last = log_tail(process, 1).strip()
+    return BenchError(f"{what} ({process.name}'s log ends: {last or 'empty'})")
+
+
+def wait_until_answering(port, process, path="/healthz/", timeout=90):
+    """The first answer of any status from a freshly started server."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise server_failed(process, f"{process.name} exited with {process.returncode}")
+        try:
+            return fetch(port, path, timeout=5)
+        except OSError:
+            time.sleep(0.2)
+    raise server_failed(process, f"{process.name} did not answer within {timeout} s")
+
+
+def expect_200(answer, what, process=None):
+    """The answer, if it is a 200; else a BenchError that says what came instead (and, for a
+    server error, the server log's last line, which is usually the exception)."""
+    if answer.status == 200:
+        return answer
+    message = f"{what} answered {answer.status}, not 200"
+    if answer.status >= 500 and process is not None:
+        raise server_failed(process, message)
+    if answer.header("location"):
+        message += f" (Location: {answer.header('location')})"
+    raise BenchError(message)
+
+
+# wrk ----------------------------------------------------------------------------------------
+
+
+def run_wrk(url, seconds, script):
+    """wrk -t2 -c32 for `seconds`; the done() hook reports requests, latency and errors."""
+    argv = [
+        find_tool("wrk"),
+        f"-t{THREADS}",
+        f"-c{CONNECTIONS}",
+        f"-d{seconds}s",
+        f"--timeout={WRK_TIMEOUT}",
+        "--latency",
+        "-s",
+        str(script),
+        url,
+    ]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
+    match = re.search(r"^BENCH (.*)$", result.stdout, re.MULTILINE)
+    if result.returncode != 0 or not match:
+        raise BenchError(f"wrk failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    values = {key: float(value) for key, value in re.findall(r"(\w+)=([\d.]+)", match.group(1))}
+    errors = {key: int(values[key]) for key in ("connect", "read", "write", "timeout", "status")}
+    return Load(
+        requests=int(values["requests"]),
+        seconds=values["duration_us"] / 1e6,
+        bytes=int(values["bytes"]),
+        p50=values["p50"] / 1000,
+        p95=values["p95"] / 1000,
+        p99=values["p99"] / 1000,
+        max=values["max"] / 1000,
+        errors=errors,
+    )
+
+
+def warm_up(port, path, seconds, script):
+    """Untimed load first: both workers started, every cache in the path filled. Then one more
+    request, answered only once the requests wrk left queued in gunicorn's backlog are done,
+    so the timed run starts on an idle server."""
+    run_wrk(
+        f"http://127.0.0.1:{port}{path}", WARM_SECONDS["quick" if seconds < 10 else "full"], script
+    )
+    fetch(port, path, timeout=120)
+
+
+def measure(scenario, port, path, seconds, script, expected):
+    """The timed run of a scenario; every answer must be the expected 200.
+
+    wrk counts answers of 400 and up as status errors but not redirects, so the average size
+    of an answer is compared with the verified one's as well: a run of redirects or error
+    pages would be a fraction of it."""
+    load = run_wrk(f"http://127.0.0.1:{port}{path}", seconds, script)
+    scenario.load = load
+    if load.requests == 0:
+        scenario.problems.append("no request completed")
+        return load
+    if load.failed:
+        described = ", ".join(f"{count} {kind}" for kind, count in load.errors.items() if count)
+        scenario.problems.append(f"failed requests: {described} (status = answers ≥ 400)")
+    size = len(expected.body)
+    average = load.bytes / load.requests
+    if not size <= average <= size + 4096:
+        scenario.problems.append(
+            f"answers averaged {average:.0f} bytes against {size} for the verified 200: "
+            "some were not that page"
+        )
+    else:
+        scenario.checks.append(f"all {load.requests:,} answers page-sized")
+    return load
+
+
+# The app ------------------------------------------------------------------------------------
+
+
+@functools.cache
+def offline_proxy():
+    """A proxy address on a local port nobody listens on.
+
+    The generated pages embed made-up video links, and the embed block asks the provider for
+    each one it has no answer stored for, on every render. This machine has no network: the
+    DNS lookup fails, mostly at once but now and then after 5 s, which stalls both workers.
+    Like the browser tests, the app gets this as its HTTP(S) proxy so that every such lookup
+    fails at once (connection refused), as an unreachable provider would."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+def app_env(site, secret, redis_url=None, page_cache_seconds=0, frontend_cache_url=None):
+    env = {name: os.environ[name] for name in INHERITED if name in os.environ}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "kbsite.settings.production",
+        "SECRET_KEY": secret,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_COOKIES": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "DATABASE_URL": site.database_url,
+        "MEDIA_ROOT": str(site.media_root),
+        "PAGE_CACHE_SECONDS": str(page_cache_seconds),
+        "HTTP_PROXY": offline_proxy(),
+        "HTTPS_PROXY": offline_proxy(),
+        "http_proxy": offline_proxy(),
+        "https_proxy": offline_proxy(),
+        # The app's purges go to Varnish on this machine, never through a proxy.
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+        "PYTHONUNBUFFERED": "1",
+    }
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    if frontend_cache_url:
+        env["FRONTEND_CACHE_URL"] = frontend_cache_url
+    return env
+
+
+def last_error(output):
+    """The line of a traceback that names the exception (the last unindented `Name: ...`), or
+    else the last line."""
+    lines = output.strip().splitlines() or ["no output"]
+    named = [line for line in lines if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Exit)\b", line)]
+    return (named or lines)[-1]
+
+
+def run_python(argv, env, what):
+    result = subprocess.run(
+        [sys.executable, *argv], cwd=BASE_DIR, env=env, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        # The whole story on the console, its last line (usually the exception) in the table.
+        print(f"{what} failed:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}", file=sys.stderr)
+        raise BenchError(f"{what} failed: {last_error(result.stderr or result.stdout)}")
+    return result.stdout
+
+
+def probe(env, *args):
+    """bench/site_probe.py's JSON answer, run quietly with the app's settings."""
+    output = run_python(
+        [str(BASE_DIR / "bench" / "site_probe.py"), *args],
+        env | {"LOG_LEVEL": "WARNING"},
+        f"site_probe.py {args[0]}",
+    )
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def collect_static(env):
+    """Production's whitenoise manifest storage needs collectstatic before any page renders."""
+    run_python(["manage.py", "collectstatic", "--noinput", "-v0"], env, "collectstatic")
+
+
+@dataclass
+class App:
+    """A running gunicorn: its master process, its port and what /healthz/ first answered."""
+
+    process: subprocess.Popen
+    port: int
+    healthz: int
+
+    def get(self, path, what):
+        return expect_200(fetch(self.port, path), what, self.process)
+
+
+def start_gunicorn(servers, name, env):
+    port = free_port()
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "kbsite.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(WORKERS),
+        "--worker-class",
+        "sync",
+        # gunicorn 27's control socket lives in ~/.gunicorn, shared by every gunicorn run as
+        # this user: nothing here uses it.
+        "--no-control-socket",
+    ]
+    process = servers.start(name, argv, env)
+    health = wait_until_answering(port, process)
+    return App(process, port, health.status)
+
+
+def worker_peak_rss_kb(master):
+    """VmHWM of each of gunicorn's workers (the master's children), in kB."""
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children")
+    pids = children.read_text().split() if children.exists() else []
+    peaks = []
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            continue
+        match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+        if match:
+            peaks.append(int(match.group(1)))
+    return peaks
+
+
+def flush_redis(redis_url):
+    import redis
+
+    redis.Redis.from_url(redis_url, socket_timeout=5).flushdb()
+
+
+def database_activity(site, app):
+    """PostgreSQL's counters for the site's database: transactions (every query Django runs in
+    autocommit is one) and sessions (connections opened).
+
+    A backend reports its counters when its transaction ends but at most once a second, and an
+    idle one kept open (production's CONN_MAX_AGE) may hold them back for 10 s. So the app is
+    left to finish what wrk left queued, then its connections are ended, which makes each
+    backend report on the way out; Django opens a new one on its next query."""
+    fetch(app.port, "/robots.txt", timeout=120)
+    name = site.database_name
+    with generate_site.connect(generate_site.maintenance_url(site.database_url)) as db:
+        others = "datname = %s AND pid <> pg_backend_pid()"
+        db.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE {others}", [name])
+        for _attempt in range(50):
+            count = f"SELECT count(*) FROM pg_stat_activity WHERE {others}"
+            if db.execute(count, [name]).fetchone()[0] == 0:
+                break
+            time.sleep(0.1)
+    query = "SELECT xact_commit + xact_rollback, sessions FROM pg_stat_database WHERE datname = %s"
+    previous = None
+    for _attempt in range(20):
+        # A fresh connection each time: no cached snapshot of the statistics.
+        with generate_site.connect(generate_site.maintenance_url(site.database_url)) as db:
+            current = db.execute(query, [name]).fetchone()
+        if current == previous:
+            break
+        previous = current
+        time.sleep(0.5)
+    return {"transactions": current[0], "sessions": current[1]}
+
+
+def sql_per_request(before, after, load):
+    delta = {key: after[key] - before[key] for key in before}
+    return delta | {"per_request": delta["transactions"] / max(load.requests, 1)}
+
+
+def service_time_ms(port, path, count=SEQUENTIAL_REQUESTS):
+    """Median time of one request at a time: the app's own work, without wrk's queue."""
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        expect_200(fetch(port, path), path)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+# Scenarios ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def reported(scenario):
+    """A scenario that cannot go on records why; the next one still runs."""
+    with reported_all(scenario):
+        yield
+
+
+@contextmanager
+def reported_all(*scenarios):
+    """The same for scenarios that share a server: if it does not start, none of them runs."""
+    try:
+        yield
+    except BenchError as error:
+        for scenario in scenarios:
+            scenario.problems.append(str(error))
+
+
+@contextmanager
+def serving(report, servers, name, env):
+    """gunicorn for a group of scenarios; its workers' peak RSS is read before it stops."""
+    app = start_gunicorn(servers, name, env)
+    try:
+        yield app
+    finally:
+        report.worker_rss_kb += worker_peak_rss_kb(app.process)
+        servers.stop(app.process)
+
+
+def note_healthz(report, context, app):
+    context["healthz"] = app.healthz == 200
+    if not context["healthz"] and "healthz" not in context.get("noted", ()):
+        context.setdefault("noted", set()).add("healthz")
+        report.notes.append(
+            f"/healthz/ answered {app.healthz}: no health check yet, so Varnish's probe was "
+            "left out of the rendered VCL (it would mark the app sick)."
+        )
+
+
+def verify_uncached(scenario, answer):
+    state = answer.header("x-page-cache")
+    if state == "HIT":
+        scenario.problems.append("X-Page-Cache: HIT with PAGE_CACHE_SECONDS=0")
+    else:
+        scenario.checks.append(f"X-Page-Cache: {state or 'absent'}")
+
+
+def run_all_caches_off(report, servers, context):
+    """(a0): no Redis, so neither the page cache nor the navigation cache."""
+    scenario = report.scenario("a0", "deep page, every cache off (no REDIS_URL), gunicorn")
+    env = app_env(context["site"], context["secret"], page_cache_seconds=0)
+    with reported(scenario), serving(report, servers, "gunicorn-a0", env) as app:
+        note_healthz(report, context, app)
+        answer = app.get(context["path"], "the deep page")
+        verify_uncached(scenario, answer)
+        warm_up(app.port, context["path"], *context["timing"])
+        measure(scenario, app.port, context["path"], *context["timing"], answer)
+
+
+def run_app_uncached(report, servers, context):
+    """(a) the deep page and (d) a search, page cache off, navigation cached in Redis."""
+    site, redis_url, path = context["site"], context["redis_url"], context["path"]
+    env = app_env(site, context["secret"], redis_url, 0, context["varnish_url"])
+    page = report.scenario(
+        "a", "deep page, app uncached (PAGE_CACHE_SECONDS=0, navigation in Redis), gunicorn"
+    )
+    term = context["description"]["search"]
+    search = report.scenario(
+        "d", f"search ?q={term['term']} ({term['matches']:,} pages match), app uncached, gunicorn"
+    )
+    with reported_all(page, search), serving(report, servers, "gunicorn-a", env) as app:
+        note_healthz(report, context, app)
+        with reported(page):
+            flush_redis(redis_url)
+            answer = app.get(path, "the deep page")
+            verify_uncached(page, answer)
+            context["html"] = answer.body
+            warm_up(app.port, path, *context["timing"])
+            before = database_activity(site, app)
+            load = measure(page, app.port, path, *context["timing"], answer)
+            report.uncached_sql = sql_per_request(before, database_activity(site, app), load)
+            report.service_ms = service_time_ms(app.port, path)
+
+        with reported(search):
+            flush_redis(redis_url)
+            search_path = f"/search/?q={term['term']}"
+            answer = app.get(search_path, "the search")
+            if b"<mark>" in answer.body:
+                search.checks.append("results shown")
+            else:
+                search.problems.append("the search page shows no highlighted result")
+            warm_up(app.port, search_path, *context["timing"])
+            measure(search, app.port, search_path, *context["timing"], answer)
+
+
+def verify_page_cache(scenario, app, path):
+    """Two GETs: the first may fill the page cache, the second must come from it."""
+    app.get(path, "the deep page")
+    answer = app.get(path, "the deep page")
+    state = answer.header("x-page-cache")
+    if state is None:
+        scenario.problems.append(
+            "no X-Page-Cache header: the app's page cache (PageCacheMiddleware) is not there "
+            "or not on"
+        )
+    elif state != "HIT":
+        scenario.problems.append(f"X-Page-Cache: {state} on the second request, not HIT")
+    else:
+        scenario.checks.append("X-Page-Cache: HIT")
+    return answer
+
+
+def verify_varnish(scenario, port, path):
+    """Two GETs through Varnish: the second must be a hit."""
+    fetch(port, path)
+    answer = expect_200(fetch(port, path), "the deep page through Varnish")
+    state = answer.header("x-cache")
+    if state != "HIT":
+        scenario.problems.append(
+            f"X-Cache: {state or 'absent'} on the second request, not HIT "
+            f"(Cache-Control: {answer.header('cache-control') or 'none'})"
+        )
+    else:
+        scenario.checks.append("X-Cache: HIT")
+    return answer
+
+
+def render_vcl(workdir, backend_port, with_probe):
+    """deploy/varnish/render.py's VCL for this gunicorn (without the probe if there is no
+    /healthz/ to answer it)."""
+    vcl = workdir / "bench.vcl"
+    render = BASE_DIR / "deploy" / "varnish" / "render.py"
+    run_python(
+        [str(render), "--backend", f"127.0.0.1:{backend_port}", "-o", str(vcl)],
+        os.environ,
+        "deploy/varnish/render.py",
+    )
+    if not with_probe:
+        vcl.write_text(re.sub(r"^\s*\.probe = healthz;\n", "", vcl.read_text(), flags=re.M))
+    vcl.chmod(0o644)
+    return vcl
+
+
+def start_varnish(servers, workdir, port, backend_port, with_probe):
+    vcl = render_vcl(workdir, backend_port, with_probe)
+    argv = [
+        find_tool("varnishd"),
+        "-F",
+        "-n",
+        str(workdir / "varnish"),
+        "-a",
+        f"127.0.0.1:{port}",
+        # No management port: nothing here talks to varnishadm.
+        "-T",
+        "none",
+        "-f",
+        str(vcl),
+        "-s",
+        "malloc,256m",
+    ]
+    process = servers.start("varnishd", argv)
+    wait_until_answering(port, process, path="/robots.txt")
+    return process
+
+
+PUBLISH_SUMMARY = """
+import os
+from wagtail.models import Page
+page = Page.objects.get(pk=int(os.environ["BENCH_PAGE_ID"])).specific
+page.summary = os.environ["BENCH_SUMMARY"]
+page.save_revision().publish()
+"""
+
+
+def publish_summary(env, page_id, summary):
+    """A change published through Wagtail's API, in a process of its own, as an editor's is."""
+    run_python(
+        ["manage.py", "shell", "-c", PUBLISH_SUMMARY],
+        env | {"BENCH_PAGE_ID": str(page_id), "BENCH_SUMMARY": summary, "LOG_LEVEL": "WARNING"},
+        "publishing the deep page",
+    )
+
+
+def check_purge(report, env, varnish_port, context):
+    """Publish a new summary on the deep page; the very next read through Varnish shows it.
+    The old summary is published again afterwards, and must show at once too."""
+    page = context["description"]["deep_page"]
+    path = context["path"]
+    token = f"Purge check {secrets.token_hex(4)}."
+    before = fetch(varnish_port, path)
+    publish_summary(env, page["id"], f"{page['summary']} {token}")
+    after = fetch(varnish_port, path)
+    shows_change = after.status == 200 and token.encode() in after.body
+    publish_summary(env, page["id"], page["summary"])
+    restored = fetch(varnish_port, path)
+    shows_restore = restored.status == 200 and token.encode() not in restored.body
+    report.purge_ok = shows_change and shows_restore
+    states = f"X-Cache: {before.header('x-cache')} before, {after.header('x-cache')} after"
+    if report.purge_ok:
+        report.purge = (
+            f"met: the published change was served through Varnish on the next request ({states}"
+            f"), and so was the summary published back ({restored.header('x-cache')})"
+        )
+    elif not shows_change:
+        report.purge = (
+            f"**not met**: after publishing, Varnish still served the old page ({states}; "
+            f"status {after.status})"
+        )
+    else:
+        report.purge = "**not met**: the change showed, but the restored summary did not"
+
+
+def run_cached(report, servers, context):
+    """(b) the app's page cache, then (c) Varnish in front of the same gunicorn; the purge."""
+    site, redis_url, path = context["site"], context["redis_url"], context["path"]
+    env = app_env(site, context["secret"], redis_url, 3600, context["varnish_url"])
+    cached = report.scenario("b", "deep page from the app's page cache (3600 s), gunicorn")
+    proxied = report.scenario("c", "deep page through Varnish (in front of b's gunicorn)")
+    with reported_all(cached, proxied), serving(report, servers, "gunicorn-b", env) as app:
+        note_healthz(report, context, app)
+        with reported(cached):
+            flush_redis(redis_url)
+            answer = verify_page_cache(cached, app, path)
+            warm_up(app.port, path, *context["timing"])
+            before = database_activity(site, app)
+            load = measure(cached, app.port, path, *context["timing"], answer)
+            report.cached_sql = sql_per_request(before, database_activity(site, app), load)
+
+        with reported(proxied):
+            port = context["varnish_port"]
+            varnish = start_varnish(servers, context["workdir"], port, app.port, context["healthz"])
+            try:
+                flush_redis(redis_url)
+                answer = verify_varnish(proxied, port, path)
+                if answer.body != context.get("html", answer.body):
+                    proxied.notes.append("not the same bytes as (a)")
+                warm_up(port, path, *context["timing"])
+                measure(proxied, port, path, *context["timing"], answer)
+                try:
+                    check_purge(report, env, port, context)
+                except BenchError as error:
+                    report.purge = f"**not run**: {error}"
+            finally:
+                servers.stop(varnish)
+
+
+NGINX_CONF = """
+worker_processes auto;
+pid {workdir}/nginx.pid;
+error_log {workdir}/nginx-error.log warn;
+events {{
+    worker_connections 1024;
+}}
+http {{
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    types {{
+        text/html html;
+    }}
+    default_type text/html;
+    client_body_temp_path {workdir}/body;
+    proxy_temp_path {workdir}/proxy;
+    fastcgi_temp_path {workdir}/fastcgi;
+    uwsgi_temp_path {workdir}/uwsgi;
+    scgi_temp_path {workdir}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        root {root};
+    }}
+}}
+"""
+
+
+def run_static(report, servers, context):
+    """(e) the HTML of (a), saved as a file and served by nginx."""
+    scenario = report.scenario("e", "the same HTML as a file from nginx (the machine's limit)")
+    html = context.get("html")
+    if html is None:
+        scenario.problems.append("not run: (a) did not produce the page's HTML")
+        return
+    workdir = context["workdir"] / "nginx"
+    root = workdir / "site"
+    root.mkdir(parents=True)
+    for folder in (workdir, root):
+        folder.chmod(0o755)
+    (root / "deep.html").write_bytes(html)
+    (root / "deep.html").chmod(0o644)
+    port = free_port()
+    conf = workdir / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(workdir=workdir, port=port, root=root))
+    argv = [
+        find_tool("nginx"),
+        "-c",
+        str(conf),
+        "-p",
+        str(workdir),
+        "-e",
+        str(workdir / "nginx-error.log"),
+        "-g",
+        "daemon off;",
+    ]
+    with reported(scenario):
+        process = servers.start("nginx", argv)
+        try:
+            answer = wait_until_answering(port, process, "/deep.html")
+            expect_200(answer, "nginx", process)
+            if answer.body == html:
+                scenario.checks.append("same bytes as (a)")
+            else:
+                scenario.problems.append("nginx served other bytes than (a)'s page")
+            warm_up(port, "/deep.html", *context["timing"])
+            measure(scenario, port, "/deep.html", *context["timing"], answer)
+        finally:
+            servers.stop(process)
+
+
+# The import ---------------------------------------------------------------------------------
+
+
+def time_import(workdir, pages=1000, depth=4, seed=1):
+    """First import of a generated 1,000-page book into a fresh PostgreSQL database, timed as
+    bench/import_bench.py times it (its own functions: one manage.py process, DEBUG off)."""
+    import import_bench
+
+    url = generate_site.database_url(pages, suffix="import")
+    problem = import_bench.recreate_postgres(url)
+    if problem:
+        raise BenchError(problem)
+    try:
+        book = workdir / "import-book"
+        generate_site.generate_book(book, pages, depth, seed)
+        env = generate_site.django_env(url, workdir / "import-media")
+        import_bench.manage(env, "migrate", "--noinput", "-v0")
+        seconds, output = import_bench.manage(env, "import_gitbook", str(book), "-v0")
+        return seconds, import_bench.report_line(output)
+    finally:
+        generate_site.drop_database(url)
+
+
+def read_import_results():
+    """The PostgreSQL first import from bench/import-results.md (make bench-import)."""
+    if not IMPORT_RESULTS.exists():
+        return None, f"{IMPORT_RESULTS.name} is missing: run make bench-import"
+    text = IMPORT_RESULTS.read_text(encoding="utf-8")
+    row = re.search(r"^\| PostgreSQL \| first import \| ([\d.]+) \|", text, re.MULTILINE)
+    when = re.search(r"Measured (.+? UTC)", text)
+    heading = text.splitlines()[0].removeprefix("# Import benchmark: ")
+    if not row:
+        return None, f"no PostgreSQL first import in {IMPORT_RESULTS.name}"
+    return float(row.group(1)), (
+        f"from bench/{IMPORT_RESULTS.name} ({heading}, {when.group(1) if when else '?'})"
+    )
+
+
+# The table ----------------------------------------------------------------------------------
+
+
+def verdict(met):
+    if met is None:
+        return "n/a"
+    return "met" if met else "**not met**"
+
+
+def fmt(value, digits=1):
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def scenario_target(report, key):
+    """The targets a scenario has, each met or not."""
+    scenarios = report.scenarios
+    load = scenarios[key].load if key in scenarios else None
+    static = scenarios["e"].load if "e" in scenarios else None
+    if load is None:
+        return ""
+    if key == "a":
+        queries = warm_query_counts(report)
+        same = None if None in queries else len(set(queries)) == 1
+        limit = TARGETS["uncached p50 ms"]
+        return (
+            f"p50 ≤ {limit} ms: {verdict(load.p50 <= limit)}; "
+            f"same queries at both sizes: {verdict(same)}"
+        )
+    if key == "b":
+        sql = report.cached_sql
+        zero = None if sql is None else sql["transactions"] == 0
+        limit = TARGETS["cached rps"]
+        return f"≥ {limit:,} rps: {verdict(load.rps >= limit)}; 0 SQL per request: {verdict(zero)}"
+    if key == "c" and static:
+        limit = TARGETS["proxy ratio"]
+        return f"≥ {limit} × (e): {verdict(load.rps / static.rps >= limit)}"
+    if key == "d":
+        limit = TARGETS["search p95 ms"]
+        return f"p95 ≤ {limit} ms: {verdict(load.p95 <= limit)}"
+    return ""
+
+
+def sizes(report):
+    return sorted(report.queries)
+
+
+def warm_query_counts(report):
+    """The deep page's queries with the navigation cache warm, smallest site first."""
+    return [report.queries[n].get("deep_page", {}).get("warm") for n in sizes(report)]
+
+
+def scenario_rows(report):
+    static = report.scenarios.get("e")
+    static_rps = static.load.rps if static and static.load else None
+    rows = [
+        "| | Scenario | Requests/s | p50 ms | p95 ms | p99 ms | × (e) | Failed | Target "
+        "| Checked |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for key in ("a0", "a", "b", "c", "d", "e"):
+        scenario = report.scenarios.get(key)
+        if scenario is None:
+            continue
+        load = scenario.load
+        checked = scenario.checks + scenario.notes
+        if scenario.problems:
+            checked = ["**FAILED: " + "; ".join(scenario.problems) + "**", *checked]
+        checked = "; ".join(checked).replace("|", "\\|").replace("\n", " ")
+        if load is None:
+            rows.append(f"| {key} | {scenario.title} | | | | | | | | {checked} |")
+            continue
+        ratio = f"{load.rps / static_rps:.2f}" if static_rps else "n/a"
+        rows.append(
+            f"| {key} | {scenario.title} | {load.rps:,.0f} | {load.p50:.1f} | {load.p95:.1f} | "
+            f"{load.p99:.1f} | {ratio} | {load.failed} | {scenario_target(report, key)} | "
+            f"{checked} |"
+        )
+    return rows
+
+
+def measure_rows(report):
+    rows = ["| Measure | Value | Target |", "| --- | --- | --- |"]
+    warm = warm_query_counts(report)
+    same = None if None in warm else len(set(warm)) == 1
+    for pages in sizes(report):
+        counts = report.queries[pages]
+        if "error" in counts:
+            rows.append(f"| SQL queries, deep page, {pages:,} pages | {counts['error']} | |")
+            continue
+        page = counts["deep_page"]
+        deep = report.descriptions[pages]["deep_page"]
+        target = f"same at every size: {verdict(same)}" if pages == max(report.queries) else ""
+        rows.append(
+            f"| SQL queries, deep page ({deep['book_depth']} deep), {pages:,} pages | "
+            f"{page['warm']} with the navigation cache warm, {page['cold']} cold "
+            f"({page['first']} on a new process's first request) | {target} |"
+        )
+    big = report.queries.get(report.options.pages, {})
+    if "admin_edit" in big:
+        admin = big["admin_edit"]
+        rows.append(
+            f"| SQL queries, admin edit view of the deep page (superuser), "
+            f"{report.options.pages:,} pages | {admin['warm']} "
+            f"({admin['first']} on the process's first) | ≤ {TARGETS['admin queries']}: "
+            f"{verdict(admin['warm'] <= TARGETS['admin queries'])} |"
+        )
+    if report.cached_sql is not None:
+        sql = report.cached_sql
+        rows.append(
+            f"| SQL per request in (b), from pg_stat_database | {sql['per_request']:.3f} "
+            f"({sql['transactions']:,} transactions and {sql['sessions']:,} connections over "
+            f"{report.scenarios['b'].load.requests:,} requests) | 0: "
+            f"{verdict(sql['transactions'] == 0)} |"
+        )
+    if report.uncached_sql is not None:
+        sql = report.uncached_sql
+        rows.append(
+            f"| The same counter in (a), for comparison | {sql['per_request']:.1f} per request "
+            f"({sql['transactions']:,} transactions over {report.scenarios['a'].load.requests:,}"
+            " requests; a little high, as the requests wrk left queued are served too) | |"
+        )
+    if report.service_ms is not None:
+        rows.append(
+            f"| (a) one request at a time, median of {SEQUENTIAL_REQUESTS} | "
+            f"{report.service_ms:.1f} ms | |"
+        )
+    if report.worker_rss_kb:
+        peak_mb = max(report.worker_rss_kb) * 1024 / 1e6
+        rows.append(
+            f"| gunicorn worker peak RSS (VmHWM after the load, max of "
+            f"{len(report.worker_rss_kb)} workers) | {peak_mb:.1f} MB | "
+            f"≤ {TARGETS['worker rss mb']} MB: {verdict(peak_mb <= TARGETS['worker rss mb'])} |"
+        )
+    rows.append(
+        f"| Import of a 1,000-page book, PostgreSQL, first import | "
+        f"{fmt(report.import_seconds)} s {report.import_source} | |"
+    )
+    for pages, site in sorted(report.sites.items()):
+        built = (
+            f"built in this run in {site.build_seconds:.0f} s ({site.import_report})"
+            if site.build_seconds is not None
+            else "reused (built in an earlier run with the same inputs)"
+        )
+        live = report.descriptions.get(pages, {}).get("live_pages")
+        rows.append(f"| Site {site.database_name} | {fmt(live, 0)} live pages, {built} | |")
+    rows.append(
+        f"| Purge check (publish through Wagtail, read through Varnish) | {report.purge} | |"
+    )
+    return rows
+
+
+def summary_lines(report):
+    """The plain lines scripts read: no thousands separators, n/a for what was not measured."""
+    loads = {key: scenario.load for key, scenario in report.scenarios.items()}
+
+    def plain(key, attribute, digits=1):
+        load = loads.get(key)
+        return "n/a" if load is None else f"{getattr(load, attribute):.{digits}f}"
+
+    ratio = "n/a"
+    if loads.get("c") and loads.get("e"):
+        ratio = f"{loads['c'].rps / loads['e'].rps:.2f}"
+    warm = ["n/a" if count is None else str(count) for count in warm_query_counts(report)]
+    return [
+        f"ratio proxy/static: {ratio}",
+        f"cached rps: {plain('b', 'rps', 0)}",
+        f"uncached p50 ms: {plain('a', 'p50')}",
+        f"search p95 ms: {plain('d', 'p95')}",
+        f"queries {' vs '.join(str(n) for n in sizes(report))}: {' '.join(warm)}",
+    ]
+
+
+def render_table(report):
+    options, machine = report.options, report.machine
+    deep = report.descriptions.get(options.pages, {}).get("deep_page", {})
+    lines = [
+        f"# Serving benchmark: {options.pages:,} pages",
+        "",
+        f"Measured {machine.get('date')} on {machine.get('host')}: {machine.get('cores')} cores, "
+        f"Python {machine.get('python')}, PostgreSQL {machine.get('postgresql')}, "
+        f"Varnish {machine.get('varnish')}, nginx {machine.get('nginx')}, "
+        f"wrk {machine.get('wrk')}; load average {machine.get('load', 0):.2f} before the "
+        f"run, {machine.get('load_end', 0):.2f} at its end; by `make bench-serve` "
+        "(bench/serve_bench.py).",
+        "",
+        f"Each scenario: wrk -t{THREADS} -c{CONNECTIONS} --timeout {WRK_TIMEOUT} for "
+        f"{options.seconds} s after a warm-up, on the same machine as the servers. gunicorn: "
+        f"{WORKERS} sync workers, `kbsite.wsgi`, kbsite.settings.production, no access log. "
+        f"The deep page: `{deep.get('url')}` ({deep.get('type')}, {deep.get('book_depth')} "
+        "deep in the book). Latency in milliseconds, from wrk's own histogram.",
+        "",
+        *scenario_rows(report),
+        "",
+        *measure_rows(report),
+        "",
+    ]
+    notes = [
+        "SQL per cached request is the change in PostgreSQL's pg_stat_database counters "
+        "(xact_commit + xact_rollback) for the site's database across the timed run: in "
+        "autocommit every query Django runs is a transaction of its own, nothing else uses "
+        "that database meanwhile, and the app's connections are ended before each reading so "
+        "that every backend has reported. The same counter in (a) shows it sees the queries.",
+        "The app runs with HTTP(S)_PROXY set to a closed local port, as in the browser "
+        "tests: the pages' made-up video links make the embed block ask the provider on every "
+        "render, and without it this network-less machine's DNS sometimes takes 5 s to say no, "
+        "stalling both workers.",
+        "Query counts come from Django's test Client with CaptureQueriesContext in a process "
+        "of their own (bench/site_probe.py), page cache off; 'cold' is the first request after "
+        "the cache was cleared, 'warm' the next.",
+        *report.notes,
+        *report.problems,
+    ]
+    uncached = report.scenarios.get("a")
+    if uncached and uncached.load and uncached.load.rps:
+        notes.insert(
+            0,
+            f"(a)'s latency under load is mostly waiting: {CONNECTIONS} connections share "
+            f"{WORKERS} sync workers, so a request waits for those ahead of it and the p50 is "
+            f"about {CONNECTIONS} / rps = {CONNECTIONS / uncached.load.rps * 1000:.0f} ms. "
+            "The time of one request alone is in the second table.",
+        )
+    lines += [f"- {note}" for note in notes]
+    lines += ["", *summary_lines(report)]
+    return "\n".join(lines) + "\n"
+
+
+# Main ---------------------------------------------------------------------------------------
+
+
+def prepare_sites(report, options):
+    print("Sites:", file=sys.stderr)
+    for pages in sorted({options.compare_pages, options.pages}):
+        report.sites[pages] = generate_site.build_site(
+            pages,
+            options.depth,
+            options.seed,
+            options.rebuild,
+            log=lambda line: print(line, file=sys.stderr),
+        )
+
+
+def count_site_queries(report, context):
+    for pages, site in sorted(report.sites.items()):
+        env = app_env(site, context["secret"], context["redis_url"], 0)
+        report.descriptions[pages] = description = probe(env, "describe")
+        deep = description["deep_page"]
+        if deep["book_depth"] < 4:
+            report.notes.append(
+                f"The {pages}-page site's deepest topic is only {deep['book_depth']} deep."
+            )
+        flush_redis(context["redis_url"])
+        try:
+            report.queries[pages] = probe(
+                env, "queries", "--path", deep["url"], "--page-id", str(deep["id"])
+            )
+        except BenchError as error:
+            report.queries[pages] = {"error": "could not count"}
+            report.problems.append(f"The {pages}-page site: {error}")
+
+
+def run_phase(report, name, function, *args):
+    """One group of scenarios: a failure is reported and the others still run."""
+    print(f"  {name} ...", file=sys.stderr)
+    try:
+        function(report, *args)
+    except BenchError as error:
+        report.problems.append(f"{name}: {error}")
+    except Exception as error:  # noqa: BLE001 - report it, stop the servers, go on
+        traceback.print_exc()
+        report.problems.append(f"{name}: {type(error).__name__}: {error}")
+
+
+def run(options):
+    install_missing_tools()
+    # The machine may be shared: how busy it was before this run started.
+    report = Report(options, machine={"load": os.getloadavg()[0]})
+    redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS)
+    flush_redis(redis_url)
+    prepare_sites(report, options)
+    site = report.sites[options.pages]
+    report.machine |= describe_machine(site.database_url)
+
+    with tempfile.TemporaryDirectory(prefix="omgkb-serve-bench-") as temp:
+        workdir = Path(temp)
+        # varnishd and nginx's workers run as unprivileged users and read from here.
+        workdir.chmod(0o755)
+        script = workdir / "report.lua"
+        script.write_text(WRK_REPORT)
+        script.chmod(0o644)
+        varnish_port = free_port()
+        context = {
+            "site": site,
+            "secret": secrets.token_urlsafe(50),
+            "redis_url": redis_url,
+            "script": script,
+            "workdir": workdir,
+            "varnish_port": varnish_port,
+            "varnish_url": f"http://127.0.0.1:{varnish_port}",
+        }
+        context["timing"] = (options.seconds, script)
+
+        print("Static files and query counts ...", file=sys.stderr)
+        static_env = app_env(site, context["secret"])
+        collect_static(static_env)
+        count_site_queries(report, context)
+        description = context["description"] = report.descriptions[options.pages]
+        context["path"] = description["deep_page"]["url"]
+        report.notes.append(
+            f"collectstatic (for whitenoise's manifest) wrote to {description['static_root']}: "
+            "STATIC_ROOT is fixed in kbsite/settings/base.py, not read from the environment."
+        )
+
+        if options.skip_import:
+            report.import_seconds, report.import_source = read_import_results()
+        else:
+            print("Timing a 1,000-page import ...", file=sys.stderr)
+            seconds, line = time_import(workdir)
+            report.import_seconds, report.import_source = seconds, f"(this run: {line})"
+
+        print("Scenarios:", file=sys.stderr)
+        with Servers(workdir) as servers:
+            run_phase(report, "a0", run_all_caches_off, servers, context)
+            run_phase(report, "a, d", run_app_uncached, servers, context)
+            run_phase(report, "b, c, purge", run_cached, servers, context)
+            run_phase(report, "e", run_static, servers, context)
+        if report.problems or any(s.problems for s in report.scenarios.values()):
+            kept = Path(tempfile.mkdtemp(prefix="omgkb-serve-bench-logs-"))
+            for log in workdir.glob("*.log"):
+                shutil.copy(log, kept)
+            report.notes.append(f"The servers' logs are kept in {kept}.")
+    report.machine["load_end"] = os.getloadavg()[0]
+    return report
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    parser.add_argument("--pages", type=int, default=5000, help="Pages in the served site.")
+    parser.add_argument(
+        "--compare-pages", type=int, default=100, help="Pages in the site it is compared with."
+    )
+    parser.add_argument("--depth", type=int, default=4, help="Deepest nesting in both books.")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seconds", type=int, default=20, help="Length of each timed run.")
+    parser.add_argument("--quick", action="store_true", help="3 s per scenario, to try it out.")
+    parser.add_argument(
+        "--rebuild", action="store_true", help="Build both sites again even if unchanged."
+    )
+    parser.add_argument(
+        "--skip-import",
+        action="store_true",
+        help="Take the 1,000-page import time from bench/import-results.md instead of timing it.",
+    )
+    parser.add_argument("--output", type=Path, default=RESULTS, help="Where to write the table.")
+    options = parser.parse_args(argv)
+    if options.quick:
+        options.seconds = 3
+    stop_on_signals()
+
+    report = run(options)
+    table = render_table(report)
+    print(table)
+    options.output.write_text(table, encoding="utf-8")
+    print(f"Written to {options.output}.", file=sys.stderr)
+    failed = report.problems or any(s.problems for s in report.scenarios.values())
+    return 1 if failed or not report.purge_ok else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
