@@ -157,3 +157,15 @@ def test_the_markdown_view_opens_from_the_page(visit):
     assert re.search(r"^# Plasma$", text, re.MULTILINE)
     assert "## The variants compared" in text
     reader.screenshot("markdown")
+
+
+def test_the_sidebar_scrolls_to_a_page_far_down_the_tree(visit):
+    reader = visit()
+    page = reader.page
+    # The OMG Network section comes after the long guide, deep dive and FAQ sections.
+    reader.go("/omg-network/omg-token/")
+
+    current = sidebar(page).locator("[aria-current=page]")
+    expect(current).to_have_text("OMG Token")
+    expect(current).to_be_in_viewport()
+    reader.screenshot("sidebar-scrolled-to-current-page")

@@ -33,3 +33,15 @@
     });
   });
 })();
+
+// A long sidebar scrolls by itself: bring the current page into it, as GitBook does, so a reader
+// deep in the tree sees where they are without scrolling the sidebar first.
+(function () {
+  var current = document.querySelector('.sidebar [aria-current="page"]');
+  var sidebar = current && current.closest(".sidebar");
+  if (!sidebar || sidebar.scrollHeight <= sidebar.clientHeight) return;
+  var offset = current.getBoundingClientRect().top - sidebar.getBoundingClientRect().top;
+  if (offset < 0 || offset > sidebar.clientHeight - current.offsetHeight) {
+    sidebar.scrollTop += offset - sidebar.clientHeight / 3;
+  }
+})();
