@@ -146,6 +146,8 @@ class Report:
     queries: dict = field(default_factory=dict)
     scenarios: dict = field(default_factory=dict)
     worker_rss_kb: list = field(default_factory=list)
+    # {server name: its workers' peak RSS in kB}: which configuration needs the memory.
+    worker_rss_by_server: dict = field(default_factory=dict)
     cached_sql: dict | None = None
     uncached_sql: dict | None = None
     service_ms: float | None = None
@@ -624,7 +626,9 @@ def serving(report, servers, name, env):
     try:
         yield app
     finally:
-        report.worker_rss_kb += worker_peak_rss_kb(app.process)
+        peaks = worker_peak_rss_kb(app.process)
+        report.worker_rss_kb += peaks
+        report.worker_rss_by_server[name] = peaks
         servers.stop(app.process)
 
 
@@ -1100,6 +1104,9 @@ def measure_rows(report):
             f"{len(report.worker_rss_kb)} workers) | {peak_mb:.1f} MB | "
             f"≤ {TARGETS['worker rss mb']} MB: {verdict(peak_mb <= TARGETS['worker rss mb'])} |"
         )
+        for name, peaks in report.worker_rss_by_server.items():
+            if peaks:
+                rows.append(f"| … of the workers of {name} | {max(peaks) * 1024 / 1e6:.1f} MB | |")
     rows.append(
         f"| Import of a 1,000-page book, PostgreSQL, first import | "
         f"{fmt(report.import_seconds)} s {report.import_source} | |"
