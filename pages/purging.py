@@ -62,17 +62,16 @@ def ban(path_pattern):
             backend.ban(path_pattern)
 
 
-def content_urls(page):
+def add_content_urls(batch, page):
     """The page (with its Markdown and history views) and its ancestors, as full URLs."""
-    batch = PurgeBatch()
     for each in page.get_ancestors(inclusive=True).filter(depth__gt=1):
+        # The batch keeps the sites' root paths between pages.
         url = each.get_full_url(batch)
         if url is None:
             continue
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         batch.add_urls([url, url + "history/", origin + markdown_url(parts.path)])
-    return batch
 
 
 class PendingPurge:
@@ -100,23 +99,15 @@ class PendingPurge:
             return
         batch = PurgeBatch()
         for page in self.pages.values():
-            batch.add_urls(content_urls(page).urls)
+            add_content_urls(batch, page)
         batch.purge()
         ban(SITE_WIDE_LISTINGS)
 
 
 def purge_after_commit(*, page=None, everything=False):
-    """Drop what readers would otherwise see stale, once the change is committed."""
-    # Now as well: the app's page cache must not store a page built from uncommitted rows under
-    # the generation readers are served from.
-    forget_pages()
+    """Drop what readers would otherwise see stale, once the change is committed (at once in
+    autocommit, where on_commit runs the purge straight away)."""
     connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        # Autocommit: the change is committed already.
-        pending = PendingPurge()
-        pending.add(page=page, everything=everything)
-        pending.send()
-        return
     pending = getattr(connection, "_kb_pending_purge", None)
     # A rolled-back transaction or savepoint takes its callbacks with it: start afresh then.
     if (
@@ -128,6 +119,9 @@ def purge_after_commit(*, page=None, everything=False):
         )
     ):
         pending = connection._kb_pending_purge = PendingPurge()
+        # Now as well, once a transaction: the app's page cache must not store a page built
+        # from uncommitted rows under the generation readers are served from.
+        forget_pages()
     pending.add(page=page, everything=everything)
     # One callback a change, but the first to run sends everything and the rest find it sent.
     transaction.on_commit(pending.send)
