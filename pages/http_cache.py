@@ -129,8 +129,7 @@ class PageCacheMiddleware:
             request.method == "GET"
             and "public" in cache_control
             and "s-maxage" in cache_control
-            and not response.cookies
-            and not response.streaming
+            and is_shareable(request, response)
         ):
             headers = [
                 (name, value)
