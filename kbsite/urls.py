@@ -7,7 +7,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from kbsite.api import api_router
-from pages import changes, machine_views, search, views
+from pages import changes, feedback, machine_views, search, views
 
 # In the site's layout, without a query; a database that cannot be reached is a 503.
 handler500 = "pages.errors.server_error"
@@ -22,6 +22,7 @@ urlpatterns = [
     path("search/", search.search, name="search"),
     path("whats-new/", changes.whats_new, name="whats_new"),
     path("feed/", changes.whats_new_feed, name="feed"),
+    path("feedback/<int:page_id>/", feedback.page_feedback, name="page_feedback"),
     path("tags/", views.tag_index, name="tags"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
     path("documents/", include(wagtaildocs_urls)),

@@ -1,6 +1,6 @@
 """
 What in the knowledge base needs an editor's attention: pages still in development, pages whose
-review is overdue or coming up, and drafts waiting for a reviewer.
+review is overdue or coming up, drafts waiting for a reviewer, and pages readers found unhelpful.
 
 The dashboard's "Needs attention" panel, the "Knowledge base pages" listing and
 `manage.py content_report` all take their pages from here, so their figures always agree.
@@ -12,18 +12,24 @@ they are read onto the base `Page` rows with one join per page type, never one q
 from datetime import date, timedelta
 from functools import cache
 
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     CharField,
+    Count,
     DateField,
     Exists,
     F,
+    FloatField,
+    IntegerField,
+    Max,
     OuterRef,
     Q,
     Subquery,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, NullIf
+from django.utils import timezone
 from django.utils.timezone import localdate
 
 from wagtail.models import (
@@ -34,7 +40,7 @@ from wagtail.models import (
     get_page_models,
 )
 
-from pages.models import EditorialMixin
+from pages.models import EditorialMixin, PageFeedback
 
 REVIEW_SOON_DAYS = 14
 
@@ -151,4 +157,58 @@ def pages_awaiting_review(user=None):
         .filter(Exists(reviews))
         .annotate(submitted_at=Subquery(reviews.values("workflow_state__created_at")[:1]))
         .order_by("submitted_at", "pk")
+    )
+
+
+# Reader feedback ("Was this page helpful?"), over the last KB_FEEDBACK_DAYS.
+
+
+def feedback_window_start(now=None):
+    return (now or timezone.now()) - timedelta(days=settings.KB_FEEDBACK_DAYS)
+
+
+def with_feedback(pages, since=None):
+    """
+    `pages` annotated with their readers' answers since `since` (KB_FEEDBACK_DAYS ago):
+    `feedback_answers`, `helpful_answers`, `not_helpful_answers`, `helpful_ratio` (0 to 1, None
+    without answers), `last_answer_at` and `latest_comment`. One subquery each, never a query per
+    page.
+    """
+    answers = PageFeedback.objects.filter(
+        page=OuterRef("pk"), created_at__gte=since or feedback_window_start()
+    ).order_by()
+
+    def count(condition=None):
+        counted = answers.filter(condition or Q()).values("page").annotate(n=Count("pk"))
+        counted = counted.values("n")
+        return Coalesce(Subquery(counted[:1], output_field=IntegerField()), 0)
+
+    return pages.annotate(
+        feedback_answers=count(),
+        helpful_answers=count(Q(helpful=True)),
+        last_answer_at=Subquery(
+            answers.values("page").annotate(last=Max("created_at")).values("last")[:1]
+        ),
+        latest_comment=Subquery(
+            answers.exclude(comment="").order_by("-created_at", "-pk").values("comment")[:1]
+        ),
+    ).annotate(
+        not_helpful_answers=F("feedback_answers") - F("helpful_answers"),
+        helpful_ratio=Cast("helpful_answers", FloatField())
+        / NullIf(Cast("feedback_answers", FloatField()), Value(0.0)),
+    )
+
+
+def least_helpful_pages(since=None):
+    """
+    Pages with at least KB_FEEDBACK_LEAST_HELPFUL_MIN_ANSWERS answers in the window and at
+    least one "No", the lowest share of "Yes" first (then the most answers).
+    """
+    return (
+        with_feedback(knowledge_base_pages(), since)
+        .filter(
+            feedback_answers__gte=max(settings.KB_FEEDBACK_LEAST_HELPFUL_MIN_ANSWERS, 1),
+            not_helpful_answers__gt=0,
+        )
+        .order_by("helpful_ratio", "-feedback_answers", "title", "pk")
     )

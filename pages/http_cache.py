@@ -29,8 +29,16 @@ GENERATION_KEY = "pages:page-cache:generation"
 PAGE_KEY_PREFIX = "pages:page-cache:page:"
 
 # Paths whose answers depend on who asks or must always be fresh. Page previews live under
-# /admin/; /_util/ holds Wagtail's login and page-password forms.
-NEVER_SHARED_PREFIXES = ("/admin/", "/django-admin/", "/_util/", "/healthz/", "/documents/")
+# /admin/; /_util/ holds Wagtail's login and page-password forms; /feedback/ takes readers'
+# answers to "Was this page helpful?" (pages/feedback.py).
+NEVER_SHARED_PREFIXES = (
+    "/admin/",
+    "/django-admin/",
+    "/_util/",
+    "/healthz/",
+    "/documents/",
+    "/feedback/",
+)
 
 # What a shared cache may keep: pages, redirects between them, and "no such page".
 SHAREABLE_STATUSES = {200, 301, 404, 410}

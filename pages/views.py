@@ -44,6 +44,8 @@ def robots_txt(request):
         "User-agent: *",
         # The admin and page previews are for editors; documents stay reachable from pages.
         "Disallow: /admin/",
+        # Each page's "Was this page helpful?" form: nothing to index, and no answers from robots.
+        "Disallow: /feedback/",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

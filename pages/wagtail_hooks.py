@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 import django_filters
 
 from django import forms
+from django.conf import settings
 from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -20,7 +21,7 @@ from wagtail.log_actions import LogFormatter
 from wagtail.models import Page
 from wagtail.permissions import policy_registry
 
-from pages import editorial_status
+from pages import editorial_status, feedback_report
 from pages.rich_text import CONTENTSTATE_LINK_RULE, AnchoredPageLinkHandler
 
 
@@ -243,8 +244,36 @@ class NeedsAttentionPanel(Component):
                         review=editorial_status.REVIEW_OVERDUE, ordering="review_due"
                     ),
                 ),
+                AttentionList(
+                    name="least-helpful",
+                    label=f"Least helpful pages ({settings.KB_FEEDBACK_DAYS} days)",
+                    pages=editorial_status.least_helpful_pages().filter(pk__in=explorable),
+                    listing_url=reverse("reader_feedback"),
+                ),
             ],
         }
+
+
+@hooks.register("register_admin_urls")
+def register_reader_feedback_urls():
+    return feedback_report.admin_urls()
+
+
+class ReaderFeedbackMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_list_knowledge_base_pages(request.user)
+
+
+@hooks.register("register_reports_menu_item")
+def register_reader_feedback_menu_item():
+    return ReaderFeedbackMenuItem(
+        "Reader feedback",
+        reverse("reader_feedback"),
+        name="reader-feedback",
+        icon_name="help",
+        # First among the reports: what readers say decides what to revise next.
+        order=650,
+    )
 
 
 @hooks.register("construct_homepage_panels")

@@ -21,9 +21,10 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.timezone import localdate
 
-from wagtail.models import GroupApprovalTask, Workflow
+from wagtail.models import GroupApprovalTask, Page, Workflow
 
 from pages import editorial_status
+from pages.models import EditorialMixin, PageFeedback
 from pages.wagtail_hooks import NeedsAttentionPanel
 
 from .conftest import (
@@ -313,15 +314,17 @@ def test_content_report_prints_figures_and_aligned_lists(editor, pages):
     report = content_report()
     lines = report.splitlines()
 
-    assert "  In development:         2" in lines
-    assert "  Review overdue:         2" in lines
-    assert "  Drafts awaiting review: 1" in lines
+    assert "  In development:          2" in lines
+    assert "  Review overdue:          2" in lines
+    assert "  Drafts awaiting review:  1" in lines
+    assert "  Least helpful (30 days): 0" in lines
     header = next(line for line in lines if line.strip().startswith("Title"))
-    columns = ["Title", "URL path", "Type", "Review due", "Last published"]
+    columns = ["Title", "URL path", "Type", "Review due", "Last published", "Helpful"]
     starts = [header.index(column) for column in columns]
     plasma = next(line for line in lines if line.strip().startswith("Plasma MVP"))
     # Every value starts under its heading.
-    for value in ["Plasma MVP", "/omg-deep-dive/plasma-mvp/", "Deep dive", days(-3).isoformat()]:
+    values = ["Plasma MVP", "/omg-deep-dive/plasma-mvp/", "Deep dive", days(-3).isoformat()]
+    for value in [*values, "no answers"]:
         assert plasma.index(value) in starts
     assert "Fees and bonds" in report
     assert lines.index("Review overdue (2)") < lines.index("Drafts awaiting review (1)")
@@ -350,10 +353,10 @@ def test_content_report_writes_csv(editor, pages):
 def test_content_report_with_nothing_to_report(home):
     report = content_report()
 
-    assert "  In development:         0" in report.splitlines()
-    assert report.count("  None.") == 3
+    assert "  In development:          0" in report.splitlines()
+    assert report.count("  None.") == 4
     assert content_report("--format", "csv").splitlines() == [
-        "List,Title,URL path,Type,Review due,Last published"
+        "List,Title,URL path,Type,Review due,Last published,Helpful"
     ]
 
 
@@ -400,10 +403,12 @@ def test_panel_listing_and_report_agree(editor, reviewer, pages):
 LISTING_QUERIES = 30
 # The dashboard reads the user's page permissions once more, to keep the panel to their part of
 # the tree.
-DASHBOARD_QUERIES = 34
+# Each of the panel's four lists is a count and its first pages: two queries.
+DASHBOARD_QUERIES = 36
 # Alone, the panel reads those permissions itself (two queries).
-PANEL_QUERIES = 11
-REPORT_QUERIES = 3
+PANEL_QUERIES = 13
+# One query per list, the least helpful pages' included.
+REPORT_QUERIES = 4
 
 
 def build_knowledge_base(home, section, category, count):
@@ -455,12 +460,19 @@ def test_dashboard_queries_do_not_grow_with_pages(
     knowledge_base_of, editor, reviewer, count, django_assert_max_num_queries
 ):
     knowledge_base_of(count)
+    # Readers found every page unhelpful, so the least helpful list grows with the pages too.
+    PageFeedback.objects.bulk_create(
+        PageFeedback(page=page, helpful=helpful)
+        for page in Page.objects.type(EditorialMixin)
+        for helpful in (True, False, False)
+    )
     browser = logged_in(reviewer)
     browser.get(reverse("wagtailadmin_home"))
 
     with django_assert_max_num_queries(DASHBOARD_QUERIES):
         html = panel(browser.get(reverse("wagtailadmin_home")))
     assert panel_list(html, "in-development")[0] == len(range(0, count, 3))
+    assert panel_list(html, "least-helpful")[0] >= count
 
     request = RequestFactory().get(reverse("wagtailadmin_home"))
     request.user = reviewer
@@ -473,9 +485,15 @@ def test_content_report_queries_do_not_grow_with_pages(
     knowledge_base_of, count, django_assert_max_num_queries
 ):
     knowledge_base_of(count)
+    PageFeedback.objects.bulk_create(
+        PageFeedback(page=page, helpful=False)
+        for page in Page.objects.type(EditorialMixin)[:3]
+        for _ in range(3)  # enough answers to be ranked
+    )
     content_report()
 
     with django_assert_max_num_queries(REPORT_QUERIES):
         report = content_report("--format", "csv")
     in_development, overdue, awaiting = len(range(0, count, 3)), len(range(1, count, 3)), 1
-    assert len(report.splitlines()) == 1 + in_development + overdue + awaiting
+    least_helpful = 3
+    assert len(report.splitlines()) == 1 + in_development + overdue + awaiting + least_helpful

@@ -106,7 +106,8 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
-    if (req.url ~ "^/(healthz|admin|django-admin|_util)(/|\?|$)") {
+    # /feedback/ reads the reader's cookies (pages/feedback.py) and is never cached.
+    if (req.url ~ "^/(healthz|admin|django-admin|_util|feedback)(/|\?|$)") {
         return (pass);
     }
     if (req.http.Authorization) {

@@ -233,3 +233,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"  # Wagtail's previews: SAMEORIGIN, for the editor's preview iframe
+
+# Reader feedback: "Was this page helpful?" (pages/feedback.py) -----------------------------------
+
+# Answers taken from one client address in an hour, across every page; more get a 429. A whole
+# office behind one address answering a few pages each stays well under it, a script does not.
+KB_FEEDBACK_ANSWERS_PER_HOUR = int(os.environ.get("FEEDBACK_ANSWERS_PER_HOUR", "30"))
+# The editors' figures look back this far.
+KB_FEEDBACK_DAYS = 30
+# The dashboard's "Least helpful pages" ranks only pages with at least this many answers in
+# KB_FEEDBACK_DAYS: one reader's "No" is not yet a pattern.
+KB_FEEDBACK_LEAST_HELPFUL_MIN_ANSWERS = int(os.environ.get("FEEDBACK_MIN_ANSWERS", "3"))

@@ -1,6 +1,7 @@
 from .base import EditorialMixin, PageTag
 from .deep_dives import DeepDivePage
 from .faq import FaqCategory, FaqIndexPage, FaqPage
+from .feedback import PageFeedback
 from .gitbook import GitBookSource
 from .home import HomePage, SectionPage
 from .settings import ReaderNotices
@@ -15,6 +16,7 @@ __all__ = [
     "FaqPage",
     "GitBookSource",
     "HomePage",
+    "PageFeedback",
     "PageTag",
     "ReaderNotices",
     "SectionPage",

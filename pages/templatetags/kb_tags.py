@@ -11,8 +11,9 @@ from django.utils.safestring import mark_safe
 from wagtail.models import Site
 
 from pages.machine_views import markdown_url as page_markdown_url
-from pages.models import FaqPage, ReaderNotices
+from pages.models import EditorialMixin, FaqPage, ReaderNotices
 from pages.models.base import DEFAULT_DEVELOPMENT_NOTICE
+from pages.models.feedback import COMMENT_MAX_LENGTH
 from pages.navigation import navigation_for_request
 from pages.sanitising import is_safe_url
 
@@ -110,6 +111,20 @@ def pages_under_hint(item):
         f'<span class="visually-hidden">{count} {pages} under {html.escape(item.title)}</span>'
         "</span>"
     )
+
+
+@register.inclusion_tag("components/page_feedback.html", takes_context=True)
+def page_feedback(context, page):
+    """ "Was this page helpful?" under a live knowledge-base page; not in an editor's preview,
+    whose answers would be about a draft no reader has seen."""
+    request = context.get("request")
+    shown = (
+        isinstance(page, EditorialMixin)
+        and page.live
+        and page.pk is not None
+        and not getattr(request, "is_preview", False)
+    )
+    return {"page": page if shown else None, "comment_max_length": COMMENT_MAX_LENGTH}
 
 
 @register.inclusion_tag("components/previous_next.html", takes_context=True)

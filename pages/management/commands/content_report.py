@@ -3,13 +3,15 @@ What in the knowledge base needs attention, for whoever keeps it current without
 admin: a weekly mail from cron, or a spreadsheet (`--format csv`).
 
 The figures and lists are the dashboard's "Needs attention" panel's, from pages.editorial_status,
-except that "drafts awaiting review" counts every draft waiting for any reviewer.
+except that "drafts awaiting review" counts every draft waiting for any reviewer. Each page also
+shows what readers answered to "Was this page helpful?" in the last KB_FEEDBACK_DAYS.
 """
 
 import csv
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from django.utils.text import capfirst
@@ -17,14 +19,16 @@ from django.utils.timezone import localdate, localtime
 
 from pages import editorial_status
 
-COLUMNS = ["Title", "URL path", "Type", "Review due", "Last published"]
+COLUMNS = ["Title", "URL path", "Type", "Review due", "Last published", "Helpful"]
 
 
 class Command(BaseCommand):
     help = (
         "Report the knowledge-base pages that need attention: pages in development, pages whose "
-        "review is overdue, and drafts awaiting review, each with its title, URL path, type, "
-        "review date and last publication. Prints the figures and an aligned table per list; "
+        "review is overdue, drafts awaiting review and the pages readers found least helpful, "
+        "each with its title, URL path, type, review date, last publication and readers' "
+        "helpful ratio (share of 'Yes' answers, last 30 days). Prints the figures and an "
+        "aligned table per list; "
         "with --format csv, writes one CSV table of every list to standard output instead. "
         "--verbosity 0 prints the figures alone."
     )
@@ -46,6 +50,10 @@ class Command(BaseCommand):
                 "Review overdue": editorial_status.pages_with_review_overdue(today),
                 "Drafts awaiting review": editorial_status.pages_awaiting_review(),
             }
+            lists = {name: editorial_status.with_feedback(pages) for name, pages in lists.items()}
+            lists[f"Least helpful ({settings.KB_FEEDBACK_DAYS} days)"] = (
+                editorial_status.least_helpful_pages()
+            )
             rows = {name: [PageRow.of(page) for page in pages] for name, pages in lists.items()}
         except DatabaseError as error:
             raise CommandError(
@@ -101,6 +109,8 @@ class PageRow:
     page_type: str
     review_due: date | None
     last_published: datetime | None
+    answers: int
+    helpful_answers: int
 
     @classmethod
     def of(cls, page):
@@ -113,7 +123,16 @@ class PageRow:
             page_type=capfirst(page.page_type_display_name),
             review_due=page.review_due,
             last_published=localtime(page.last_published_at) if page.last_published_at else None,
+            answers=page.feedback_answers,
+            helpful_answers=page.helpful_answers,
         )
+
+    @property
+    def helpful(self):
+        """'67% of 9': the share of readers' answers that were "Yes", rounded like the admin's."""
+        if not self.answers:
+            return ""
+        return f"{round(100 * self.helpful_answers / self.answers)}% of {self.answers}"
 
     def as_csv(self):
         return [
@@ -122,6 +141,7 @@ class PageRow:
             self.page_type,
             self.review_due.isoformat() if self.review_due else "",
             self.last_published.isoformat(timespec="seconds") if self.last_published else "",
+            self.helpful,
         ]
 
     def as_text(self):
@@ -131,4 +151,5 @@ class PageRow:
             self.page_type,
             self.review_due.isoformat() if self.review_due else "not set",
             self.last_published.strftime("%Y-%m-%d %H:%M") if self.last_published else "never",
+            self.helpful or "no answers",
         ]
