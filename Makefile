@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup test test-browser lint format check-migrations ci bench bench-import bench-serve loadtest audit backup restore clean
+.PHONY: help run setup test test-browser lint format check-migrations ci bench bench-import bench-serve bench-compare loadtest audit backup restore clean
 
 help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -67,7 +67,7 @@ check-migrations: $(VENV)/.installed-dev ## Fail if a model change has no migrat
 ci: ## Run what CI runs: lint, migrations check, tests on SQLite and PostgreSQL
 	bash .ci/run
 
-bench: bench-serve bench-import ## Run every benchmark (results in bench/*.md)
+bench: bench-serve bench-import bench-compare ## Run every benchmark (results in bench/*.md)
 
 bench-import: $(VENV)/.installed-runtime ## Time import_gitbook on a generated 1,000-page book, SQLite and PostgreSQL
 	$(BIN)/python bench/import_bench.py
@@ -75,6 +75,9 @@ bench-import: $(VENV)/.installed-runtime ## Time import_gitbook on a generated 1
 # BENCH_SERVE_FLAGS: e.g. --quick (3 s a scenario), --rebuild, --skip-import (see --help).
 bench-serve: $(VENV)/.installed-runtime ## Serve a generated 5,000-page site under wrk: gunicorn, page cache, Varnish, nginx (bench/results.md)
 	$(BIN)/python bench/serve_bench.py $(BENCH_SERVE_FLAGS)
+
+bench-compare: $(VENV)/.installed-runtime ## Time the admin's comparison of two revisions of a 100-block page (bench/compare-results.md)
+	$(BIN)/python bench/compare_bench.py
 
 audit: $(VENV)/.installed-dev ## pip-audit against requirements.txt: fails on a known vulnerability
 	bash .ci/audit
