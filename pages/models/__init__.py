@@ -4,6 +4,7 @@ from .faq import FaqCategory, FaqIndexPage, FaqPage
 from .feedback import PageFeedback
 from .gitbook import GitBookSource
 from .home import HomePage, SectionPage
+from .reviews import ReviewAssignment, ReviewReminder, ReviewSchedule
 from .settings import ReaderNotices
 from .topics import TopicPage
 from .videos import VideoPage
@@ -19,6 +20,9 @@ __all__ = [
     "PageFeedback",
     "PageTag",
     "ReaderNotices",
+    "ReviewAssignment",
+    "ReviewReminder",
+    "ReviewSchedule",
     "SectionPage",
     "TopicPage",
     "VideoPage",

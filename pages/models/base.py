@@ -1,5 +1,6 @@
 """Fields and behaviour every knowledge-base page shares, declared once."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -70,7 +71,21 @@ class EditorialPageForm(WagtailAdminPageForm):
         # A page opened at its published version starts a new change: last time's note would
         # otherwise be published again under the next, unrelated edit.
         if self.instance.pk and self.instance.live and not self.instance.has_unpublished_changes:
-            self.initial["change_note"] = ""
+            for name in FIELDS_OF_ONE_CHANGE:
+                self.initial[name] = self.fields[name].initial if name in self.fields else None
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # The editor chose the next review date in this draft (pages/reviews.py keeps it; a
+        # date left as it was follows the page's reviews instead).
+        if "review_due" in self.changed_data:
+            self.instance.review_due_set_by_editor = cleaned_data.get("review_due") is not None
+        return cleaned_data
+
+
+# Fields that describe one change (its note, whether it is minor, whom it asks to review it and
+# by when): each new draft of a published page starts them afresh.
+FIELDS_OF_ONE_CHANGE = ["change_note", "minor_edit", "requested_reviewer", "review_needed_by"]
 
 
 class EditorialMixin(models.Model):
@@ -95,8 +110,23 @@ class EditorialMixin(models.Model):
         null=True,
         blank=True,
         db_index=True,
-        help_text="When someone should next check this page is still accurate.",
+        help_text=(
+            "When someone should next check this page is still accurate. Set by each review "
+            "from the review schedule (Settings → Review schedule); choose a date to override it."
+        ),
     )
+    # When a reviewer last confirmed the page is accurate (approving it, or "Mark as reviewed"),
+    # apart from when it was last edited: pages/reviews.py sets these, never an editor's save.
+    last_reviewed = models.DateTimeField(null=True, blank=True, editable=False)
+    last_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    review_due_set_by_editor = models.BooleanField(default=False, editable=False)
     summary = models.TextField(
         max_length=300,
         blank=True,
@@ -115,6 +145,30 @@ class EditorialMixin(models.Model):
             "starts empty after each publish."
         ),
     )
+    minor_edit = models.BooleanField(
+        "Minor edit",
+        default=False,
+        help_text=(
+            "Tick for a typo or formatting fix that changes nothing a reader relies on. The "
+            "history can hide minor edits."
+        ),
+    )
+    requested_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Reviewer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"groups__name__in": ["Reviewers", "Administrators"], "is_active": True},
+        help_text="Optional: the reviewer you ask to review this change. They are emailed.",
+    )
+    review_needed_by = models.DateField(
+        "Review needed by",
+        null=True,
+        blank=True,
+        help_text="Optional: when the review should be done. Overdue reviews come first.",
+    )
     tags = ClusterTaggableManager(
         through=PageTag,
         blank=True,
@@ -131,13 +185,24 @@ class EditorialMixin(models.Model):
         FieldPanel("tags"),
     ]
     # Last in the editor, beside the save and submit buttons, where a change is summed up.
-    change_note_panels = [FieldPanel("change_note")]
+    change_note_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("change_note"),
+                FieldPanel("minor_edit"),
+                FieldPanel("requested_reviewer"),
+                FieldPanel("review_needed_by"),
+            ],
+            heading="This change",
+        )
+    ]
 
     api_fields = [
         APIField("summary"),
         APIField("in_development"),
         APIField("development_note"),
         APIField("review_due"),
+        APIField("last_reviewed"),
         APIField("tags"),
     ]
 

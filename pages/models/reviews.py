@@ -1,0 +1,122 @@
+"""Keeping pages accurate: the review schedule, reminder digests sent, and review assignments."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+# A page is reviewed at least once in this many days, at most every day.
+INTERVAL_LIMITS = [MinValueValidator(1), MaxValueValidator(3650)]
+
+
+def review_interval_field(verbose_name, default):
+    return models.PositiveIntegerField(
+        verbose_name,
+        default=default,
+        validators=INTERVAL_LIMITS,
+        help_text=f"Days from one review to the next. {default} unless changed.",
+    )
+
+
+@register_setting(icon="calendar-check")
+class ReviewSchedule(BaseSiteSetting):
+    """How often each kind of page is reviewed, and when readers' answers call for a review."""
+
+    home_page_days = review_interval_field("Home page", 180)
+    section_page_days = review_interval_field("Sections", 180)
+    topic_page_days = review_interval_field("Topics", 90)
+    deep_dive_page_days = review_interval_field("Deep dives", 90)
+    faq_index_page_days = review_interval_field("FAQ index", 180)
+    faq_page_days = review_interval_field("FAQ entries", 180)
+    video_page_days = review_interval_field("Videos", 365)
+    not_helpful_threshold = models.PositiveIntegerField(
+        "“Not helpful” answers that call for a review",
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text=(
+            "A page with at least this many “No” answers to “Was this page helpful?” in the "
+            "last 30 days is suggested for review on the dashboard."
+        ),
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("home_page_days"),
+                FieldPanel("section_page_days"),
+                FieldPanel("topic_page_days"),
+                FieldPanel("deep_dive_page_days"),
+                FieldPanel("faq_index_page_days"),
+                FieldPanel("faq_page_days"),
+                FieldPanel("video_page_days"),
+            ],
+            heading="Review every",
+            help_text=(
+                "A review (approving a change, or “Mark as reviewed”) sets the page's next "
+                "review date this many days ahead, unless an editor chose a date."
+            ),
+        ),
+        FieldPanel("not_helpful_threshold"),
+    ]
+
+    class Meta:
+        verbose_name = "review schedule"
+
+    def interval_for(self, page):
+        """The time between reviews of `page`'s type."""
+        field = INTERVAL_FIELDS.get(page.specific_class._meta.model_name)
+        return timedelta(days=getattr(self, field) if field else DEFAULT_INTERVAL_DAYS)
+
+
+# Each page type's field above, by its model's name.
+INTERVAL_FIELDS = {
+    "homepage": "home_page_days",
+    "sectionpage": "section_page_days",
+    "topicpage": "topic_page_days",
+    "deepdivepage": "deep_dive_page_days",
+    "faqindexpage": "faq_index_page_days",
+    "faqpage": "faq_page_days",
+    "videopage": "video_page_days",
+}
+DEFAULT_INTERVAL_DAYS = 180
+
+
+class ReviewReminder(models.Model):
+    """One reminder digest sent: send_review_reminders sends each person one a day at most."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sent_on = models.DateField()
+    pages = models.PositiveIntegerField(help_text="Pages the digest listed.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "sent_on"], name="one_reminder_a_day")
+        ]
+
+    def __str__(self):
+        return f"{self.recipient} on {self.sent_on:%Y-%m-%d}: {self.pages} pages"
+
+
+class ReviewAssignment(models.Model):
+    """Whom a review task asks, and by when: the submitter's choice, kept with the task."""
+
+    task_state = models.OneToOneField(
+        "wagtailcore.TaskState", on_delete=models.CASCADE, related_name="review_assignment"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="review_assignments",
+    )
+    due_date = models.DateField(null=True, blank=True, db_index=True)
+
+    def __str__(self):
+        return f"review of {self.task_state_id} by {self.reviewer or 'any reviewer'}"
