@@ -420,16 +420,97 @@ class TabsBlock(blocks.StructBlock):
         return value
 
 
-class ArticleBlock(NestedContentBlock):
-    """The body of topics and deep dives."""
+class ArticleContentBlock(NestedContentBlock):
+    """What an article holds, but for parts in development: what such a part of it holds."""
 
     heading = HeadingBlock()
     expandable = ExpandableBlock()
     tabs = TabsBlock()
 
 
+# Readers see this on a part in development, as they see "Still in development." on a whole page.
+PART_IN_DEVELOPMENT_LABEL = "Still in development."
+PART_IN_DEVELOPMENT_WORDING = (
+    "This part is unfinished: some details are missing, and it will be revised."
+)
+
+
+class InDevelopmentValue(blocks.StructValue):
+    def notice_label(self):
+        return PART_IN_DEVELOPMENT_LABEL
+
+    def notice_wording(self):
+        return PART_IN_DEVELOPMENT_WORDING
+
+
+class InDevelopmentBlock(blocks.StructBlock):
+    """
+    One part of a body that is still in development, such as a section of a deep dive: readers
+    see its content under a notice, as a page flagged "Still in development" shows a banner.
+    A body holds parts in development side by side, never one inside another, and what a part
+    holds is what the body around it may hold (headings in an article, which reach "On this
+    page"; none in an FAQ answer).
+    """
+
+    note = blocks.CharBlock(
+        required=False,
+        max_length=300,
+        help_text=(
+            "Optional: what is unfinished in this part, shown to readers with the notice. For "
+            "example 'The reward formula is not final yet.'"
+        ),
+    )
+
+    def __init__(self, content=None, **kwargs):
+        super().__init__([("content", content or NestedContentBlock())], **kwargs)
+
+    class Meta:
+        icon = "warning"
+        label = "Section in development"
+        template = "pages/blocks/in_development.html"
+        value_class = InDevelopmentValue
+        group = LAYOUT_GROUP
+        help_text = (
+            "Part of the page that is unfinished while the rest is not: put its blocks inside. "
+            "For a page that is unfinished throughout, tick 'Still in development' instead."
+        )
+
+    def clean(self, value):
+        errors = {}
+        try:
+            value = super().clean(value)
+        except StructBlockValidationError as error:
+            errors = dict(error.block_errors)
+        # A draft may be saved unfinished, as Wagtail lets it leave any required field empty.
+        if not self.is_deferred_validation and not value.get("content"):
+            errors["content"] = ValidationError(
+                "Add the blocks that are still in development, or remove this section."
+            )
+        if errors:
+            raise StructBlockValidationError(block_errors=errors)
+        return value
+
+
+def heading_values(stream):
+    """The heading blocks of a body in reading order, those in parts in development included:
+    what "On this page" lists."""
+    for block in stream or ():
+        if block.block_type == "heading":
+            yield block.value
+        elif block.block_type == "in_development":
+            yield from heading_values(block.value["content"])
+
+
+class ArticleBlock(ArticleContentBlock):
+    """The body of topics and deep dives."""
+
+    in_development = InDevelopmentBlock(ArticleContentBlock())
+
+
 class AnswerBlock(NestedContentBlock):
     """An FAQ answer: short, so no headings, tabs or expandables."""
+
+    in_development = InDevelopmentBlock(NestedContentBlock())
 
 
 class ResourceValue(blocks.StructValue):

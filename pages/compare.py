@@ -119,6 +119,10 @@ def tab_detail(block, value):
     return quoted(value.get("title"))
 
 
+def in_development_detail(block, value):
+    return quoted(value.get("note"))
+
+
 def resource_detail(block, value):
     page = value.get("page")
     return quoted(value.get("title") or (page.title if page else "") or value.get("url"))
@@ -150,6 +154,7 @@ BLOCK_DETAILS = {
     kb_blocks.ExpandableBlock: expandable_detail,
     kb_blocks.TabsBlock: tabs_detail,
     kb_blocks.TabBlock: tab_detail,
+    kb_blocks.InDevelopmentBlock: in_development_detail,
     kb_blocks.ResourceBlock: resource_detail,
 }
 

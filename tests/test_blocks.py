@@ -98,6 +98,13 @@ def every_block_page(section, diagram, white_paper):
         raw("card", {"page": linked.pk, "title": "", "description": ""}),
         raw("card", {"page": draft.pk, "title": "A card to a draft", "description": ""}),
         raw("file", {"document": white_paper.pk, "caption": ""}),
+        raw(
+            "in_development",
+            {
+                "note": "Bond sizes are not final.",
+                "content": [raw("text", "<p>Exit bonds are being measured.</p>")],
+            },
+        ),
     ]
     return publish(section, TopicPage(title="Every block", body=body))
 
@@ -183,6 +190,15 @@ def test_file_is_a_download_link_named_after_the_document(soup, white_paper):
     assert link["href"] == white_paper.url
     assert link.get_text() == "OmiseGO white paper"
     assert "PDF" in soup.select_one(".file-download__meta").get_text()
+
+
+def test_a_section_in_development_shows_its_content_under_a_notice(soup):
+    part = soup.select_one(".development-part")
+    assert part.select_one(".development-part__notice")["role"] == "note"
+    assert part.select_one(".development-part__note").get_text() == "Bond sizes are not final."
+    assert (
+        "Exit bonds are being measured." in part.select_one(".development-part__content").get_text()
+    )
 
 
 def test_every_block_type_is_exercised(every_block_page):

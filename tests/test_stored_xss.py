@@ -317,6 +317,26 @@ def article_blocks(site):
                 ]
             },
         ),
+        (
+            "in_development",
+            {
+                "note": TEXT,
+                "content": [
+                    ("heading", {"text": TEXT, "level": CHOICE, "anchor": f"3{SHORT}"}),
+                    *nested_blocks(site),
+                    ("expandable", {"summary": TEXT, "content": nested_blocks(site)}),
+                    (
+                        "tabs",
+                        {
+                            "tabs": [
+                                {"title": f"4{SHORT}", "content": nested_blocks(site)},
+                                {"title": f"5{SHORT}", "content": nested_blocks(site)},
+                            ]
+                        },
+                    ),
+                ],
+            },
+        ),
     ]
 
 
@@ -362,7 +382,10 @@ def test_every_block_and_field_gets_a_payload(hostile_site):
     assert missing_fields(ArticleBlock(), article_blocks(hostile_site)) == set()
     assert missing_fields(NestedContentBlock(), nested_blocks(hostile_site)) == set()
     assert missing_fields(ResourcesBlock(), resource_blocks(hostile_site)) == set()
-    assert set(FaqPage._meta.get_field("answer").stream_block.child_blocks) <= set(
+    # An FAQ answer holds what an expandable does, and parts in development of the same.
+    answer_blocks = FaqPage._meta.get_field("answer").stream_block.child_blocks
+    assert set(answer_blocks) - {"in_development"} <= set(NestedContentBlock().child_blocks)
+    assert set(answer_blocks["in_development"].child_blocks["content"].child_blocks) <= set(
         NestedContentBlock().child_blocks
     )
 
@@ -459,7 +482,13 @@ def hostile_site(home, editor):
     )
     site.faq_index = make_hostile(faq_index, introduction=site.rich)
     site.faq = make_hostile(
-        faq, answer=nested_blocks(site), answered_on=date(2019, 5, 1), source_url=BREAKOUT_URL
+        faq,
+        answer=[
+            *nested_blocks(site),
+            ("in_development", {"note": TEXT, "content": nested_blocks(site)}),
+        ],
+        answered_on=date(2019, 5, 1),
+        source_url=BREAKOUT_URL,
     )
     site.video = make_hostile(video, video_url=BREAKOUT_VIDEO_URL, transcript=TEXT)
     # A reviewer's pinned results for the marker: a hostile page, a hostile link and one to a

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 
 from wagtail.models import Page
 
+from pages.gitbook.markdown import PART_IN_DEVELOPMENT_END, PART_IN_DEVELOPMENT_START
 from pages.models import (
     DeepDivePage,
     FaqIndexPage,
@@ -189,8 +190,24 @@ class MarkdownWriter:
                 for tab in value["tabs"]
             ]
             return "{% tabs %}\n" + "\n\n".join(tabs) + "\n{% endtabs %}"
+        if block_type == "in_development":
+            return self.part_in_development(value, path)
         self.warnings.append(f"{path}: a {block_type} block has no GitBook form and was left out.")
         return ""
+
+    def part_in_development(self, value, path):
+        """GitBook has no such block: a warning hint says what readers see on the site, and
+        comments around it and the part's content mark where it starts and ends, which GitBook
+        does not show and the importer reads back into the same block."""
+        note = " ".join((value.get("note") or "").split())
+        notice = (
+            f"**In development:** {escape_markdown_text(note)}" if note else "**In development.**"
+        )
+        content = self.stream(value["content"], path)
+        return (
+            f'{PART_IN_DEVELOPMENT_START}\n{{% hint style="warning" %}}\n{notice}\n{{% endhint %}}'
+            f"\n\n{content}\n\n{PART_IN_DEVELOPMENT_END}"
+        )
 
     def rich_text(self, source, path):
         if not source:
@@ -374,6 +391,14 @@ class BookExporter(MarkdownWriter):
         return posixpath.relpath(
             posixpath.join(ASSETS, self.asset_names[key]), posixpath.dirname(current_path) or "."
         )
+
+
+# Plain text written into markdown reads as itself: no emphasis, link, code, HTML or GitBook tag.
+MARKDOWN_TEXT_ESCAPES = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>&~{}"})
+
+
+def escape_markdown_text(text):
+    return str(text).translate(MARKDOWN_TEXT_ESCAPES)
 
 
 def escape_link_text(text):

@@ -69,6 +69,13 @@ CODE_LANGUAGES = {
 }
 PAIRED_TAGS = {"hint", "tabs", "tab", "code", "content-ref"}
 OPTIONALLY_PAIRED_TAGS = {"embed", "file"}
+# GitBook has no block for a part of a page in development (pages.blocks.InDevelopmentBlock): the
+# exporter writes its notice as a warning hint and marks where the part starts and ends with
+# comments, which GitBook does not show. A part holds its notice, then its content.
+PART_IN_DEVELOPMENT_START = "<!-- in-development -->"
+PART_IN_DEVELOPMENT_END = "<!-- end in-development -->"
+PART_IN_DEVELOPMENT = "in-development"
+NOTICE_PREFIX = re.compile(r"^in development\s*[:.]?\s*", re.IGNORECASE)
 
 # What rich text may hold: Wagtail's text features, plus the attributes of its page and
 # document links. Everything else in raw HTML is removed.
@@ -255,6 +262,23 @@ def scan(lines, first_line, path):
         if stripped == "</details>":
             close(stack, "details", number, path)
             continue
+        if stripped == PART_IN_DEVELOPMENT_START:
+            while stack[-1].kind in OPTIONALLY_PAIRED_TAGS:
+                unwrap(stack[-2], stack.pop())
+            if len(stack) > 1:
+                raise GitBookError(
+                    "a part in development cannot go inside a hint, tab, expandable or another "
+                    "part in development",
+                    path,
+                    number,
+                )
+            segment = Segment(PART_IN_DEVELOPMENT, number)
+            stack[-1].children.append(segment)
+            stack.append(segment)
+            continue
+        if stripped == PART_IN_DEVELOPMENT_END:
+            close(stack, PART_IN_DEVELOPMENT, number, path)
+            continue
         if stripped.startswith("<figure") and stripped.endswith("</figure>"):
             stack[-1].children.append(
                 Segment("figure", number, attributes=FigureParser.parse(stripped))
@@ -267,8 +291,9 @@ def scan(lines, first_line, path):
         if open_segment.kind in OPTIONALLY_PAIRED_TAGS:
             unwrap(stack[-1], open_segment)
             continue
-        label = "<details>" if open_segment.kind == "details" else f"{{% {open_segment.kind} %}}"
-        raise GitBookError(f"{label} is never closed", path, open_segment.line)
+        raise GitBookError(
+            f"{opening_label(open_segment.kind)} is never closed", path, open_segment.line
+        )
     return root.children
 
 
@@ -277,9 +302,20 @@ def close(stack, name, number, path):
     while stack[-1].kind in OPTIONALLY_PAIRED_TAGS and stack[-1].kind != name:
         unwrap(stack[-2], stack.pop())
     if stack[-1].kind != name:
-        label = "</details>" if name == "details" else f"{{% end{name} %}}"
-        raise GitBookError(f"{label} without a matching opening", path, number)
+        raise GitBookError(f"{closing_label(name)} without a matching opening", path, number)
     stack.pop()
+
+
+def opening_label(kind):
+    if kind == PART_IN_DEVELOPMENT:
+        return PART_IN_DEVELOPMENT_START
+    return "<details>" if kind == "details" else f"{{% {kind} %}}"
+
+
+def closing_label(kind):
+    if kind == PART_IN_DEVELOPMENT:
+        return PART_IN_DEVELOPMENT_END
+    return "</details>" if kind == "details" else f"{{% end{kind} %}}"
 
 
 def unwrap(parent, segment):
@@ -577,6 +613,8 @@ class PageConverter:
             return [("file", {"document": asset, "caption": caption})]
         if kind == "figure":
             return self.image(attributes["src"], attributes["alt"], attributes["caption"], line)
+        if kind == PART_IN_DEVELOPMENT:
+            return [("in_development", self.part_in_development(segment, article))]
         if kind in ("details", "tabs") and not article:
             raise GitBookError(
                 f"{'<details>' if kind == 'details' else '{% tabs %}'} cannot go inside a "
@@ -610,6 +648,30 @@ class PageConverter:
                     )
             return [("tabs", {"tabs": tabs})]
         raise GitBookError(f"{{% {kind} %}} cannot go here", self.path, line)
+
+    def part_in_development(self, segment, article):
+        """A part in development: its notice (a hint, whose words after "In development:" are
+        the part's note), then its content, which may hold what the body around it may."""
+        children = [
+            child
+            for child in segment.children
+            if child.kind != "markdown" or "".join(child.lines).strip()
+        ]
+        if not children or children[0].kind != "hint":
+            raise GitBookError(
+                f"a part in development starts with its notice, a {{% hint %}} after "
+                f"{PART_IN_DEVELOPMENT_START}",
+                self.path,
+                segment.line,
+            )
+        content = self.blocks(children[1:], article)
+        if not content:
+            raise GitBookError(
+                f"a part in development holds nothing before {PART_IN_DEVELOPMENT_END}",
+                self.path,
+                segment.line,
+            )
+        return {"note": notice_note(children[0]), "content": content}
 
     # Special sections ------------------------------------------------------------------------
 
@@ -714,6 +776,20 @@ def quote(tokens):
     if len(paragraphs) > 1 and paragraphs[-1].startswith(("— ", "-- ", "– ")):
         attribution = paragraphs.pop().split(" ", 1)[1].strip()
     return {"text": "\n\n".join(paragraphs), "attribution": attribution}
+
+
+def notice_note(hint):
+    """The words of a part in development's notice after its "In development:", as plain text."""
+    words = []
+    for token in PARSER.parse(
+        "\n".join(line for s in hint.children if s.kind == "markdown" for line in s.lines)
+    ):
+        for child in token.children or ():
+            if child.type in ("text", "code_inline"):
+                words.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                words.append(" ")
+    return NOTICE_PREFIX.sub("", " ".join("".join(words).split()), count=1)
 
 
 def plain_text(segments):

@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 
 from wagtail.models import Site
 
+from pages.blocks import heading_values
 from pages.machine_views import markdown_url as page_markdown_url
 from pages.models import EditorialMixin, FaqPage, ReaderNotices
 from pages.models.base import DEFAULT_DEVELOPMENT_NOTICE
@@ -139,16 +140,12 @@ def previous_next(context, page):
 
 @register.inclusion_tag("components/table_of_contents.html")
 def table_of_contents(page):
-    """'On this page': the body's headings, then any the page adds after it, as anchor links."""
+    """'On this page': the body's headings (those in parts in development too), then any the page
+    adds after it, as anchor links."""
     body = getattr(page, "body", None) if page else None
     headings = [
-        {
-            "text": block.value["text"],
-            "anchor": block.value.anchor_id(),
-            "level": block.value["level"],
-        }
-        for block in body or []
-        if block.block_type == "heading"
+        {"text": value["text"], "anchor": value.anchor_id(), "level": value["level"]}
+        for value in heading_values(body)
     ]
     headings += [
         {"text": text, "anchor": anchor, "level": "h2"}
