@@ -1,5 +1,10 @@
 """docker-compose.yml describes the production shape (Docker itself cannot run on our machines)."""
 
+import os
+import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -109,3 +114,88 @@ def test_review_mail_goes_through_the_smtp_server_given_in_the_environment():
 
     for name in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD"):
         assert environment[name].startswith(f"${{{name}:-"), name
+
+
+def interpolated(text, environment):
+    """`text` as docker compose reads it: `${NAME:-default}` from `environment`, `$$` a `$`."""
+    text = text.replace("$$", "\0")
+    text = re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: environment.get(m.group(1), m.group(2)), text)
+    return text.replace("\0", "$")
+
+
+def run_scheduler(tmp_path, hours, failing_reminder_runs=0, environment=None):
+    """
+    The scheduler's shell loop, run for real with a clock that moves an hour at each `sleep`
+    (from 2031-03-01 05:00 UTC), and `python` standing in for manage.py: it logs each command
+    with the time it ran, and fails the first `failing_reminder_runs` reminder runs.
+    """
+    command = compose()["services"]["scheduler"]["command"]
+    argv = shlex.split(interpolated(command, environment or {}))
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    clock, log, failures = tmp_path / "clock", tmp_path / "log", tmp_path / "failures"
+    clock.write_text("2031-03-01T05:00")
+    failures.write_text(str(failing_reminder_runs))
+    stubs = {
+        "date": f"""
+import datetime, sys
+now = datetime.datetime.fromisoformat(open({str(clock)!r}).read())
+assert sys.argv[1] == "-u", sys.argv
+print(now.strftime(sys.argv[2].lstrip("+")))
+""",
+        "sleep": f"""
+import datetime, os, signal
+now = datetime.datetime.fromisoformat(open({str(clock)!r}).read()) + datetime.timedelta(hours=1)
+open({str(clock)!r}, "w").write(now.isoformat(timespec="minutes"))
+if now >= datetime.datetime(2031, 3, 1, 5) + datetime.timedelta(hours={hours}):
+    os.kill(os.getppid(), signal.SIGTERM)
+""",
+        "python": f"""
+import sys
+now = open({str(clock)!r}).read()
+failing = int(open({str(failures)!r}).read())
+fails = sys.argv[2] == "send_review_reminders" and failing > 0
+if fails:
+    open({str(failures)!r}, "w").write(str(failing - 1))
+outcome = " (failed)" if fails else ""
+open({str(log)!r}, "a").write(f"{{now}} {{' '.join(sys.argv[1:])}}{{outcome}}\\n")
+sys.exit(1 if fails else 0)
+""",
+    }
+    for name, source in stubs.items():
+        stub = bin_dir / name
+        stub.write_text(f"#!{sys.executable}\n{source}")
+        stub.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    subprocess.run(argv, env=env, timeout=30, check=False)
+    return log.read_text().splitlines()
+
+
+def test_the_scheduler_sends_review_reminders_once_a_day_from_seven_utc(tmp_path):
+    runs = run_scheduler(tmp_path, hours=30)
+
+    # publish_scheduled at every turn of the loop, reminders once a day.
+    assert sum("manage.py publish_scheduled" in run for run in runs) == 30
+    assert [run for run in runs if "send_review_reminders" in run] == [
+        "2031-03-01T07:00 manage.py send_review_reminders",
+        "2031-03-02T07:00 manage.py send_review_reminders",
+    ]
+
+
+def test_a_failed_reminder_run_is_tried_again_at_the_next_turn(tmp_path):
+    runs = run_scheduler(tmp_path, hours=6, failing_reminder_runs=2)
+
+    # The command records whom it reminded, so a retry only sends what the failure left out.
+    assert [run for run in runs if "send_review_reminders" in run] == [
+        "2031-03-01T07:00 manage.py send_review_reminders (failed)",
+        "2031-03-01T08:00 manage.py send_review_reminders (failed)",
+        "2031-03-01T09:00 manage.py send_review_reminders",
+    ]
+
+
+def test_the_reminder_hour_comes_from_the_environment(tmp_path):
+    runs = run_scheduler(tmp_path, hours=6, environment={"REVIEW_REMINDER_HOUR": "9"})
+
+    assert [run for run in runs if "send_review_reminders" in run] == [
+        "2031-03-01T09:00 manage.py send_review_reminders"
+    ]
