@@ -4,6 +4,10 @@ What's new: the changes readers can see, newest first, each with the note its ed
 A change is a publish, as Wagtail's audit log records it. The note is the "What changed" field of
 the revision that was published, so a draft's note is never shown, and neither is any change to a
 page readers cannot see now (unpublished, restricted, or under such a page).
+
+A publish of a revision its editor marked "Minor edit" (a typo fixed, formatting tidied) is left
+out of What's new and its feed, except a page's first publish, which is always news. A page's own
+history shows minor edits marked as such, and leaves them out with `?minor=hide`.
 """
 
 from dataclasses import dataclass
@@ -12,8 +16,8 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
-from django.db.models.fields.json import KeyTextTransform
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -36,6 +40,16 @@ CHANGES_PER_PAGE = 25
 CHANGES_IN_FEED = 30
 
 
+def not_minor_edit(revision="revision"):
+    """Log entries whose revision (the relation named `revision`) is not marked as a minor edit,
+    including those without a revision or saved before minor edits could be marked."""
+    return (
+        Q(**{f"{revision}__isnull": True})
+        | Q(**{f"{revision}__content__minor_edit": False})
+        | Q(**{f"{revision}__content__minor_edit__isnull": True})
+    )
+
+
 @dataclass
 class PublishedChange:
     id: int
@@ -44,6 +58,7 @@ class PublishedChange:
     note: str
     is_new_page: bool
     parent: NavItem | None = None
+    minor_edit: bool = False
 
     @property
     def day(self):
@@ -54,33 +69,38 @@ class PublishedChange:
         return self.note or ("New page." if self.is_new_page else "Updated.")
 
 
-def publishes():
+def publishes(*, minor_edits=False):
+    """Every publish readers may see, newest first; with `minor_edits`, minor edits too."""
     earlier = PageLogEntry.objects.filter(
         page=OuterRef("page"), action__in=PUBLISH_ACTIONS, timestamp__lt=OuterRef("timestamp")
     )
-    return (
-        PageLogEntry.objects.filter(
-            action__in=PUBLISH_ACTIONS,
-            revision__isnull=False,
-            page__in=visible_pages().values("pk"),
-        )
-        .annotate(
-            note=KeyTextTransform("change_note", "revision__content"), is_new_page=~Exists(earlier)
-        )
-        .order_by("-timestamp", "-pk")
-        .values_list("pk", "page_id", "timestamp", "note", "is_new_page")
+    rows = PageLogEntry.objects.filter(
+        action__in=PUBLISH_ACTIONS,
+        revision__isnull=False,
+        page__in=visible_pages().values("pk"),
+    ).annotate(
+        note=KeyTextTransform("change_note", "revision__content"),
+        is_new_page=~Exists(earlier),
+        minor_edit=KeyTransform("minor_edit", "revision__content"),
+    )
+    if not minor_edits:
+        rows = rows.filter(not_minor_edit() | Q(is_new_page=True))
+    return rows.order_by("-timestamp", "-pk").values_list(
+        "pk", "page_id", "timestamp", "note", "is_new_page", "minor_edit"
     )
 
 
 def published_changes(rows, navigation):
     """The changes among `rows` to pages of the navigation: pages a reader can reach."""
     changes = []
-    for pk, page_id, timestamp, note, is_new in rows:
+    for pk, page_id, timestamp, note, is_new, minor_edit in rows:
         page = navigation.by_id.get(page_id)
         if page is not None:
             parent = navigation.by_path.get(page.path[: -Page.steplen])
             changes.append(
-                PublishedChange(pk, page, timestamp, (note or "").strip(), is_new, parent)
+                PublishedChange(
+                    pk, page, timestamp, (note or "").strip(), is_new, parent, bool(minor_edit)
+                )
             )
     return changes
 
@@ -92,12 +112,14 @@ def whats_new(request):
 
 
 def page_history(request, path):
-    """A page's published versions for readers: when, and what changed. Never a draft."""
+    """A page's published versions for readers: when, and what changed. Never a draft. Minor
+    edits are marked, or left out with `?minor=hide`."""
     navigation = navigation_for_request(request)
     page = navigation.by_url.get("/" + path)
     if page is None:
         raise Http404("No published page has this address.")
-    rows = publishes().filter(page_id=page.id)
+    hide_minor = request.GET.get("minor") == "hide"
+    rows = publishes(minor_edits=not hide_minor).filter(page_id=page.id)
     listing = Paginator(rows, CHANGES_PER_PAGE).get_page(request.GET.get("page"))
     changes = published_changes(listing.object_list, navigation)
     context = {
@@ -105,6 +127,9 @@ def page_history(request, path):
         "breadcrumbs": navigation.ancestors(page),
         "listing": listing,
         "changes": changes,
+        "hide_minor": hide_minor,
+        # The switch is offered where it changes something: minor edits shown, or hidden.
+        "has_minor_edits": hide_minor or any(change.minor_edit for change in changes),
     }
     return render(request, "pages/page_history.html", context)
 
