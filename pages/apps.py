@@ -11,10 +11,14 @@ class PagesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from pages import compare  # noqa: F401 - registers the StreamField revision comparison
+        from pages import (
+            approvals,
+            compare,  # noqa: F401 - registers the StreamField revision comparison
+        )
         from pages.signal_handlers import register_signal_handlers
 
         register_signal_handlers()
+        approvals.register()
 
 
 class UsersConfig(WagtailUsersAppConfig):

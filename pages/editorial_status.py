@@ -15,6 +15,7 @@ from functools import cache
 from django.conf import settings
 from django.db.models import (
     BooleanField,
+    Case,
     CharField,
     Count,
     DateField,
@@ -27,8 +28,9 @@ from django.db.models import (
     Q,
     Subquery,
     Value,
+    When,
 )
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
 from django.utils.timezone import localdate
 
@@ -146,18 +148,59 @@ def pages_with_review_overdue(today=None):
     )
 
 
-def pages_awaiting_review(user=None):
+def _display_name(prefix):
+    """A user's name as the admin shows it (full name, else username), read in SQL from the
+    user at `prefix` ("review_assignment__reviewer")."""
+    first, last = F(f"{prefix}__first_name"), F(f"{prefix}__last_name")
+    return Case(
+        When(
+            Q(**{f"{prefix}__first_name": ""}) & Q(**{f"{prefix}__last_name": ""}),
+            then=F(f"{prefix}__username"),
+        ),
+        default=Trim(Concat(first, Value(" "), last)),
+        output_field=CharField(),
+    )
+
+
+def pages_awaiting_review(user=None, today=None):
     """
     Pages whose latest draft waits for a reviewer (with `user`, only those they may act on),
-    annotated with `submitted_at`, the longest-waiting first.
+    annotated with `submitted_at` and the task's ReviewAssignment (pages/approvals.py):
+    `task_due_date`, `task_overdue` (due before `today`), `task_reviewer_name` and, with `user`,
+    `task_assigned_to_you`. Overdue tasks first (longest overdue first), then the other dated
+    ones by date, then the rest, longest-waiting first. Subqueries only: one query for any
+    number of pages.
     """
     reviews = _reviews_in_progress(user)
-    return (
+    assignment = "review_assignment"
+    pages = (
         knowledge_base_pages()
         .filter(Exists(reviews))
-        .annotate(submitted_at=Subquery(reviews.values("workflow_state__created_at")[:1]))
-        .order_by("submitted_at", "pk")
+        .annotate(
+            submitted_at=Subquery(reviews.values("workflow_state__created_at")[:1]),
+            task_due_date=Subquery(reviews.values(f"{assignment}__due_date")[:1]),
+            task_reviewer_id=Subquery(reviews.values(f"{assignment}__reviewer")[:1]),
+            task_reviewer_name=Subquery(
+                reviews.filter(**{f"{assignment}__reviewer__isnull": False})
+                .annotate(name=_display_name(f"{assignment}__reviewer"))
+                .values("name")[:1]
+            ),
+            task_overdue=Case(
+                When(task_due_date__lt=today or localdate(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
     )
+    if user is not None:
+        pages = pages.annotate(
+            task_assigned_to_you=Case(
+                When(task_reviewer_id=user.pk, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+    return pages.order_by(F("task_due_date").asc(nulls_last=True), "submitted_at", "pk")
 
 
 # Reader feedback ("Was this page helpful?"), over the last KB_FEEDBACK_DAYS.
