@@ -7,6 +7,7 @@ found through the reader's navigation tree, so a draft or a restricted page has 
 """
 
 from django.http import Http404, HttpResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from wagtail.documents import get_document_model
@@ -50,6 +51,17 @@ class SiteMarkdown(MarkdownWriter):
             return asset.get_rendition("max-1200x900").url
         return asset.url
 
+    def front_matter(self, page):
+        # What a reader of the page sees besides its text: when it was last confirmed accurate,
+        # and whether it is past its review (pages/reviews.py). Not in a GitBook export, whose
+        # front matter is what an editor writes.
+        data = super().front_matter(page)
+        if getattr(page, "last_reviewed", None):
+            data["last_reviewed"] = timezone.localdate(page.last_reviewed)
+        if getattr(page, "may_be_out_of_date", False):
+            data["may_be_out_of_date"] = True
+        return data
+
 
 @require_GET
 def page_markdown(request, path):
@@ -81,6 +93,8 @@ def llms_txt(request):
         page = pages.get(item.id)
         link = f"- [{item.title}]({request.build_absolute_uri(markdown_url(item.url))})"
         summary = getattr(page, "summary", "")
+        if getattr(page, "may_be_out_of_date", False):
+            summary = f"{summary} (may be out of date)".lstrip()
         return f"{link}: {summary}" if summary else link
 
     top, groups = [], []

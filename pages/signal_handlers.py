@@ -5,9 +5,9 @@ from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, PageLogEntry, PageViewRestriction, Site
-from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.signals import page_published, page_unpublished, post_page_move, task_approved
 
-from pages import purging
+from pages import purging, reviews
 from pages.changes import PUBLISH_ACTIONS
 from pages.models import FaqCategory, ReaderNotices
 from pages.navigation import forget_navigation
@@ -56,6 +56,9 @@ def register_signal_handlers():
                 sender=model,
                 dispatch_uid=f"{uid}.{model._meta.label_lower}.{name}",
             )
+
+    # Approving a task on a page is a review of it.
+    task_approved.connect(reviews.task_approved, dispatch_uid="pages.reviews.task_approved")
 
     uid = "pages.navigation"
     page_published.connect(forget_navigation, dispatch_uid=f"{uid}.published")

@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.db.models import F, QuerySet
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +21,14 @@ from wagtail.log_actions import LogFormatter
 from wagtail.models import Page
 from wagtail.permissions import policy_registry
 
-from pages import editorial_status, feedback_report
+from pages import (
+    approvals,  # noqa: F401 - its hooks: the overdue-first "Awaiting your review" panel
+    editorial_status,
+    feedback_report,
+    reviews,
+    revision_choices,  # noqa: F401 - its hooks: quick comparisons, minor edits
+)
+from pages.models import ReviewSchedule
 from pages.rich_text import CONTENTSTATE_LINK_RULE, AnchoredPageLinkHandler
 
 
@@ -245,6 +252,14 @@ class NeedsAttentionPanel(Component):
                     ),
                 ),
                 AttentionList(
+                    name="review-suggested",
+                    label="Suggested for review: readers said “not helpful”",
+                    pages=reviews.pages_suggested_for_review(
+                        ReviewSchedule.for_request(parent_context["request"]).not_helpful_threshold
+                    ).filter(pk__in=explorable),
+                    listing_url=reverse("reader_feedback"),
+                ),
+                AttentionList(
                     name="least-helpful",
                     label=f"Least helpful pages ({settings.KB_FEEDBACK_DAYS} days)",
                     pages=editorial_status.least_helpful_pages().filter(pk__in=explorable),
@@ -257,6 +272,28 @@ class NeedsAttentionPanel(Component):
 @hooks.register("register_admin_urls")
 def register_reader_feedback_urls():
     return feedback_report.admin_urls()
+
+
+@hooks.register("register_admin_urls")
+def register_review_urls():
+    return [
+        path("pages/<int:page_id>/mark-reviewed/", reviews.mark_reviewed, name="mark_page_reviewed")
+    ]
+
+
+@hooks.register("register_page_header_buttons")
+def mark_reviewed_header_button(page, user, view_name, next_url=None):
+    yield reviews.MarkReviewedMenuItem(page=page, next_url=next_url)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def mark_reviewed_listing_button(page, user, next_url=None):
+    yield reviews.MarkReviewedMenuItem(page=page, next_url=next_url)
+
+
+@hooks.register("register_log_actions")
+def register_review_log_action(actions):
+    actions.register_action(reviews.REVIEWED_ACTION, "Mark as reviewed", "Marked as reviewed")
 
 
 class ReaderFeedbackMenuItem(MenuItem):

@@ -404,9 +404,14 @@ LISTING_QUERIES = 30
 # The dashboard reads the user's page permissions once more, to keep the panel to their part of
 # the tree.
 # Each of the panel's four lists is a count and its first pages: two queries.
-DASHBOARD_QUERIES = 36
+# "Awaiting your review" reads the tasks' due dates and named reviewers (pages/approvals.py) in
+# one query more, whatever the number of tasks.
+# The review suggestions read the review schedule's threshold (the request's site, the setting)
+# and are one list more: five queries in all.
+DASHBOARD_QUERIES = 36 + 1 + 5
 # Alone, the panel reads those permissions itself (two queries).
-PANEL_QUERIES = 13
+# ... of which the review suggestions are four (the site, the setting, a count and the list).
+PANEL_QUERIES = 13 + 4
 # One query per list, the least helpful pages' included.
 REPORT_QUERIES = 4
 

@@ -386,6 +386,9 @@ class BookImporter:
             setattr(page, name, value)
         if hasattr(page, "tags"):
             page.tags.set(self.tag_objects(node.tags))
+        if "review_due" in fields:
+            # A date in the book is chosen like an editor's; none leaves it to the reviews.
+            page.review_due_set_by_editor = fields["review_due"] is not None
         if hasattr(page, "change_note"):
             # Never the note an editor left on the version the book replaces.
             page.change_note = self.change_note

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -80,6 +81,13 @@ class EditorialPageForm(WagtailAdminPageForm):
         # date left as it was follows the page's reviews instead).
         if "review_due" in self.changed_data:
             self.instance.review_due_set_by_editor = cleaned_data.get("review_due") is not None
+        reviewer = cleaned_data.get("requested_reviewer")
+        if reviewer is not None:
+            from pages.approvals import requested_reviewer_error  # it imports pages.models
+
+            error = requested_reviewer_error(self.instance, reviewer, self.parent_page)
+            if error:
+                self.add_error("requested_reviewer", error)
         return cleaned_data
 
 
@@ -203,6 +211,7 @@ class EditorialMixin(models.Model):
         APIField("development_note"),
         APIField("review_due"),
         APIField("last_reviewed"),
+        APIField("may_be_out_of_date"),
         APIField("tags"),
     ]
 
@@ -236,6 +245,24 @@ class EditorialMixin(models.Model):
 
     def get_meta_description(self):
         return self.search_description or self.summary
+
+    # Reviews belong to the page, not to one version of it (pages/reviews.py).
+    PAGE_WIDE_REVIEW_FIELDS = ["last_reviewed", "last_reviewed_by"]
+
+    def with_content_json(self, content):
+        page = super().with_content_json(content)
+        for name in self.PAGE_WIDE_REVIEW_FIELDS:
+            setattr(page, name, getattr(self, name))
+        if not content.get("review_due_set_by_editor"):
+            # Not chosen in this version: the date the reviews set stands.
+            page.review_due = self.review_due
+            page.review_due_set_by_editor = self.review_due_set_by_editor
+        return page
+
+    @property
+    def may_be_out_of_date(self):
+        """Past its review date: readers are told the page may be out of date."""
+        return self.review_due is not None and self.review_due < timezone.localdate()
 
     def get_listed_children(self):
         """Children a reader may see, in the editors' order, as their own page types."""

@@ -1,0 +1,180 @@
+"""
+"Last reviewed" apart from "last updated": when a reviewer last confirmed a page is accurate.
+
+A review is approving a workflow task on the page (any task: the reviewer read the change and
+the page it lands in) or a reviewer's "Mark as reviewed" on the live page. An editor's save or
+publish is not one, so a typo fix leaves the page's review as it was.
+
+A review sets `last_reviewed` and `last_reviewed_by` and moves `review_due` to the review's date
+plus the page type's interval (Settings → Review schedule), unless an editor chose a later date
+for it (`review_due_set_by_editor`). Readers see the review date, and once `review_due` has
+passed, that the page may be out of date.
+
+These fields belong to the page, not to one of its versions: EditorialMixin.with_content_json
+keeps them when a revision is published or restored, and a review brings the page's latest draft
+along, so that publishing a draft written before the review does not undo it.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, DateTimeField, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views.decorators.http import require_http_methods
+
+from wagtail.admin.ui.menus.pages import PageMenuItem
+from wagtail.admin.utils import get_valid_next_url_from_request
+from wagtail.log_actions import log
+from wagtail.models import Page, Revision
+
+from pages import editorial_status, purging
+from pages.models import PageFeedback, ReviewSchedule
+
+REVIEWED_ACTION = "pages.reviewed"
+
+
+def next_review_due(page, reviewed_at):
+    """The date a review on `reviewed_at` makes the next one due, by the site's schedule."""
+    site = page.get_site()
+    schedule = ReviewSchedule.for_site(site) if site else ReviewSchedule()
+    return timezone.localdate(reviewed_at) + schedule.interval_for(page)
+
+
+@transaction.atomic
+def record_review(page, user, *, when=None, log_entry=True):
+    """
+    `user` confirmed `page` is accurate at `when` (now). Returns the page as stored: its live
+    row updated, its latest draft brought along, readers' caches purged.
+    """
+    page = type(page.specific).objects.select_for_update().get(pk=page.pk)
+    when = when or timezone.now()
+    today = timezone.localdate(when)
+    fields = {"last_reviewed": when, "last_reviewed_by": user}
+    if not (page.review_due_set_by_editor and page.review_due and page.review_due > today):
+        fields |= {"review_due": next_review_due(page, when), "review_due_set_by_editor": False}
+    for name, value in fields.items():
+        setattr(page, name, value)
+    page.save(update_fields=list(fields), clean=False)
+
+    draft_id = page.latest_revision_id
+    if draft_id and draft_id != page.live_revision_id:
+        draft = Revision.objects.select_for_update().get(pk=draft_id)
+        draft.content |= {
+            "last_reviewed": when.isoformat(),
+            "last_reviewed_by": user.pk if user else None,
+            "review_due": page.review_due.isoformat() if page.review_due else None,
+            "review_due_set_by_editor": page.review_due_set_by_editor,
+        }
+        draft.save(update_fields=["content"])
+
+    if log_entry:
+        log(instance=page, action=REVIEWED_ACTION, user=user, revision=page.live_revision)
+    # Readers see the review date and whether the page may be out of date.
+    purging.purge_after_commit(page=page)
+    return page
+
+
+def task_approved(sender, instance, user=None, **kwargs):
+    """Approving a task on a page is a review of it (Wagtail logs the approval itself)."""
+    content_object = instance.workflow_state.content_object
+    if isinstance(content_object, Page) and hasattr(content_object.specific, "last_reviewed"):
+        record_review(content_object, user, log_entry=False)
+
+
+# "Mark as reviewed", for whoever may publish the page ------------------------------------------
+
+
+def can_mark_reviewed(page, user):
+    return page.live and page.permissions_for_user(user).can_publish()
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def mark_reviewed(request, page_id):
+    """Confirm, then record, that the live page was checked and is accurate as it stands."""
+    page = get_object_or_404(Page, pk=page_id).specific
+    if not hasattr(page, "last_reviewed"):
+        raise Http404("This page has no reviews.")
+    if not can_mark_reviewed(page, request.user):
+        raise PermissionDenied
+    next_url = get_valid_next_url_from_request(request)
+    if request.method == "POST":
+        page = record_review(page, request.user)
+        messages.success(
+            request,
+            f"“{page.get_admin_display_title()}” marked as reviewed. "
+            f"Next review due {page.review_due:%-d %B %Y}.",
+        )
+        return redirect(next_url or reverse("wagtailadmin_pages:edit", args=[page.pk]))
+    today = timezone.localdate()
+    return TemplateResponse(
+        request,
+        "pages/admin/mark_reviewed.html",
+        {
+            "page": page,
+            "next_url": next_url,
+            "next_review_due": (
+                page.review_due
+                if page.review_due_set_by_editor and page.review_due and page.review_due > today
+                else next_review_due(page, timezone.now())
+            ),
+            "has_unpublished_changes": page.has_unpublished_changes,
+        },
+    )
+
+
+class MarkReviewedMenuItem(PageMenuItem):
+    label = "Mark as reviewed"
+    icon_name = "calendar-check"
+    priority = 66  # after History
+
+    def is_shown(self, user):
+        return hasattr(self.page.specific_deferred, "last_reviewed") and can_mark_reviewed(
+            self.page, user
+        )
+
+    @cached_property
+    def url(self):
+        url = reverse("mark_page_reviewed", args=[self.page.pk])
+        return f"{url}?{urlencode({'next': self.next_url})}" if self.next_url else url
+
+
+# Readers' answers call for a review ------------------------------------------------------------
+
+
+def pages_suggested_for_review(threshold, now=None):
+    """
+    Pages readers answered "No" about at least `threshold` times in the feedback window, since
+    their last review (a review answers the complaints before it), the most "No" first; pages
+    already in review are left out, being on their way.
+    """
+    window_start = editorial_status.feedback_window_start(now)
+    last_reviewed = editorial_status._editorial_field("last_reviewed", DateTimeField())
+    not_helpful = (
+        PageFeedback.objects.filter(page=OuterRef("pk"), helpful=False)
+        .filter(created_at__gte=window_start)
+        .filter(created_at__gte=Coalesce(OuterRef("last_reviewed"), Value(window_start)))
+        .order_by()
+        .values("page")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        editorial_status.knowledge_base_pages()
+        .annotate(last_reviewed=last_reviewed)
+        .annotate(
+            not_helpful_since_review=Coalesce(
+                Subquery(not_helpful[:1], output_field=IntegerField()), 0
+            )
+        )
+        .filter(not_helpful_since_review__gte=threshold)
+        .exclude(pk__in=editorial_status.pages_awaiting_review().values("pk"))
+        .order_by("-not_helpful_since_review", "title", "pk")
+    )
