@@ -12,13 +12,14 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from wagtail.models import PageLogEntry
-from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 # Until pages/wagtail_hooks.py imports it, the hooks are registered from here.
-from pages import revision_choices  # noqa: F401
+from pages import revision_choices
 from pages.models import TopicPage
 
 from .conftest import logged_in, make_topic, member_of
+from .test_editorial_workflow import edit_url
+from .test_editorial_workflow import topic_form as editorial_topic_form
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +41,6 @@ def exits(section):
     )
 
 
-def edit_url(page):
-    return reverse("wagtailadmin_pages:edit", args=[page.pk])
-
-
 def history_url(page, query=""):
     return reverse("wagtailadmin_pages:history", args=[page.pk]) + query
 
@@ -57,17 +54,8 @@ def choose_url(page):
 
 
 def topic_form(page, text, action=None, **fields):
-    data = {
-        "title": page.title,
-        "slug": page.slug,
-        "summary": page.summary,
-        "tags": "",
-        "body": streamfield([("text", rich_text(f"<p>{text}</p>"))]),
-        **fields,
-    }
-    if action:
-        data[f"action-{action}"] = action
-    return {**nested_form_data(data), "body-0-id": BLOCK_ID}
+    """The edit form, keeping the body block's id: a compare then sees it changed, not replaced."""
+    return {**editorial_topic_form(page, text, action, **fields), "body-0-id": BLOCK_ID}
 
 
 def save_draft(browser, page, text, **fields):
