@@ -15,8 +15,8 @@ The approval loop: who is told what when a draft is submitted, approved or sent 
   then the rest, longest-waiting first, and shows each task's due date and named reviewer.
 
 Wagtail's submission, approval and rejection notifiers are replaced by subclasses here, connected
-under Wagtail's own dispatch_uids (see register), so nobody gets the same news twice. Everyone's notification
-preferences (Account → Notifications) still apply.
+under Wagtail's own dispatch_uids (see register), so nobody gets the same news twice. Everyone's
+notification preferences (Account → Notifications) still apply.
 """
 
 import logging
