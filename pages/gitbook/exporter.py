@@ -68,7 +68,7 @@ class MarkdownWriter:
         if front_matter:
             dumped = yaml.safe_dump(front_matter, sort_keys=False, allow_unicode=True, width=1000)
             parts.append(f"---\n{dumped}---\n")
-        parts.append(f"# {page.title}\n")
+        parts.append(f"# {escape_markdown_text(page.title)}\n")
         parts.append(self.page_body(page, path))
         return "\n".join(part for part in parts if part).rstrip() + "\n"
 
@@ -124,7 +124,7 @@ class MarkdownWriter:
         if isinstance(page, FaqPage):
             return self.stream(page.answer, path)
         if isinstance(page, VideoPage):
-            transcript = page.transcript.replace("\r\n", "\n").strip()
+            transcript = escape_markdown_text(page.transcript.replace("\r\n", "\n").strip())
             return f'{{% embed url="{page.video_url}" %}}\n\n{transcript}'.strip()
         return ""
 
@@ -137,8 +137,8 @@ class MarkdownWriter:
             title, href = value.get("title"), value.get("url")
         if not href:
             return ""
-        note = f" — {value['note']}" if value.get("note") else ""
-        return f"* [{escape_link_text(title)}]({href}){note}"
+        note = f" — {escape_markdown_text(value['note'])}" if value.get("note") else ""
+        return f"* [{escape_markdown_text(title)}]({href}){note}"
 
     # Blocks ------------------------------------------------------------------------------------
 
@@ -149,7 +149,7 @@ class MarkdownWriter:
         if block_type == "text":
             return self.rich_text(value.source, path)
         if block_type == "heading":
-            heading = f"{'#' * int(value['level'][1])} {value['text']}"
+            heading = f"{'#' * int(value['level'][1])} {escape_markdown_text(value['text'])}"
             if value.get("anchor") and value["anchor"] != slugify(value["text"]):
                 anchor = value["anchor"]
                 heading += f' <a href="#{anchor}" id="{anchor}"></a>'
@@ -158,15 +158,19 @@ class MarkdownWriter:
             text = self.rich_text(value["text"].source, path)
             return f'{{% hint style="{value["style"]}" %}}\n{text}\n{{% endhint %}}'
         if block_type == "quote":
-            lines = [f"> {line}" if line else ">" for line in value["text"].split("\n")]
+            lines = [
+                f"> {escape_markdown_text(line)}" if line else ">"
+                for line in value["text"].split("\n")
+            ]
             if value.get("attribution"):
-                lines += [">", f"> — {value['attribution']}"]
+                lines += [">", f"> — {escape_markdown_text(value['attribution'])}"]
             return "\n".join(lines)
         if block_type == "image":
             return self.image(value, path)
         if block_type == "embed":
             caption = value.get("caption")
             if caption:
+                caption = escape_markdown_text(caption)
                 return f'{{% embed url="{value["url"]}" %}}\n{caption}\n{{% endembed %}}'
             return f'{{% embed url="{value["url"]}" %}}'
         if block_type == "code":
@@ -178,14 +182,15 @@ class MarkdownWriter:
         if block_type == "file":
             document = value["document"]
             src = self.asset_href("document", document, path)
-            caption = value.get("caption") or ""
+            caption = escape_markdown_text(value.get("caption") or "")
             return f'{{% file src="{src}" %}}\n{caption}\n{{% endfile %}}'
         if block_type == "expandable":
             content = self.stream(value["content"], path)
-            return f"<details>\n\n<summary>{value['summary']}</summary>\n\n{content}\n\n</details>"
+            summary = escape_attribute(value["summary"])
+            return f"<details>\n\n<summary>{summary}</summary>\n\n{content}\n\n</details>"
         if block_type == "tabs":
             tabs = [
-                f'{{% tab title="{tab["title"]}" %}}\n'
+                f'{{% tab title="{escape_attribute(tab["title"])}" %}}\n'
                 f"{self.stream(tab['content'], path)}\n{{% endtab %}}"
                 for tab in value["tabs"]
             ]
@@ -236,7 +241,8 @@ class MarkdownWriter:
         language = "" if value["language"] == "text" else value["language"]
         block = f"{fence}{language}\n{value['code']}\n{fence}"
         if value.get("title"):
-            return f'{{% code title="{value["title"]}" %}}\n{block}\n{{% endcode %}}'
+            title = escape_attribute(value["title"])
+            return f'{{% code title="{title}" %}}\n{block}\n{{% endcode %}}'
         return block
 
     def table(self, table, path):
@@ -250,7 +256,9 @@ class MarkdownWriter:
         def cell(value):
             if hasattr(value, "source"):
                 value = self.rich_text(value.source, path)
-            return " ".join(str(value if value is not None else "").split()).replace("|", "\\|")
+            else:  # plain text: written to read as itself
+                value = escape_markdown_text(value if value is not None else "")
+            return " ".join(str(value).split()).replace("|", "\\|")
 
         lines = [
             "| " + " | ".join(cell(column["heading"]) for column in table.columns) + " |",
@@ -267,9 +275,9 @@ class MarkdownWriter:
         href = self.page_href(page.pk, None, path)
         title = value.get("title") or page.title
         if href.startswith("http"):
-            return f"[{escape_link_text(title)}]({href})"
+            return f"[{escape_markdown_text(title)}]({href})"
         return (
-            f'{{% content-ref url="{href}" %}}\n[{escape_link_text(title)}]({href})\n'
+            f'{{% content-ref url="{href}" %}}\n[{escape_markdown_text(title)}]({href})\n'
             "{% endcontent-ref %}"
         )
 
@@ -394,7 +402,8 @@ class BookExporter(MarkdownWriter):
 
 
 # Plain text written into markdown reads as itself: no emphasis, link, code, HTML or GitBook tag.
-MARKDOWN_TEXT_ESCAPES = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>&~{}"})
+# A bare "&" stays: an entity it might start only ever decodes to text, and "Q&A" stays readable.
+MARKDOWN_TEXT_ESCAPES = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>~{}"})
 
 
 def escape_markdown_text(text):

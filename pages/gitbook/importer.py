@@ -13,6 +13,8 @@ import json
 import posixpath
 from dataclasses import dataclass, field
 
+from markdown_it import MarkdownIt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -41,6 +43,8 @@ from pages.models import (
 from . import GitBookError
 from .book import book_file, read_book, size_text
 from .markdown import AssetRef, Markup, PageConverter, PageRef
+
+INLINE_MARKDOWN = MarkdownIt("commonmark")
 
 PAGE_TYPES = {
     "topic": TopicPage,
@@ -586,10 +590,20 @@ def describe(error):
     return " ".join(error.messages)
 
 
+def heading_text(markdown):
+    """The text CommonMark reads in a heading's markdown: `Q\\&A` and `Q&amp;A` are `Q&A`."""
+    return "".join(
+        child.content
+        for token in INLINE_MARKDOWN.parseInline(markdown.strip())
+        for child in token.children or ()
+        if child.type in ("text", "code_inline")
+    ).strip()
+
+
 def first_heading(body):
     for line in body.splitlines():
         if line.startswith("# "):
-            return line[2:].strip()
+            return heading_text(line[2:])
         if line.strip():
             return None
     return None
@@ -601,7 +615,7 @@ def strip_title(body, title):
     for index, line in enumerate(lines):
         if not line.strip():
             continue
-        if line.startswith("# ") and line[2:].strip() == title:
+        if line.startswith("# ") and heading_text(line[2:]) == title:
             lines[index] = ""
         break
     return "\n".join(lines)
