@@ -4,8 +4,12 @@ import pytest
 
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.test import Client
 
+from wagtail.documents.models import Document
+from wagtail.images.models import Image
+from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
@@ -134,6 +138,20 @@ def section(home):
 @pytest.fixture
 def faq_category(db):
     return FaqCategory.objects.create(name="Community Q&A", slug="community-qa", sort_order=0)
+
+
+@pytest.fixture
+def diagram(db):
+    """An image, for the blocks that show one."""
+    return Image.objects.create(title="Plasma chain diagram", file=get_test_image_file())
+
+
+@pytest.fixture
+def white_paper(db):
+    """A document, for the blocks that offer one."""
+    return Document.objects.create(
+        title="OmiseGO white paper", file=ContentFile(b"%PDF-1.4\n", name="white-paper.pdf")
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -4,11 +4,6 @@ import pytest
 from bs4 import BeautifulSoup
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-
-from wagtail.documents.models import Document
-from wagtail.images.models import Image
-from wagtail.images.tests.utils import get_test_image_file
 
 from pages.blocks import ArticleBlock, ResourceBlock, TabsBlock
 from pages.models import TopicPage
@@ -18,18 +13,6 @@ from .conftest import make_topic, publish
 
 def raw(block_type, value):
     return {"type": block_type, "value": value}
-
-
-@pytest.fixture
-def diagram(db):
-    return Image.objects.create(title="Plasma chain diagram", file=get_test_image_file())
-
-
-@pytest.fixture
-def white_paper(db):
-    return Document.objects.create(
-        title="OmiseGO white paper", file=ContentFile(b"%PDF-1.4\n", name="white-paper.pdf")
-    )
 
 
 @pytest.fixture

@@ -83,18 +83,6 @@ def resource(title, url, block_id="resource-1", note=""):
 
 
 @pytest.fixture
-def diagram(db):
-    return Image.objects.create(title="Plasma chain diagram", file=get_test_image_file())
-
-
-@pytest.fixture
-def white_paper(db):
-    return Document.objects.create(
-        title="OmiseGO white paper", file=ContentFile(b"%PDF-1.4\n", name="white-paper.pdf")
-    )
-
-
-@pytest.fixture
 def deep_dive(section):
     return publish(section, DeepDivePage(title="Plasma", summary="Child chains."))
 
