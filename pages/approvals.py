@@ -38,6 +38,8 @@ from wagtail.admin.views.home import WorkflowObjectsToModeratePanel
 from wagtail.models import AbstractGroupApprovalTask, TaskState, WorkflowState
 from wagtail.signals import task_approved, task_submitted, workflow_approved, workflow_rejected
 
+from pages.models.base import is_review_overdue
+
 logger = logging.getLogger(__name__)
 
 TEMPLATES = "pages/emails/"
@@ -373,7 +375,7 @@ class AwaitingReviewPanel(WorkflowObjectsToModeratePanel):
             state.update(
                 {
                     "due_date": due_date,
-                    "overdue": due_date is not None and due_date < today,
+                    "overdue": is_review_overdue(due_date, today),
                     "requested_reviewer": reviewer,
                     "assigned_to_you": reviewer is not None and reviewer.pk == user.pk,
                 }

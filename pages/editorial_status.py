@@ -9,7 +9,7 @@ The dashboard's "Needs attention" panel, the "Knowledge base pages" listing and
 they are read onto the base `Page` rows with one join per page type, never one query per page.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import cache
 
 from django.conf import settings
@@ -19,6 +19,7 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    DateTimeField,
     Exists,
     F,
     FloatField,
@@ -108,10 +109,6 @@ def review_q(choice, today=None):
     if choice == REVIEW_NOT_SET:
         return Q(review_due__isnull=True)
     raise ValueError(f"Unknown review state {choice!r}; expected one of {dict(REVIEW_CHOICES)}.")
-
-
-def is_review_overdue(review_due: date | None, today=None):
-    return review_due is not None and review_due < (today or localdate())
 
 
 def _reviews_in_progress(user=None):
@@ -210,6 +207,17 @@ def feedback_window_start(now=None):
     return (now or timezone.now()) - timedelta(days=settings.KB_FEEDBACK_DAYS)
 
 
+def answers_since(since):
+    """The answers about the page of the outer query since `since`, for a subquery."""
+    return PageFeedback.objects.filter(page=OuterRef("pk"), created_at__gte=since).order_by()
+
+
+def count_of(answers):
+    """How many of `answers` (a subquery from answers_since), as a number: 0 for none."""
+    counted = answers.values("page").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted[:1], output_field=IntegerField()), 0)
+
+
 def with_feedback(pages, since=None):
     """
     `pages` annotated with their readers' answers since `since` (KB_FEEDBACK_DAYS ago):
@@ -217,18 +225,10 @@ def with_feedback(pages, since=None):
     without answers), `last_answer_at` and `latest_comment`. One subquery each, never a query per
     page.
     """
-    answers = PageFeedback.objects.filter(
-        page=OuterRef("pk"), created_at__gte=since or feedback_window_start()
-    ).order_by()
-
-    def count(condition=None):
-        counted = answers.filter(condition or Q()).values("page").annotate(n=Count("pk"))
-        counted = counted.values("n")
-        return Coalesce(Subquery(counted[:1], output_field=IntegerField()), 0)
-
+    answers = answers_since(since or feedback_window_start())
     return pages.annotate(
-        feedback_answers=count(),
-        helpful_answers=count(Q(helpful=True)),
+        feedback_answers=count_of(answers),
+        helpful_answers=count_of(answers.filter(helpful=True)),
         last_answer_at=Subquery(
             answers.values("page").annotate(last=Max("created_at")).values("last")[:1]
         ),
@@ -254,4 +254,26 @@ def least_helpful_pages(since=None):
             not_helpful_answers__gt=0,
         )
         .order_by("helpful_ratio", "-feedback_answers", "title", "pk")
+    )
+
+
+def pages_suggested_for_review(threshold, now=None):
+    """
+    Pages readers answered "No" about at least `threshold` times in the feedback window, since
+    their last review (a review answers the complaints before it), the most "No" first; pages
+    already in review are left out, being on their way. Annotated with
+    `not_helpful_since_review` and `last_reviewed`.
+    """
+    window_start = feedback_window_start(now)
+    since_review = answers_since(window_start).filter(
+        helpful=False,
+        created_at__gte=Coalesce(OuterRef("last_reviewed"), Value(window_start)),
+    )
+    return (
+        knowledge_base_pages()
+        .annotate(last_reviewed=_editorial_field("last_reviewed", DateTimeField()))
+        .annotate(not_helpful_since_review=count_of(since_review))
+        .filter(not_helpful_since_review__gte=threshold)
+        .exclude(pk__in=pages_awaiting_review().values("pk"))
+        .order_by("-not_helpful_since_review", "title", "pk")
     )

@@ -62,6 +62,7 @@ answer_key_signer = signing.TimestampSigner(salt="pages.feedback.comment")
 
 ANSWER_CHOICES = [("yes", "Yes"), ("no", "No")]
 CHOOSE_AN_ANSWER = "Choose Yes or No."
+ALREADY_ANSWERED = "You already told us about this page today. Thank you!"
 COMMENT_TOO_LONG = (
     f"Please keep it to {COMMENT_MAX_LENGTH:,} characters (this one has %(show_value)d): "
     "a sentence or two on what was missing is plenty."
@@ -270,7 +271,7 @@ def page_feedback(request, page_id):
         # The script's first answer on a site: a token for its POST (sets the csrftoken cookie).
         return JsonResponse({"csrf_token": get_token(request), "answered_today": answered})
     if answered:
-        return Answer(request, page, "already-answered", already_answered_message()).response()
+        return Answer(request, page, "already-answered", ALREADY_ANSWERED).response()
     chosen = request.GET.get("helpful")
     form = AnswerForm(
         initial={
@@ -279,10 +280,6 @@ def page_feedback(request, page_id):
         }
     )
     return Answer(request, page, "ask", "", form=form, chosen=form.initial["helpful"]).response()
-
-
-def already_answered_message():
-    return "You already told us about this page today. Thank you!"
 
 
 def take_answer(request, page):
@@ -300,7 +297,7 @@ def take_answer(request, page):
             chosen=form.data.get("helpful"),
         )
     if page.pk in pages_answered_today(request):
-        return Answer(request, page, "already-answered", already_answered_message())
+        return Answer(request, page, "already-answered", ALREADY_ANSWERED)
     if not within_answer_limit(request):
         return throttled(request, page)
 

@@ -20,8 +20,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, DateTimeField, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -35,8 +33,8 @@ from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.log_actions import log
 from wagtail.models import Page, Revision
 
-from pages import editorial_status, purging
-from pages.models import PageFeedback, ReviewSchedule
+from pages import purging
+from pages.models import ReviewSchedule
 
 REVIEWED_ACTION = "pages.reviewed"
 
@@ -48,6 +46,15 @@ def next_review_due(page, reviewed_at):
     return timezone.localdate(reviewed_at) + schedule.interval_for(page)
 
 
+def editor_date_stands(page, reviewed_at):
+    """Whether a review on `reviewed_at` keeps the date an editor chose: while it is ahead."""
+    return bool(
+        page.review_due_set_by_editor
+        and page.review_due
+        and page.review_due > timezone.localdate(reviewed_at)
+    )
+
+
 @transaction.atomic
 def record_review(page, user, *, when=None, log_entry=True):
     """
@@ -56,9 +63,8 @@ def record_review(page, user, *, when=None, log_entry=True):
     """
     page = type(page.specific).objects.select_for_update().get(pk=page.pk)
     when = when or timezone.now()
-    today = timezone.localdate(when)
     fields = {"last_reviewed": when, "last_reviewed_by": user}
-    if not (page.review_due_set_by_editor and page.review_due and page.review_due > today):
+    if not editor_date_stands(page, when):
         fields |= {"review_due": next_review_due(page, when), "review_due_set_by_editor": False}
     for name, value in fields.items():
         setattr(page, name, value)
@@ -113,7 +119,7 @@ def mark_reviewed(request, page_id):
             f"Next review due {page.review_due:%-d %B %Y}.",
         )
         return redirect(next_url or reverse("wagtailadmin_pages:edit", args=[page.pk]))
-    today = timezone.localdate()
+    now = timezone.now()
     return TemplateResponse(
         request,
         "pages/admin/mark_reviewed.html",
@@ -121,9 +127,7 @@ def mark_reviewed(request, page_id):
             "page": page,
             "next_url": next_url,
             "next_review_due": (
-                page.review_due
-                if page.review_due_set_by_editor and page.review_due and page.review_due > today
-                else next_review_due(page, timezone.now())
+                page.review_due if editor_date_stands(page, now) else next_review_due(page, now)
             ),
             "has_unpublished_changes": page.has_unpublished_changes,
         },
@@ -144,37 +148,3 @@ class MarkReviewedMenuItem(PageMenuItem):
     def url(self):
         url = reverse("mark_page_reviewed", args=[self.page.pk])
         return f"{url}?{urlencode({'next': self.next_url})}" if self.next_url else url
-
-
-# Readers' answers call for a review ------------------------------------------------------------
-
-
-def pages_suggested_for_review(threshold, now=None):
-    """
-    Pages readers answered "No" about at least `threshold` times in the feedback window, since
-    their last review (a review answers the complaints before it), the most "No" first; pages
-    already in review are left out, being on their way.
-    """
-    window_start = editorial_status.feedback_window_start(now)
-    last_reviewed = editorial_status._editorial_field("last_reviewed", DateTimeField())
-    not_helpful = (
-        PageFeedback.objects.filter(page=OuterRef("pk"), helpful=False)
-        .filter(created_at__gte=window_start)
-        .filter(created_at__gte=Coalesce(OuterRef("last_reviewed"), Value(window_start)))
-        .order_by()
-        .values("page")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return (
-        editorial_status.knowledge_base_pages()
-        .annotate(last_reviewed=last_reviewed)
-        .annotate(
-            not_helpful_since_review=Coalesce(
-                Subquery(not_helpful[:1], output_field=IntegerField()), 0
-            )
-        )
-        .filter(not_helpful_since_review__gte=threshold)
-        .exclude(pk__in=editorial_status.pages_awaiting_review().values("pk"))
-        .order_by("-not_helpful_since_review", "title", "pk")
-    )

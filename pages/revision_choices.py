@@ -45,10 +45,11 @@ from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.models import Page, PageLogEntry, get_page_models
 
 from pages.changes import not_minor_edit
+from pages.reviews import REVIEWED_ACTION
 
 # A reviewer's review of a page: approving its workflow task (logged by Wagtail), or "Mark as
 # reviewed" (pages/reviews.py). Both log the revision reviewed.
-REVIEW_ACTIONS = ("wagtail.workflow.approve", "pages.reviewed")
+REVIEW_ACTIONS = ("wagtail.workflow.approve", REVIEWED_ACTION)
 # In the editor's "…" menu, after History (65) and "Mark as reviewed" (66).
 MENU_PRIORITY = 67
 
@@ -129,10 +130,9 @@ def quick_comparisons(page, user):
 
 @hooks.register("register_page_header_buttons")
 def revision_comparison_buttons(page, user, view_name, next_url=None):
-    if view_name != "edit" or not page.latest_revision_id:
+    if view_name != "edit" or not page.latest_revision_id or not may_compare(page, user):
         return
-    comparisons = quick_comparisons(page, user)
-    for offset, comparison in enumerate(comparisons):
+    for offset, comparison in enumerate(quick_comparisons(page, user)):
         yield Button(
             comparison.label,
             comparison.url,
@@ -140,14 +140,13 @@ def revision_comparison_buttons(page, user, view_name, next_url=None):
             attrs={"data-revision-comparison": comparison.name},
             priority=MENU_PRIORITY + offset,
         )
-    if comparisons or may_compare(page, user):
-        yield Button(
-            "Compare two versions",
-            choose_url(page),
-            icon_name="history",
-            attrs={"data-revision-comparison": "choose"},
-            priority=MENU_PRIORITY + 2,
-        )
+    yield Button(
+        "Compare two versions",
+        choose_url(page),
+        icon_name="history",
+        attrs={"data-revision-comparison": "choose"},
+        priority=MENU_PRIORITY + 2,
+    )
 
 
 # Any two versions -----------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from pages import (
     revision_choices,  # noqa: F401 - its hooks: quick comparisons, minor edits
 )
 from pages.models import ReviewSchedule
+from pages.models.base import is_review_overdue
 from pages.rich_text import CONTENTSTATE_LINK_RULE, AnchoredPageLinkHandler
 
 
@@ -107,7 +108,7 @@ class ReviewDueColumn(SortableUnlessSearchingMixin, Column):
 
     def get_cell_context_data(self, instance, parent_context):
         context = super().get_cell_context_data(instance, parent_context)
-        context["overdue"] = editorial_status.is_review_overdue(context["raw_value"])
+        context["overdue"] = is_review_overdue(context["raw_value"])
         return context
 
 
@@ -254,7 +255,7 @@ class NeedsAttentionPanel(Component):
                 AttentionList(
                     name="review-suggested",
                     label="Suggested for review: readers said “not helpful”",
-                    pages=reviews.pages_suggested_for_review(
+                    pages=editorial_status.pages_suggested_for_review(
                         ReviewSchedule.for_request(parent_context["request"]).not_helpful_threshold
                     ).filter(pk__in=explorable),
                     listing_url=reverse("reader_feedback"),

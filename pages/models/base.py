@@ -30,6 +30,11 @@ DEFAULT_DEVELOPMENT_NOTICE = (
 )
 
 
+def is_review_overdue(review_due, today=None):
+    """Past its review date: a review due today is not overdue yet (today: the site's date)."""
+    return review_due is not None and review_due < (today or timezone.localdate())
+
+
 class SafeRichTextField(RichTextField):
     """
     A rich text field sanitised (pages.sanitising) when it is validated, as the admin's form and
@@ -262,7 +267,7 @@ class EditorialMixin(models.Model):
     @property
     def may_be_out_of_date(self):
         """Past its review date: readers are told the page may be out of date."""
-        return self.review_due is not None and self.review_due < timezone.localdate()
+        return is_review_overdue(self.review_due)
 
     def get_listed_children(self):
         """Children a reader may see, in the editors' order, as their own page types."""

@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 from pages import editorial_status
 from pages.editorial_status import REVIEW_DUE_SOON, REVIEW_OVERDUE, REVIEW_SOON_DAYS, review_q
 from pages.models import ReviewReminder
+from pages.models.base import is_review_overdue
 
 FALLBACK_GROUP = "Editors"
 TEMPLATE = "pages/emails/review_reminder"
@@ -207,7 +208,7 @@ class Command(BaseCommand):
             if not recipients:
                 unreachable.append(page.get_admin_display_title())
                 continue
-            overdue = page.review_due < today
+            overdue = is_review_overdue(page.review_due, today)
             review = DueReview(
                 page_id=page.pk,
                 title=page.get_admin_display_title(),
