@@ -1,5 +1,5 @@
 """
-How long the admin takes to compare two revisions of a 100-block page (pages/compare.py).
+How long the admin takes to compare two revisions of a 100-block page (pages/editorial/compare.py).
 
     python bench/compare_bench.py [--blocks 100] [--runs 9] [--seed 1] [--html FILE]
 

@@ -282,9 +282,9 @@ def main(argv=None):
         import django
 
         django.setup()
-        from pages.machine_views import markdown_url
         from pages.models import TopicPage
-        from pages.navigation import visible_pages
+        from pages.reading.navigation import markdown_url
+        from pages.reading.visibility import visible_pages
 
         pages = list(visible_pages().filter(depth__gt=1).order_by("path"))
         edited = TopicPage.objects.live().order_by("path").first()

@@ -11,7 +11,7 @@ saying why:
 - a field filter whose value the field cannot hold (`?review_due=soon`, a 30-digit id), and
   `?find/?id=` that is not a number.
 
-A search is parsed as the site's search parses it (pages.search.search_query: quotes make a
+A search is parsed as the site's search parses it (pages.reading.search.search_query: quotes make a
 phrase), so quotes and the full-text syntax of SQLite and PostgreSQL are words, never syntax.
 Filtering by tag (`?type=pages.TopicPage&tags=plasma`) goes through the one tag table all page
 types share, which the models' own tag lookups cannot reach from a page type's table.
@@ -32,7 +32,7 @@ from wagtail.search.backends.base import FilterFieldError, OrderByFieldError
 from wagtail.search.utils import MAX_QUERY_STRING_LENGTH
 
 from pages.models import PageTag
-from pages.search import search_query
+from pages.reading.search import search_query
 
 # Far past the last page of any knowledge base (ours has about 70 pages), and far below the
 # largest OFFSET SQLite and PostgreSQL take (2**63 - 1).

@@ -7,10 +7,11 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from kbsite.api import api_router
-from pages import changes, feedback, machine_views, search, views
+from pages.feedback import views as feedback
+from pages.reading import changes, machine_readable, search, views
 
 # In the site's layout, without a query; a database that cannot be reached is a 503.
-handler500 = "pages.errors.server_error"
+handler500 = "pages.reading.errors.server_error"
 
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
@@ -18,7 +19,7 @@ urlpatterns = [
     path("api/v2/", api_router.urls),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("llms.txt", machine_views.llms_txt, name="llms_txt"),
+    path("llms.txt", machine_readable.llms_txt, name="llms_txt"),
     path("search/", search.search, name="search"),
     path("whats-new/", changes.whats_new, name="whats_new"),
     path("feed/", changes.whats_new_feed, name="feed"),
@@ -49,7 +50,7 @@ elif settings.KB_SERVE_MEDIA:
 # after every route that may serve a real .md file; then Wagtail serves every other path from
 # the page tree, so it goes last.
 urlpatterns += [
-    re_path(r"^(?P<path>[\w\-/]+)\.md$", machine_views.page_markdown, name="page_markdown"),
+    re_path(r"^(?P<path>[\w\-/]+)\.md$", machine_readable.page_markdown, name="page_markdown"),
     # "history" is a reserved slug (see EditorialMixin.clean), so this shadows no page.
     re_path(r"^(?P<path>(?:[\w\-]+/)*)history/$", changes.page_history, name="page_history"),
     path("", include(wagtail_urls)),

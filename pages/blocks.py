@@ -7,9 +7,7 @@ book imported from GitBook keeps its shape, and each renders without JavaScript.
 
 from urllib.parse import urlsplit
 
-from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.utils.text import slugify
 
 from wagtail import blocks
@@ -24,7 +22,7 @@ from wagtail.images.blocks import ImageBlock
 from wagtail.rich_text import RichText
 
 from pages.embeds import player_html
-from pages.sanitising import is_safe_url, sanitise_rich_text
+from pages.sanitising import WebURLFormField, is_safe_url, sanitise_rich_text
 
 INLINE_FEATURES = ["bold", "italic", "code", "link", "superscript", "subscript", "strikethrough"]
 TEXT_FEATURES = [*INLINE_FEATURES, "ol", "ul", "h3", "h4", "hr", "document-link"]
@@ -33,22 +31,6 @@ TEXT_GROUP = "Text"
 MEDIA_GROUP = "Media"
 TECHNICAL_GROUP = "Technical"
 LAYOUT_GROUP = "Layout"
-
-# Links to elsewhere: a web address, nothing else. Django's own URL check also lets ftp:// through
-# and says only "Enter a valid URL." to someone who typed javascript:.
-WEB_URL_MESSAGE = (
-    "Enter a web address starting with https:// or http://, such as https://example.org/."
-)
-validate_web_url = URLValidator(schemes=["http", "https"], message=WEB_URL_MESSAGE)
-
-
-class WebURLFormField(forms.URLField):
-    default_validators = [validate_web_url]
-    default_error_messages = {"invalid": WEB_URL_MESSAGE}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("assume_scheme", "https")
-        super().__init__(**kwargs)
 
 
 class WebURLBlock(blocks.URLBlock):

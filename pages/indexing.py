@@ -7,8 +7,9 @@ than saving it, so `deferred_indexing()` collects what was saved and indexes it 
 in bulk. The indexes live in the database, inside the same transaction: if the block raises,
 nothing is indexed and the rollback leaves both indexes as they were.
 
-It disconnects the search index's signal handlers while it runs, so it is meant for management
-commands, not for requests served alongside other threads.
+It suspends the search index's signal handlers while it runs (disconnected, and connected again
+at the end), so it is meant for management commands, not for requests served alongside other
+threads. What was saved meanwhile reaches `remember_saved`, which pages.signal_handlers connects.
 """
 
 from collections import defaultdict
@@ -32,6 +33,7 @@ def indexing_is_deferred():
 
 
 def remember_saved(sender, instance, raw=False, **kwargs):
+    """post_save of any model (pages.signal_handlers): noted while indexing is deferred."""
     if not raw and indexing_is_deferred():
         _state.saved[sender].add(instance.pk)
 
@@ -49,7 +51,6 @@ def deferred_indexing():
     ]
     for model in models:
         post_save.disconnect(post_save_signal_handler, sender=model)
-    post_save.connect(remember_saved, dispatch_uid="pages.indexing.remember_saved")
     _state.saved = defaultdict(set)
     try:
         with disable_reference_index_auto_update():
@@ -59,7 +60,6 @@ def deferred_indexing():
             index_saved(_state.saved)
     finally:
         del _state.saved
-        post_save.disconnect(dispatch_uid="pages.indexing.remember_saved")
         for model in models:
             post_save.connect(post_save_signal_handler, sender=model)
 

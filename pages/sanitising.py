@@ -6,7 +6,9 @@ Every rich text value is put through `sanitise_rich_text` on its way into storag
 (pages.blocks.SafeRichTextBlock, pages.models.base.SafeRichTextField). It keeps what the editor's
 features make and removes everything else, so stored HTML can be rendered as it is: in the page,
 its previews, the admin's comparisons and the JSON API. `is_safe_url` is the same rule for one
-link, for templates that put a URL field into an href (the `safe_url` filter).
+link, for templates that put a URL field into an href (the `safe_url` filter), and
+`validate_web_url` the rule for a link an editor types into a URL field or block: http(s) only,
+refused with a message that says so.
 
 Kept apart from pages.rich_text, which needs Wagtail's admin and so cannot be imported while the
 models load.
@@ -16,6 +18,9 @@ import html
 import re
 
 import nh3
+
+from django import forms
+from django.core.validators import URLValidator
 
 # What stored rich text may hold: the elements Wagtail's editor writes for the site's features
 # (pages.blocks.TEXT_FEATURES is the widest), those the GitBook importer keeps, and headings of
@@ -79,3 +84,20 @@ def is_safe_url(url):
     normalised = URL_IGNORED.sub("", html.unescape(str(url))).lower()
     scheme = URL_SCHEME.match(normalised)
     return scheme is None or scheme.group(1) in SAFE_URL_SCHEMES
+
+
+# Links to elsewhere: a web address, nothing else. Django's own URL check also lets ftp:// through
+# and says only "Enter a valid URL." to someone who typed javascript:.
+WEB_URL_MESSAGE = (
+    "Enter a web address starting with https:// or http://, such as https://example.org/."
+)
+validate_web_url = URLValidator(schemes=["http", "https"], message=WEB_URL_MESSAGE)
+
+
+class WebURLFormField(forms.URLField):
+    default_validators = [validate_web_url]
+    default_error_messages = {"invalid": WEB_URL_MESSAGE}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)

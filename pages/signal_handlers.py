@@ -1,16 +1,27 @@
+"""
+Every signal receiver the site connects, in one place; PagesConfig.ready calls
+`register_signal_handlers()` once the models are loaded. The receivers themselves live with the
+feature they serve: each line here says which signal reaches which feature.
+
+The one exception is pages.indexing.deferred_indexing, which suspends Wagtail's own search-index
+receivers for the length of a bulk write (an import) and puts them back: a suspension, not a
+receiver of ours.
+"""
+
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Page, PageLogEntry, PageViewRestriction, Site
+from wagtail.models import PageLogEntry, PageViewRestriction, Site, TaskState
 from wagtail.signals import page_published, page_unpublished, post_page_move, task_approved
 
-from pages import purging, reviews
-from pages.changes import PUBLISH_ACTIONS
+from pages import indexing
+from pages.caching import purging
+from pages.editorial import approvals, reviews, revisions
 from pages.models import FaqCategory, ReaderNotices
-from pages.navigation import forget_navigation
+from pages.reading import navigation
 
 # Besides pages, what readers see on every page or in search: a change to any of these makes
 # every cached page stale.
@@ -25,25 +36,16 @@ SHOWN_TO_READERS = [
 ]
 
 
-def forget_navigation_if_page(sender, instance, **kwargs):
-    if isinstance(instance, Page):
-        forget_navigation()
-
-
-def keep_change_note_with_publish(sender, instance, **kwargs):
-    """The editor's "What changed" note, copied onto the log entry of the publish that made it
-    public, where the admin's page history shows it (see wagtail_hooks)."""
-    if instance._state.adding and instance.action in PUBLISH_ACTIONS and instance.revision:
-        note = (instance.revision.content.get("change_note") or "").strip()
-        if note:
-            instance.data = {**(instance.data or {}), "change_note": note}
-
-
 def register_signal_handlers():
+    # The editor's "What changed" note goes onto the log entry of the publish that made it public.
     pre_save.connect(
-        keep_change_note_with_publish, sender=PageLogEntry, dispatch_uid="pages.change_note"
+        revisions.keep_change_note_with_publish,
+        sender=PageLogEntry,
+        dispatch_uid="pages.change_note",
     )
-    # First the purge, which compares the page with the cached tree, then the tree is dropped.
+
+    # Readers' caches: first the purge, which compares the page with the cached tree, then the
+    # tree is dropped (below).
     uid = "pages.purging"
     page_published.connect(purging.page_published, dispatch_uid=f"{uid}.published")
     page_unpublished.connect(purging.tree_changed, dispatch_uid=f"{uid}.unpublished")
@@ -57,15 +59,32 @@ def register_signal_handlers():
                 dispatch_uid=f"{uid}.{model._meta.label_lower}.{name}",
             )
 
+    # The sidebar tree, breadcrumbs and previous / next.
+    uid = "pages.navigation"
+    page_published.connect(navigation.forget_navigation, dispatch_uid=f"{uid}.published")
+    page_unpublished.connect(navigation.forget_navigation, dispatch_uid=f"{uid}.unpublished")
+    post_page_move.connect(navigation.forget_navigation, dispatch_uid=f"{uid}.moved")
+    post_delete.connect(navigation.forget_navigation_if_page, dispatch_uid=f"{uid}.deleted")
+    for name, signal in (("saved", post_save), ("deleted", post_delete)):
+        signal.connect(
+            navigation.forget_navigation,
+            sender=PageViewRestriction,
+            dispatch_uid=f"{uid}.restriction.{name}",
+        )
+
     # Approving a task on a page is a review of it.
     task_approved.connect(reviews.task_approved, dispatch_uid="pages.reviews.task_approved")
 
-    uid = "pages.navigation"
-    page_published.connect(forget_navigation, dispatch_uid=f"{uid}.published")
-    page_unpublished.connect(forget_navigation, dispatch_uid=f"{uid}.unpublished")
-    post_page_move.connect(forget_navigation, dispatch_uid=f"{uid}.moved")
-    post_delete.connect(forget_navigation_if_page, dispatch_uid=f"{uid}.deleted")
-    for name, signal in (("saved", post_save), ("deleted", post_delete)):
-        signal.connect(
-            forget_navigation, sender=PageViewRestriction, dispatch_uid=f"{uid}.restriction.{name}"
-        )
+    # The approval loop's emails in place of Wagtail's own, under Wagtail's dispatch_uids so that
+    # nobody gets the same news twice: "pages" comes before wagtail.admin in INSTALLED_APPS, so
+    # Django then skips Wagtail's own connect as a duplicate; connected again later (tests),
+    # Wagtail's are disconnected first.
+    for signal, sender, dispatch_uid, ours in approvals.WAGTAIL_RECEIVERS:
+        signal.disconnect(sender=sender, dispatch_uid=dispatch_uid)
+        signal.connect(ours, sender=sender, dispatch_uid=dispatch_uid)
+    task_approved.connect(
+        approvals.step_approval_notifier, sender=TaskState, dispatch_uid="pages.approvals.step"
+    )
+
+    # Bulk writes (an import) note what they saved, to index it once at the end.
+    post_save.connect(indexing.remember_saved, dispatch_uid="pages.indexing.remember_saved")

@@ -106,7 +106,7 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
-    # /feedback/ reads the reader's cookies (pages/feedback.py) and is never cached.
+    # /feedback/ reads the reader's cookies (pages/feedback/views.py) and is never cached.
     if (req.url ~ "^/(healthz|admin|django-admin|_util|feedback)(/|\?|$)") {
         return (pass);
     }

@@ -67,24 +67,26 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "kbsite.operations",  # backup_site and restore_site
     "axes",  # the admin sign-in throttle (see "Sign-in throttle and security headers" below)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response, cached pages included
-    # (pages/security.py).
-    "pages.security.SecurityHeadersMiddleware",
+    # (kbsite/security.py).
+    "kbsite.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session and the user, so a cached page costs no database query; outside the
-    # headers middleware, whose Cache-Control decides what it may keep (pages/http_cache.py).
-    "pages.http_cache.PageCacheMiddleware",
-    "pages.http_cache.ReaderCacheHeadersMiddleware",
+    # headers middleware, whose Cache-Control decides what it may keep
+    # (pages/caching/http_cache.py).
+    "pages.caching.http_cache.PageCacheMiddleware",
+    "pages.caching.http_cache.ReaderCacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "pages.security.AdminSearchLimitMiddleware",
+    "kbsite.security.AdminSearchLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -138,10 +140,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Readers' pages in shared caches (pages/http_cache.py). A proxy or CDN keeps a page for
+# Readers' pages in shared caches (pages/caching/http_cache.py). A proxy or CDN keeps a page for
 # SHARED_CACHE_SECONDS (s-maxage) and serves a stale copy for STALE_WHILE_REVALIDATE_SECONDS
-# while it fetches a fresh one; publishing purges it sooner (pages/purging.py). 0 marks every
-# response private.
+# while it fetches a fresh one; publishing purges it sooner (pages/caching/purging.py). 0 marks
+# every response private.
 KB_SHARED_CACHE_SECONDS = int(os.environ.get("SHARED_CACHE_SECONDS", str(60 * 60)))
 KB_STALE_WHILE_REVALIDATE_SECONDS = int(os.environ.get("STALE_WHILE_REVALIDATE_SECONDS", "60"))
 # The app's own copy of readers' pages, in the default cache; 0 turns it off. Off unless a
@@ -152,7 +154,7 @@ KB_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", str(60 * 60 if 
 FRONTEND_CACHE_URL = os.environ.get("FRONTEND_CACHE_URL", "")
 if FRONTEND_CACHE_URL:
     WAGTAILFRONTENDCACHE = {
-        "proxy": {"BACKEND": "pages.purging.VarnishBackend", "LOCATION": FRONTEND_CACHE_URL}
+        "proxy": {"BACKEND": "pages.caching.purging.VarnishBackend", "LOCATION": FRONTEND_CACHE_URL}
     }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -211,7 +213,7 @@ TAGGIT_CASE_INSENSITIVE = True
 # minutes pass without another try (a 429 page). Only the pair: a stranger guessing an editor's
 # password from elsewhere does not lock the editor out. A successful sign-in clears the count.
 # The address is the peer's own, or in production the one its proxy saw (X-Forwarded-For, as
-# far as KB_TRUSTED_PROXY_COUNT proxies vouch for it: pages/security.py).
+# far as KB_TRUSTED_PROXY_COUNT proxies vouch for it: kbsite/security.py).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out pair before any check
     "django.contrib.auth.backends.ModelBackend",
@@ -221,20 +223,20 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"  # in the admin's look
-AXES_CLIENT_IP_CALLABLE = "pages.security.client_ip_address"
+AXES_CLIENT_IP_CALLABLE = "kbsite.security.client_ip_address"
 KB_TRUSTED_PROXY_COUNT = 0
 # No banner from every process and command at start-up; failures and lockouts are still logged.
 AXES_VERBOSE = False
 
 # Headers every response carries (Content-Security-Policy and Permissions-Policy come from
-# pages/security.py), from Django's middlewares; spelled out so that a change is a decision.
+# kbsite/security.py), from Django's middlewares; spelled out so that a change is a decision.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Links and players off the site learn the origin only (the admin sends them nothing).
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"  # Wagtail's previews: SAMEORIGIN, for the editor's preview iframe
 
-# Reader feedback: "Was this page helpful?" (pages/feedback.py) -----------------------------------
+# Reader feedback: "Was this page helpful?" (pages/feedback/views.py) -----------------------------
 
 # Answers taken from one client address in an hour, across every page; more get a 429. A whole
 # office behind one address answering a few pages each stays well under it, a script does not.

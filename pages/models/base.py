@@ -15,10 +15,11 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from pages.blocks import WebURLFormField, validate_web_url
 from pages.concurrency import page_writes_in_turn
 from pages.indexing import indexing_is_deferred
-from pages.sanitising import sanitise_rich_text
+from pages.sanitising import WebURLFormField, sanitise_rich_text, validate_web_url
+
+from .reviews import requested_reviewer_error
 
 INTRODUCTION_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
@@ -82,14 +83,12 @@ class EditorialPageForm(WagtailAdminPageForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        # The editor chose the next review date in this draft (pages/reviews.py keeps it; a
-        # date left as it was follows the page's reviews instead).
+        # The editor chose the next review date in this draft (pages/editorial/reviews.py keeps
+        # it; a date left as it was follows the page's reviews instead).
         if "review_due" in self.changed_data:
             self.instance.review_due_set_by_editor = cleaned_data.get("review_due") is not None
         reviewer = cleaned_data.get("requested_reviewer")
         if reviewer is not None:
-            from pages.approvals import requested_reviewer_error  # it imports pages.models
-
             error = requested_reviewer_error(self.instance, reviewer, self.parent_page)
             if error:
                 self.add_error("requested_reviewer", error)
@@ -129,7 +128,8 @@ class EditorialMixin(models.Model):
         ),
     )
     # When a reviewer last confirmed the page is accurate (approving it, or "Mark as reviewed"),
-    # apart from when it was last edited: pages/reviews.py sets these, never an editor's save.
+    # apart from when it was last edited: pages/editorial/reviews.py sets these, never an
+    # editor's save.
     last_reviewed = models.DateTimeField(null=True, blank=True, editable=False)
     last_reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -251,7 +251,7 @@ class EditorialMixin(models.Model):
     def get_meta_description(self):
         return self.search_description or self.summary
 
-    # Reviews belong to the page, not to one version of it (pages/reviews.py).
+    # Reviews belong to the page, not to one version of it (pages/editorial/reviews.py).
     PAGE_WIDE_REVIEW_FIELDS = ["last_reviewed", "last_reviewed_by"]
 
     def with_content_json(self, content):

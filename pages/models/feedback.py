@@ -1,4 +1,4 @@
-"""What readers answered to "Was this page helpful?" (pages/feedback.py takes the answers)."""
+"""What readers answered to "Was this page helpful?" (pages/feedback/views.py takes the answers)."""
 
 from django.db import models
 from django.utils import timezone

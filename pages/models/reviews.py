@@ -1,4 +1,5 @@
-"""Keeping pages accurate: the review schedule, reminder digests sent, and review assignments."""
+"""Keeping pages accurate: the review schedule, reminder digests sent, review assignments, and
+who may be asked to review a change."""
 
 from datetime import timedelta
 
@@ -8,6 +9,7 @@ from django.db import models
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import AbstractGroupApprovalTask
 
 # A page is reviewed at least once in this many days, at most every day.
 INTERVAL_LIMITS = [MinValueValidator(1), MaxValueValidator(3650)]
@@ -120,3 +122,42 @@ class ReviewAssignment(models.Model):
 
     def __str__(self):
         return f"review of {self.task_state_id} by {self.reviewer or 'any reviewer'}"
+
+
+# Who may be asked to review a change: someone who can approve a step of the page's workflow. The
+# edit form checks the "Reviewer" field with it, and pages.editorial.approvals assigns the task.
+
+
+def can_act_on(user, task):
+    """Whether `user` may approve or reject `task` (a group approval task), by Wagtail's rule."""
+    if user is None or not user.is_active:
+        return False
+    return user.is_superuser or task.groups.filter(pk__in=user.groups.values("pk")).exists()
+
+
+def group_approval_tasks(workflow):
+    if workflow is None:
+        return []
+    tasks = (task.specific for task in workflow.tasks.filter(active=True))
+    return [task for task in tasks if isinstance(task, AbstractGroupApprovalTask)]
+
+
+def requested_reviewer_error(page, reviewer, parent_page=None):
+    """
+    Why `reviewer` cannot be asked to review `page` (a page being edited, or created under
+    `parent_page`), or None if they can: they must be able to approve a step of its workflow.
+    For the edit form's clean().
+    """
+    if reviewer is None:
+        return None
+    workflow_of = page if page.pk else parent_page
+    tasks = group_approval_tasks(workflow_of.get_workflow() if workflow_of else None)
+    if not tasks:
+        return "This page is not reviewed in a workflow, so there is nobody to ask: leave it empty."
+    if any(can_act_on(reviewer, task) for task in tasks):
+        return None
+    groups = sorted({group.name for task in tasks for group in task.groups.all()})
+    return (
+        f"{reviewer.get_full_name() or reviewer.get_username()} cannot approve changes to this "
+        f"page. Choose someone in {' or '.join(groups) or 'the review groups'}, or leave it empty."
+    )

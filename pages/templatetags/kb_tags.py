@@ -11,11 +11,11 @@ from django.utils.safestring import mark_safe
 from wagtail.models import Site
 
 from pages.blocks import heading_values
-from pages.machine_views import markdown_url as page_markdown_url
 from pages.models import EditorialMixin, FaqPage, ReaderNotices
 from pages.models.base import DEFAULT_DEVELOPMENT_NOTICE
 from pages.models.feedback import COMMENT_MAX_LENGTH
-from pages.navigation import navigation_for_request
+from pages.reading.navigation import markdown_url as page_markdown_url
+from pages.reading.navigation import navigation_for_request
 from pages.sanitising import is_safe_url
 
 register = template.Library()

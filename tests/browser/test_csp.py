@@ -1,5 +1,5 @@
 """
-Readers' pages and the admin work under their Content-Security-Policy (pages/security.py): in
+Readers' pages and the admin work under their Content-Security-Policy (kbsite/security.py): in
 Chromium, nothing the site or Wagtail's admin does is refused by it, from reading a topic to
 editing one and watching the preview.
 

@@ -2,9 +2,10 @@
 What in the knowledge base needs attention, for whoever keeps it current without opening the
 admin: a weekly mail from cron, or a spreadsheet (`--format csv`).
 
-The figures and lists are the dashboard's "Needs attention" panel's, from pages.editorial_status,
-except that "drafts awaiting review" counts every draft waiting for any reviewer. Each page also
-shows what readers answered to "Was this page helpful?" in the last KB_FEEDBACK_DAYS.
+The figures and lists are the dashboard's "Needs attention" panel's, from pages.editorial.attention
+and pages.feedback.figures, except that "drafts awaiting review" counts every draft waiting for any
+reviewer. Each page also shows what readers answered to "Was this page helpful?" in the last
+KB_FEEDBACK_DAYS.
 """
 
 import csv
@@ -17,7 +18,8 @@ from django.db import DatabaseError
 from django.utils.text import capfirst
 from django.utils.timezone import localdate, localtime
 
-from pages import editorial_status
+from pages.editorial import attention
+from pages.feedback.figures import least_helpful_pages, with_feedback
 
 COLUMNS = ["Title", "URL path", "Type", "Review due", "Last published", "Helpful"]
 
@@ -46,13 +48,13 @@ class Command(BaseCommand):
         today = localdate()
         try:
             lists = {
-                "In development": editorial_status.pages_in_development(),
-                "Review overdue": editorial_status.pages_with_review_overdue(today),
-                "Drafts awaiting review": editorial_status.pages_awaiting_review(),
+                "In development": attention.pages_in_development(),
+                "Review overdue": attention.pages_with_review_overdue(today),
+                "Drafts awaiting review": attention.pages_awaiting_review(),
             }
-            lists = {name: editorial_status.with_feedback(pages) for name, pages in lists.items()}
-            lists[f"Least helpful ({settings.KB_FEEDBACK_DAYS} days)"] = (
-                editorial_status.least_helpful_pages()
+            lists = {name: with_feedback(pages) for name, pages in lists.items()}
+            lists[f"Least helpful ({settings.KB_FEEDBACK_DAYS} days)"] = least_helpful_pages(
+                attention.knowledge_base_pages()
             )
             rows = {name: [PageRow.of(page) for page in pages] for name, pages in lists.items()}
         except DatabaseError as error:

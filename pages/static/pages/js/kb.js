@@ -46,7 +46,7 @@
   }
 })();
 
-// "Was this page helpful?" answered in place (pages/feedback.py). The page is the same for every
+// "Was this page helpful?" answered in place (pages/feedback/views.py). The page is the same for every
 // reader, so what this browser did comes from its cookies: kb_feedback lists the pages it answered
 // today, csrftoken is Django's token for the POST (fetched once as JSON when there is none yet).
 // Without this script the form opens the page's own feedback page, which does the same.

@@ -1,0 +1,218 @@
+"""
+What in the knowledge base needs an editor's attention: pages still in development, pages whose
+review is overdue or coming up, drafts waiting for a reviewer, and pages readers' answers suggest
+reviewing (counted by pages.feedback.figures).
+
+The dashboard's "Needs attention" panel, the "Knowledge base pages" listing and
+`manage.py content_report` all take their pages from here, so their figures always agree.
+
+`in_development` and `review_due` live in each page type's own table (multi-table inheritance), so
+they are read onto the base `Page` rows with one join per page type, never one query per page.
+"""
+
+from datetime import timedelta
+from functools import cache
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    DateField,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, Trim
+from django.utils.timezone import localdate
+
+from wagtail.models import (
+    Page,
+    TaskState,
+    WorkflowState,
+    get_default_page_content_type,
+    get_page_models,
+)
+
+from pages.feedback.figures import answers_since, count_of, feedback_window_start
+from pages.models import EditorialMixin
+
+REVIEW_SOON_DAYS = 14
+
+# The choices of the listing's "Review" filter, which the panel's links also use.
+REVIEW_OVERDUE = "overdue"
+REVIEW_DUE_SOON = "due_soon"
+REVIEW_NOT_SET = "not_set"
+REVIEW_CHOICES = [
+    (REVIEW_OVERDUE, "Overdue"),
+    (REVIEW_DUE_SOON, f"Due within {REVIEW_SOON_DAYS} days"),
+    (REVIEW_NOT_SET, "Not set"),
+]
+
+
+@cache
+def _tables_with_editorial_fields():
+    """
+    The relation from `Page` to each table holding the editorial fields, such as "topicpage".
+
+    A subclass of TopicPage keeps its editorial fields in TopicPage's table, so only the page
+    types that declare the fields are joined.
+    """
+    declaring_models = {
+        model._meta.get_field("review_due").model
+        for model in get_page_models()
+        if issubclass(model, EditorialMixin)
+    }
+    return sorted(model._meta.parents[Page].related_query_name() for model in declaring_models)
+
+
+def _editorial_field(name, output_field, default=None):
+    """`name` read from whichever page type's table has a row for the page."""
+    expressions = [F(f"{table}__{name}") for table in _tables_with_editorial_fields()]
+    if default is not None:
+        expressions.append(Value(default))
+    if len(expressions) == 1:
+        return expressions[0]
+    return Coalesce(*expressions, output_field=output_field)
+
+
+def with_editorial_status(pages):
+    """
+    Knowledge-base pages of `pages` (a `Page` queryset), annotated with their `in_development`
+    and `review_due`, so they can be filtered and sorted on them like fields.
+    """
+    return pages.type(EditorialMixin).annotate(
+        in_development=_editorial_field("in_development", BooleanField(), default=False),
+        review_due=_editorial_field("review_due", DateField()),
+    )
+
+
+def knowledge_base_pages():
+    return with_editorial_status(Page.objects.all())
+
+
+def review_q(choice, today=None):
+    """Pages whose review is in the state `choice` (one of REVIEW_CHOICES) on `today`."""
+    today = today or localdate()
+    if choice == REVIEW_OVERDUE:
+        return Q(review_due__lt=today)
+    if choice == REVIEW_DUE_SOON:
+        return Q(review_due__gte=today, review_due__lte=today + timedelta(days=REVIEW_SOON_DAYS))
+    if choice == REVIEW_NOT_SET:
+        return Q(review_due__isnull=True)
+    raise ValueError(f"Unknown review state {choice!r}; expected one of {dict(REVIEW_CHOICES)}.")
+
+
+def _reviews_in_progress(user=None):
+    """
+    The review tasks under way on pages; with `user`, only those that user may approve or reject
+    (Wagtail's own rule, which the dashboard's "Awaiting your review" also follows).
+    """
+    task_states = (
+        TaskState.objects.reviewable_by(user)
+        if user is not None
+        else TaskState.objects.filter(status=TaskState.STATUS_IN_PROGRESS)
+    )
+    return task_states.filter(
+        workflow_state__status=WorkflowState.STATUS_IN_PROGRESS,
+        workflow_state__base_content_type=get_default_page_content_type(),
+        # WorkflowState.object_id is text, to hold any model's key; PostgreSQL will not compare
+        # it with an integer.
+        workflow_state__object_id=Cast(OuterRef("pk"), CharField()),
+    )
+
+
+# The three lists, in the order an editor would work through them.
+
+
+def pages_in_development():
+    return knowledge_base_pages().filter(in_development=True).order_by("title", "pk")
+
+
+def pages_with_review_overdue(today=None):
+    return (
+        knowledge_base_pages()
+        .filter(review_q(REVIEW_OVERDUE, today))
+        .order_by("review_due", "title", "pk")
+    )
+
+
+def _display_name(prefix):
+    """A user's name as the admin shows it (full name, else username), read in SQL from the
+    user at `prefix` ("review_assignment__reviewer")."""
+    first, last = F(f"{prefix}__first_name"), F(f"{prefix}__last_name")
+    return Case(
+        When(
+            Q(**{f"{prefix}__first_name": ""}) & Q(**{f"{prefix}__last_name": ""}),
+            then=F(f"{prefix}__username"),
+        ),
+        default=Trim(Concat(first, Value(" "), last)),
+        output_field=CharField(),
+    )
+
+
+def pages_awaiting_review(user=None, today=None):
+    """
+    Pages whose latest draft waits for a reviewer (with `user`, only those they may act on),
+    annotated with `submitted_at` and the task's ReviewAssignment (pages/editorial/approvals.py):
+    `task_due_date`, `task_overdue` (due before `today`), `task_reviewer_name` and, with `user`,
+    `task_assigned_to_you`. Overdue tasks first (longest overdue first), then the other dated
+    ones by date, then the rest, longest-waiting first. Subqueries only: one query for any
+    number of pages.
+    """
+    reviews = _reviews_in_progress(user)
+    assignment = "review_assignment"
+    pages = (
+        knowledge_base_pages()
+        .filter(Exists(reviews))
+        .annotate(
+            submitted_at=Subquery(reviews.values("workflow_state__created_at")[:1]),
+            task_due_date=Subquery(reviews.values(f"{assignment}__due_date")[:1]),
+            task_reviewer_id=Subquery(reviews.values(f"{assignment}__reviewer")[:1]),
+            task_reviewer_name=Subquery(
+                reviews.filter(**{f"{assignment}__reviewer__isnull": False})
+                .annotate(name=_display_name(f"{assignment}__reviewer"))
+                .values("name")[:1]
+            ),
+            task_overdue=Case(
+                When(task_due_date__lt=today or localdate(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+    )
+    if user is not None:
+        pages = pages.annotate(
+            task_assigned_to_you=Case(
+                When(task_reviewer_id=user.pk, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+    return pages.order_by(F("task_due_date").asc(nulls_last=True), "submitted_at", "pk")
+
+
+def pages_suggested_for_review(threshold, now=None):
+    """
+    Pages readers answered "No" about at least `threshold` times in the feedback window, since
+    their last review (a review answers the complaints before it), the most "No" first; pages
+    already in review are left out, being on their way. Annotated with
+    `not_helpful_since_review` and `last_reviewed`.
+    """
+    window_start = feedback_window_start(now)
+    since_review = answers_since(window_start).filter(
+        helpful=False,
+        created_at__gte=Coalesce(OuterRef("last_reviewed"), Value(window_start)),
+    )
+    return (
+        knowledge_base_pages()
+        .annotate(last_reviewed=_editorial_field("last_reviewed", DateTimeField()))
+        .annotate(not_helpful_since_review=count_of(since_review))
+        .filter(not_helpful_since_review__gte=threshold)
+        .exclude(pk__in=pages_awaiting_review().values("pk"))
+        .order_by("-not_helpful_since_review", "title", "pk")
+    )

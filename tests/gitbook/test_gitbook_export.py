@@ -1,0 +1,170 @@
+"""export_gitbook: the live tree leaves as a book that imports back into the same site."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from django.conf import settings
+from django.core.management import CommandError
+
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import Page
+from wagtail.rich_text import expand_db_html
+
+from pages.models import FaqCategory, GitBookSource, HomePage, TopicPage
+from tests.gitbook.books import export_book, import_book, write_book, write_kitchen_sink
+
+pytestmark = pytest.mark.django_db
+
+CONTENT_FIELDS = (
+    "introduction",
+    "body",
+    "current_state",
+    "current_state_as_of",
+    "resources",
+    "answer",
+    "video_url",
+    "transcript",
+)
+
+
+def snapshot():
+    """Everything a reader or editor sees of the tree, with database ids replaced by what they
+    point at, so two imports into different databases can be compared."""
+    home = HomePage.objects.get()
+    pages = home.get_descendants(inclusive=True).live().specific().order_by("path")
+    root = home.url_path
+    result = []
+    for page in pages:
+        entry = {
+            "path": page.url_path.removeprefix(root),
+            "type": type(page).__name__,
+            "title": page.title,
+            "summary": page.summary,
+            "in_development": page.in_development,
+            "development_note": page.development_note,
+            "review_due": page.review_due,
+            "tags": sorted(page.tags.names()),
+        }
+        for name in CONTENT_FIELDS:
+            if hasattr(page, name):
+                value = getattr(page, name)
+                raw = getattr(value, "raw_data", None)
+                entry[name] = normalise(list(raw) if raw is not None else value)
+        if hasattr(page, "category"):
+            entry["category"] = (page.category.name, page.answered_on, page.source_url)
+        result.append(entry)
+    return result
+
+
+def normalise(value, key=None):
+    if isinstance(value, dict):
+        return {k: normalise(v, k) for k, v in value.items() if k != "id"}
+    if isinstance(value, list):
+        return [normalise(item) for item in value]
+    if key == "page" and value is not None:
+        return Page.objects.get(pk=value).url_path
+    if key in ("image", "document") and isinstance(value, int):
+        model = get_image_model() if key == "image" else get_document_model()
+        return model.objects.get(pk=value).file_hash
+    if isinstance(value, str) and "linktype=" in value:
+        return re.sub(r"/documents/\d+/[^\"]+", "/documents/ID/", expand_db_html(value))
+    return value
+
+
+def forget_everything():
+    """What a fresh database would lack: every imported page, category, image and document."""
+    home = HomePage.objects.get()
+    for child in home.get_children():
+        child.delete()
+    GitBookSource.objects.all().delete()
+    FaqCategory.objects.all().delete()
+    get_image_model().objects.all().delete()
+    get_document_model().objects.all().delete()
+
+
+@pytest.mark.parametrize(
+    "book",
+    [
+        pytest.param(write_kitchen_sink, id="every construct"),
+        pytest.param(lambda tmp: Path(settings.BASE_DIR) / "fixtures" / "omg-kb", id="omg-kb"),
+    ],
+)
+def test_import_export_import_gives_the_same_site(home, tmp_path, book):
+    import_book(book(tmp_path / "book"))
+    before = snapshot()
+    out = tmp_path / "exported"
+
+    output = export_book(out)
+
+    assert "0 warnings" in output
+    forget_everything()
+    report = import_book(out)
+    assert ", 0 warnings." in report
+    assert snapshot() == before
+
+
+def test_the_exported_book_is_gitbook_markdown(home, tmp_path):
+    import_book(write_kitchen_sink(tmp_path / "book"))
+
+    export_book(tmp_path / "out")
+
+    out = tmp_path / "out"
+    assert (out / ".gitbook.yaml").read_text().startswith("root: ./")
+    summary = (out / "SUMMARY.md").read_text()
+    assert "## Guide\n\n* [Plasma basics](guide/plasma-basics/README.md)\n" in summary
+    assert "  * [Exits](guide/plasma-basics/exits.md)" in summary
+    basics = (out / "guide/plasma-basics/README.md").read_text()
+    assert basics.startswith("---\ndescription: What Plasma is.\n")
+    assert "\n# Plasma basics\n" in basics
+    assert '{% hint style="danger" %}\nDanger.\n{% endhint %}' in basics
+    assert "[the exit game](exits.md#exit-game)" in basics
+    assert '{% content-ref url="../../deep-dive/plasma.md" %}' in basics
+    assert '## How it works <a href="#how" id="how"></a>' in basics
+    assert (out / ".gitbook/assets/chart.png").read_bytes()[:4] == b"\x89PNG"
+    assert (
+        "## Current state\n\nThe mainnet runs **MoreVP**."
+        in (out / "deep-dive/plasma.md").read_text()
+    )
+
+
+def test_drafts_never_leave_the_site(home, tmp_path):
+    book = write_book(
+        tmp_path / "book",
+        {"a.md": ("Alpha", "Published words.\n"), "b.md": ("Beta", "Beta.\n")},
+        summary="## Guide\n* [Alpha](a.md)\n* [Beta](b.md)\n",
+    )
+    import_book(book)
+    alpha = TopicPage.objects.get(title="Alpha")
+    alpha.body = [("text", "<p>Secret draft words.</p>")]
+    alpha.save_revision()
+    TopicPage.objects.get(title="Beta").unpublish()
+
+    export_book(tmp_path / "out")
+
+    exported = (tmp_path / "out/guide/a.md").read_text()
+    assert "Published words." in exported and "Secret draft" not in exported
+    assert not (tmp_path / "out/guide/b.md").exists()
+    assert "Beta" not in (tmp_path / "out/SUMMARY.md").read_text()
+
+
+def test_root_option_exports_one_branch(home, tmp_path):
+    import_book(write_kitchen_sink(tmp_path / "book"))
+
+    export_book(tmp_path / "out", "--root", "/guide/")
+
+    summary = (tmp_path / "out/SUMMARY.md").read_text()
+    assert "* [Guide](README.md)" in summary
+    assert "* [Plasma basics](plasma-basics/README.md)" in summary
+    assert "Deep Dive" not in summary
+
+
+def test_export_refuses_a_folder_with_files_in_it(home, tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "keep.md").write_text("mine")
+
+    with pytest.raises(CommandError, match="is not empty"):
+        export_book(tmp_path / "out")
+    assert (tmp_path / "out" / "keep.md").read_text() == "mine"

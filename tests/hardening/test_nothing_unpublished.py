@@ -1,0 +1,146 @@
+"""
+Every surface a reader or a program can reach, against every kind of page a reader must not see.
+
+Each hidden page carries the marker in its title, summary, body, tags and change note; a live
+page carries it only in a revision that was never published. Not one response may contain it.
+"""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from django.contrib.auth.models import Group
+
+from wagtail.models import PageViewRestriction
+from wagtail.rich_text import RichText
+
+from pages.models import TopicPage
+from tests.conftest import make_topic
+
+pytestmark = pytest.mark.django_db
+
+MARKER = "zanzibarmarker"
+
+
+def hidden_fields(kind):
+    return {
+        "title": f"{kind} {MARKER}",
+        "summary": f"Summary {MARKER}",
+        "change_note": f"Note {MARKER}",
+        "body": [("text", RichText(f"<p>Body {MARKER}</p>"))],
+    }
+
+
+def tag_with_marker(page):
+    page.tags.set([MARKER, "plasma"])
+
+
+@pytest.fixture
+def hidden_pages(section):
+    visible = make_topic(section, title="Exits", summary="How to leave.")
+    visible.tags.set(["plasma"])
+    visible.save_revision().publish()
+
+    draft = TopicPage(live=False, slug="draft", **hidden_fields("Draft"))
+    section.add_child(instance=draft)
+    tag_with_marker(draft)
+    draft.save_revision()
+
+    edited = make_topic(section, title="Blocks", summary="How blocks are made.")
+    for name, value in hidden_fields("Unpublished").items():
+        setattr(edited, name, value)
+    tag_with_marker(edited)
+    edited.save_revision()
+
+    restricted = {}
+    for kind, restriction in (
+        ("login", {"restriction_type": "login"}),
+        ("password", {"restriction_type": "password", "password": "s3cret"}),
+        ("group", {"restriction_type": "groups"}),
+    ):
+        page = make_topic(section, slug=f"{kind}-only", **hidden_fields(kind.title()))
+        tag_with_marker(page)
+        page.save_revision().publish()
+        rule = PageViewRestriction.objects.create(page=page, **restriction)
+        if kind == "group":
+            rule.groups.set([Group.objects.get_or_create(name="Insiders")[0]])
+        restricted[kind] = page
+
+    withdrawn = make_topic(section, slug="withdrawn", **hidden_fields("Withdrawn"))
+    tag_with_marker(withdrawn)
+    withdrawn.save_revision().publish()
+    withdrawn.unpublish()
+
+    return visible, [draft, withdrawn, *restricted.values()]
+
+
+def reader_urls(visible, hidden):
+    section = visible.get_parent()
+    return [
+        "/",
+        section.url,
+        visible.url,
+        "/search/?q=summary",
+        "/search/?q=plasma",
+        "/tags/",
+        "/tags/plasma/",
+        "/sitemap.xml",
+        "/feed/",
+        "/whats-new/",
+        visible.url + "history/",
+        section.url + "history/",
+        "/index.md",
+        section.url.rstrip("/") + ".md",
+        visible.url.rstrip("/") + ".md",
+        "/llms.txt",
+        "/api/v2/pages/?limit=100",
+        "/api/v2/pages/?limit=100&fields=*",
+        f"/api/v2/pages/?search={MARKER}",
+        f"/api/v2/pages/{visible.pk}/",
+        f"/api/v2/pages/{section.pk}/",
+    ]
+
+
+def test_no_reader_surface_shows_a_hidden_page(client, hidden_pages):
+    visible, hidden = hidden_pages
+
+    for url in reader_urls(visible, hidden):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert MARKER not in response.content.decode().lower(), url
+
+
+def test_searching_for_the_marker_finds_nothing(client, hidden_pages):
+    soup = BeautifulSoup(client.get("/search/", {"q": MARKER}).content, "html.parser")
+
+    assert soup.select(".search-result") == []
+    # The query is echoed back to the reader; nothing else may carry the marker.
+    for echo in soup.select("title, input[name=q], .search-summary"):
+        echo.decompose()
+    assert MARKER not in str(soup).lower()
+
+
+def test_hidden_pages_have_no_address_of_their_own(client, hidden_pages):
+    visible, hidden = hidden_pages
+
+    assert client.get(f"/tags/{MARKER}/").status_code == 404
+    for page in hidden:
+        for url in (
+            page.url.rstrip("/") + ".md",
+            page.url + "history/",
+            f"/api/v2/pages/{page.pk}/",
+        ):
+            response = client.get(url)
+            assert response.status_code == 404, url
+            assert MARKER not in response.content.decode().lower(), url
+        # The page itself: gone, or behind its login or password form.
+        response = client.get(f"/omg-deep-dive/{page.slug}/")
+        assert response.status_code in (302, 404) or b'name="password"' in response.content
+        assert MARKER not in response.content.decode().lower()
+
+
+def test_the_visible_pages_are_all_there(client, hidden_pages):
+    visible, _ = hidden_pages
+
+    assert "Exits" in client.get("/whats-new/").content.decode()
+    assert "Blocks" in client.get("/llms.txt").content.decode()
+    assert "/omg-deep-dive/exits/" in client.get("/sitemap.xml").content.decode()
