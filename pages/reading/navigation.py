@@ -26,10 +26,10 @@ VERSION_KEY = "pages:navigation:version"
 CACHE_SECONDS = 60 * 60 * 24
 
 # The most links the sidebar lists, unless those it always shows (home, the sections, the current
-# page's branch and its children) are more on their own. 400 links are about 100 KB of HTML and
-# 0.3 ms of rendering; the 5,000 of a generated knowledge base were 1 MB and most of a page's
-# 75 ms, on every page, and far more than a reader scans, least of all on a phone. The real
-# knowledge base (72 pages) fits five times over, so it is listed whole, as it always was.
+# page's branch and its children) are more on their own. A whole 5,000-page tree on every page
+# was most of each page's size and render time (bench/design-measurements.md), and far more than a
+# reader scans, least of all on a phone. The real knowledge base (72 pages) fits five times over,
+# so it is listed whole, as it always was.
 SIDEBAR_LINK_BUDGET = 400
 
 
@@ -158,16 +158,17 @@ class Navigation:
         return previous, following
 
 
-# This process's Navigation of each site, kept between requests: building one from 5,000 cached
-# rows took about 10 ms, a fifth of a page's render time. {root page id: (rows' version, tree)}.
-# A Navigation is never changed once built, so threads can share it.
+# This process's Navigation of each site, kept between requests: building one from a large
+# tree's cached rows is a good part of a page's render time (bench/design-measurements.md).
+# {root page id: (rows' version, tree)}. A Navigation is never changed once built, so threads can
+# share it.
 built_navigations = {}
 
 
 def navigation_for_site(site):
-    # Most requests read only the small version key: the rows (a few hundred kilobytes at
-    # 5,000 pages, unpickled on every read) are fetched only when this process's tree is not
-    # the current one.
+    # Most requests read only the small version key: the rows (unpickled on every read, which
+    # raised workers' memory: bench/design-measurements.md) are fetched only when this process's
+    # tree is not the current one.
     versions = cache.get(VERSION_KEY) or {}
     built = built_navigations.get(site.root_page_id)
     if built is not None and built[0] == versions.get(site.root_page_id):

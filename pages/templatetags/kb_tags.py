@@ -1,3 +1,9 @@
+"""
+The reading furniture's template tags: the sidebar, breadcrumbs and previous / next from the cached
+tree (pages.reading.navigation), "On this page", the "Was this page helpful?" form, the
+in-development wording, FAQ structured data, and the filters templates put links through.
+"""
+
 import html
 import json
 import re
@@ -58,9 +64,9 @@ def sidebar(context, page=None):
 
 
 # The sidebar's lists are written here rather than by a template including itself once per
-# branch: with 400 links those includes took 4 ms of each page's render, this takes 0.3 ms. Every
-# title and address goes through html.escape as it is written (what Django's escape and
-# autoescaping call, without a SafeString per value); only the joined result is marked safe.
+# branch, which took over ten times as long (bench/design-measurements.md). Every title and
+# address goes through html.escape as it is written (what Django's escape and autoescaping call,
+# without a SafeString per value); only the joined result is marked safe.
 def sidebar_list_html(tree):
     """Home, then the sections, each with the pages under it that the tree lists."""
     root = tree.root
