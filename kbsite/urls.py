@@ -1,3 +1,8 @@
+"""
+The site's addresses: the health check, the admin, the API, what robots and programs read, the
+reader views of pages.reading and pages.feedback, and, last, Wagtail's page tree.
+"""
+
 from django.conf import settings
 from django.urls import include, path, re_path
 
