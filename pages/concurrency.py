@@ -6,9 +6,9 @@ their transactions interleave: two pages created under one parent are given the 
 (treebeard reads the last child, then inserts after it); the slower of two saves of one page
 points the page at the older revision; and Wagtail's PostgreSQL search index, which rewrites
 every entry whose title has two words on each index write, deadlocks two long transactions that
-index pages (seen in tests/test_concurrency.py). A knowledge base's editors write a few pages a
-minute, so one transaction-scoped advisory lock for every page write costs nothing they notice
-and rules all three out. SQLite takes its write lock at the start of each transaction
+index pages (seen in tests/content/test_concurrency.py). A knowledge base's editors write a few
+pages a minute, so one transaction-scoped advisory lock for every page write costs nothing they
+notice and rules all three out. SQLite takes its write lock at the start of each transaction
 (`transaction_mode: IMMEDIATE` in settings), which does the same there.
 """
 

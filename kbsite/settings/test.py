@@ -27,5 +27,6 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 KB_PAGE_CACHE_SECONDS = 0
 WAGTAILFRONTENDCACHE = {}
 # The sign-in throttle refuses an authenticate() without a request, as the test client's
-# login() makes; tests/test_admin_security.py turns it on where it signs in through the form.
+# login() makes; tests/hardening/test_admin_security.py turns it on where it signs in through the
+# form.
 AXES_ENABLED = False
