@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from harness import manage, manage_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 GENERATOR = BASE_DIR / "bench" / "generate_book.py"
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/omgkb_bench"
@@ -78,32 +80,6 @@ def fingerprint(pages, depth, seed):
     """What decides the generated content: a different value means a different site."""
     generator = hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:12]
     return f"{MARKER_PREFIX} pages={pages} depth={depth} seed={seed} generator={generator}"
-
-
-def django_env(url, media_root):
-    """The environment for manage.py on the benchmark database, DEBUG off as in production."""
-    return {
-        **os.environ,
-        "DATABASE_URL": url,
-        "MEDIA_ROOT": str(media_root),
-        "DJANGO_SETTINGS_MODULE": "kbsite.settings.dev",
-        "DEBUG": "0",
-    }
-
-
-def manage(env, *args):
-    """Run one manage.py command, stopping the build with its output if it fails."""
-    started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return time.perf_counter() - started, result.stdout
 
 
 def connect(url):
@@ -165,7 +141,7 @@ def build_site(pages, depth=4, seed=1, rebuild=False, log=print):
     media_root = cache_dir() / f"media-{urlsplit(url).path.lstrip('/')}"
     marker = fingerprint(pages, depth, seed)
     site = Site(pages=pages, database_url=url, media_root=media_root, fingerprint=marker)
-    env = django_env(url, media_root)
+    env = manage_env(url, media_root)
 
     if not rebuild and stored_fingerprint(url) == marker and media_root.is_dir():
         inputs = marker.removeprefix(MARKER_PREFIX).strip()
@@ -184,7 +160,7 @@ def build_site(pages, depth=4, seed=1, rebuild=False, log=print):
         book = Path(temp) / "book"
         generate_book(book, pages, depth, seed)
         manage(env, "migrate", "--noinput", "-v0")
-        _seconds, output = manage(env, "import_gitbook", str(book), "-v0")
+        output = manage(env, "import_gitbook", book, "-v0").stdout
     site.build_seconds = time.perf_counter() - started
     site.import_report = output.strip().splitlines()[-1] if output.strip() else ""
     # Again: a long build gives the code time to gain a migration (in a tree others edit).

@@ -20,30 +20,16 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from harness import CommandFailed, manage, manage_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS = BASE_DIR / "bench" / "import-results.md"
 TARGETS = {"first import": 60.0, "unchanged re-import": 15.0}
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/omgkb_bench"
-
-
-def manage(env, *args):
-    started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return elapsed, result.stdout
 
 
 def report_line(output):
@@ -75,23 +61,16 @@ def change_pages(book, count):
 
 
 def run_database(label, url, book, workdir):
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "MEDIA_ROOT": str(workdir / f"media-{label.lower()}"),
-        "DJANGO_SETTINGS_MODULE": "kbsite.settings.dev",
-        # As in production: with DEBUG on, Django also keeps a log of every query.
-        "DEBUG": "0",
-    }
+    env = manage_env(url, workdir / f"media-{label.lower()}")
     manage(env, "migrate", "--noinput", "-v0")
     rows = []
-    seconds, output = manage(env, "import_gitbook", str(book), "-v0")
-    rows.append((label, "first import", seconds, report_line(output)))
-    seconds, output = manage(env, "import_gitbook", str(book), "-v0")
-    rows.append((label, "unchanged re-import", seconds, report_line(output)))
-    changed = change_pages(book, 10)
-    seconds, output = manage(env, "import_gitbook", str(book), "-v0")
-    rows.append((label, f"re-import, {changed} pages changed", seconds, report_line(output)))
+    ran = manage(env, "import_gitbook", book, "-v0")
+    rows.append((label, "first import", ran.seconds, report_line(ran.stdout)))
+    ran = manage(env, "import_gitbook", book, "-v0")
+    rows.append((label, "unchanged re-import", ran.seconds, report_line(ran.stdout)))
+    changed = f"re-import, {change_pages(book, 10)} pages changed"
+    ran = manage(env, "import_gitbook", book, "-v0")
+    rows.append((label, changed, ran.seconds, report_line(ran.stdout)))
     # Leave the book as generated for the next database.
     subprocess.run(["git", "checkout", "-q", "--", "."], cwd=book, check=True)
     return rows
@@ -183,4 +162,8 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except CommandFailed as error:
+        # Its output is on the console already.
+        sys.exit(str(error))

@@ -30,8 +30,6 @@ import os
 import random
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,15 +38,20 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness import (
+    HOST,
+    LOCAL_PRODUCTION,
+    HarnessError,
+    Servers,
+    fetch,
+    free_port,
+    manage,
+    start_gunicorn,
+    stop_on_signals,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 EDITED_PAGE_MARKER = re.compile(rb"Load test version (\d+)\.")
-HOST = "127.0.0.1"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def postgres_binaries():
@@ -187,15 +190,12 @@ def percentile(values, fraction):
 
 
 def get(port, url):
-    connection = http.client.HTTPConnection(HOST, port, timeout=10)
+    """A reader's GET: (status, text), or (None, what went wrong)."""
     try:
-        connection.request("GET", url, headers={"Host": "localhost"})
-        response = connection.getresponse()
-        return response.status, response.read().decode("utf-8", "replace")
+        answer = fetch(port, url, timeout=10, headers={"Host": "localhost"})
     except (OSError, http.client.HTTPException) as error:
         return None, f"{type(error).__name__}: {error}"
-    finally:
-        connection.close()
+    return answer.status, answer.body.decode("utf-8", "replace")
 
 
 def check_faults(cluster, port, page_url):
@@ -233,6 +233,143 @@ def check_faults(cluster, port, page_url):
     return failures
 
 
+# Phases -------------------------------------------------------------------------------------
+
+
+def set_up_site(cluster):
+    """The cluster, a database holding the knowledge base, and the app's environment."""
+    import psycopg
+
+    cluster.create()
+    with psycopg.connect(cluster.url(), autocommit=True) as connection:
+        connection.execute("CREATE DATABASE omgkb_load")
+    env = {
+        **os.environ,
+        **LOCAL_PRODUCTION,
+        "SECRET_KEY": "loadtest-only-" + "x" * 40,
+        "DATABASE_URL": cluster.url("omgkb_load"),
+        # Connections kept between requests must notice the outage and reconnect.
+        "DB_CONN_MAX_AGE": "60",
+        "PAGE_CACHE_SECONDS": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+    for name in ("REDIS_URL", "FRONTEND_CACHE_URL", "OPENSEARCH_URL"):
+        env.pop(name, None)
+    manage(env, "migrate", "--noinput")
+    manage(env, "import_gitbook", "fixtures/omg-kb")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    return env
+
+
+@dataclass
+class Reading:
+    """What the readers read, and the editor who changes one of those pages."""
+
+    urls: list
+    edited_url: str
+    editor: Editor
+
+
+def prepare_reading(env):
+    """The editor works in this process, on the same database, with the same settings."""
+    os.environ.update(env)
+    sys.path.insert(0, str(BASE_DIR))
+    import django
+
+    django.setup()
+    from pages.models import TopicPage
+    from pages.reading.navigation import markdown_url
+    from pages.reading.visibility import visible_pages
+
+    pages = list(visible_pages().filter(depth__gt=1).order_by("path"))
+    edited = TopicPage.objects.live().order_by("path").first()
+    editor = Editor(edited.pk)
+    editor.publish(1)
+    urls = [page.url for page in pages] + [markdown_url(page.url) for page in pages[:20]]
+    urls += ["/search/?q=plasma", "/search/?q=exit+game", "/whats-new/", "/feed/"]
+    urls += ["/api/v2/pages/?limit=20", "/tags/", "/sitemap.xml", "/llms.txt"]
+    return Reading(urls, edited.url, editor)
+
+
+def serve(servers, env):
+    """gunicorn, 3 workers of 4 threads, answering /healthz/ with a 200."""
+    # The app logs each failure during the outage with its traceback: kept apart from the
+    # report, in gunicorn.log, copied out when the run fails.
+    gunicorn = start_gunicorn(
+        servers,
+        "gunicorn",
+        env,
+        *("--workers", "3", "--worker-class", "gthread", "--threads", "4"),
+        *("--keep-alive", "5", "--log-level", "warning"),
+    )
+    if gunicorn.ready.status != 200:
+        raise gunicorn.failed(f"/healthz/ answered {gunicorn.ready.status}")
+    return gunicorn.port
+
+
+def read_while_publishing(port, reading, args):
+    """--readers threads read for --seconds while the editor publishes every --publish-every."""
+    print(
+        f"{args.readers} readers for {args.seconds:.0f} s, a publish every "
+        f"{args.publish_every:.0f} s, {len(reading.urls)} URLs, gunicorn 3x4 threads, PostgreSQL"
+    )
+    tally = Tally()
+    started = time.monotonic()
+    end = started + args.seconds
+    readers = [
+        threading.Thread(
+            target=read_pages,
+            args=(port, reading.urls, reading.edited_url, reading.editor, end, tally),
+            daemon=True,
+        )
+        for _ in range(args.readers)
+    ]
+    for reader in readers:
+        reader.start()
+    version = 1
+    while time.monotonic() + args.publish_every < end:
+        time.sleep(args.publish_every)
+        version += 1
+        try:
+            reading.editor.publish(version)
+        except Exception as error:  # a failed publish is a failure of the run
+            tally.error(f"publish {version}: {type(error).__name__}: {error}")
+    for reader in readers:
+        reader.join(timeout=args.seconds + 60)
+    return tally, time.monotonic() - started
+
+
+def report_load(tally, editor, elapsed):
+    """Requests, errors and latency; the failures among them."""
+    latencies = [value * 1000 for value in tally.latencies]
+    print(f"requests:      {len(latencies)} ({len(latencies) / elapsed:.0f}/s)")
+    print(f"errors:        {len(tally.errors)}")
+    print(
+        "latency ms:    "
+        f"p50 {percentile(latencies, 0.50):.0f}  p95 {percentile(latencies, 0.95):.0f}  "
+        f"p99 {percentile(latencies, 0.99):.0f}  max {max(latencies, default=0):.0f}"
+    )
+    print(f"publishes:     {editor.publishes} (versions 1..{editor.committed})")
+    print(f"edited page:   {tally.edited_page_reads} reads, each the old or the new version")
+    for message in tally.errors[:20]:
+        print(f"  error: {message}")
+    failures = [f"{len(tally.errors)} reader errors"] if tally.errors else []
+    if not latencies:
+        failures.append("no request was answered")
+    return failures
+
+
+def conclude(failures, folder, with_faults):
+    """The verdict: 0, or 1 with the failures and the server's log kept in bench/."""
+    if failures:
+        kept = BASE_DIR / "bench" / "loadtest-gunicorn.log"
+        shutil.copy(folder / "gunicorn.log", kept)
+        print("\nFAILED:\n  " + "\n  ".join(failures) + f"\nThe server's log: {kept}")
+        return 1
+    print("\nloadtest passed: 0 server errors" + (", outage survived" if with_faults else ""))
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60)
@@ -240,141 +377,24 @@ def main(argv=None):
     parser.add_argument("--publish-every", type=float, default=3)
     parser.add_argument("--no-faults", action="store_true", help="skip the database outage")
     args = parser.parse_args(argv)
+    stop_on_signals()
 
     folder = Path(tempfile.mkdtemp(prefix="omgkb-loadtest-"))
     cluster = PostgresCluster(folder)
-    gunicorn = None
     try:
-        cluster.create()
-        import psycopg
-
-        with psycopg.connect(cluster.url(), autocommit=True) as connection:
-            connection.execute("CREATE DATABASE omgkb_load")
-        port = free_port()
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "kbsite.settings.production",
-            "SECRET_KEY": "loadtest-only-" + "x" * 40,
-            "DATABASE_URL": cluster.url("omgkb_load"),
-            # Connections kept between requests must notice the outage and reconnect.
-            "DB_CONN_MAX_AGE": "60",
-            "ALLOWED_HOSTS": "localhost,127.0.0.1",
-            "SECURE_SSL_REDIRECT": "false",
-            "SECURE_COOKIES": "false",
-            "SECURE_HSTS_SECONDS": "0",
-            "PAGE_CACHE_SECONDS": "0",
-            "LOG_LEVEL": "WARNING",
-        }
-        for name in ("REDIS_URL", "FRONTEND_CACHE_URL", "OPENSEARCH_URL"):
-            env.pop(name, None)
-        manage = [sys.executable, "manage.py"]
-        for command in (["migrate", "--noinput"], ["import_gitbook", "fixtures/omg-kb"]):
-            subprocess.run(
-                [*manage, *command], cwd=BASE_DIR, env=env, check=True, stdout=subprocess.DEVNULL
-            )
-        subprocess.run(
-            [*manage, "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True
-        )
-
-        # The editor works in this process, on the same database, with the same settings.
-        os.environ.update(env)
-        sys.path.insert(0, str(BASE_DIR))
-        import django
-
-        django.setup()
-        from pages.models import TopicPage
-        from pages.reading.navigation import markdown_url
-        from pages.reading.visibility import visible_pages
-
-        pages = list(visible_pages().filter(depth__gt=1).order_by("path"))
-        edited = TopicPage.objects.live().order_by("path").first()
-        editor = Editor(edited.pk)
-        editor.publish(1)
-        edited_url = edited.url
-        urls = [page.url for page in pages] + [markdown_url(page.url) for page in pages[:20]]
-        urls += ["/search/?q=plasma", "/search/?q=exit+game", "/whats-new/", "/feed/"]
-        urls += ["/api/v2/pages/?limit=20", "/tags/", "/sitemap.xml", "/llms.txt"]
-
-        server_log = (folder / "gunicorn.log").open("w")
-        gunicorn = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "kbsite.wsgi", "--bind", f"{HOST}:{port}"]
-            + ["--workers", "3", "--worker-class", "gthread", "--threads", "4"]
-            + ["--keep-alive", "5", "--log-level", "warning"],
-            cwd=BASE_DIR,
-            env=env,
-            start_new_session=True,
-            # The app logs each failure during the outage with its traceback: kept apart from
-            # the report, in a file kept when the run fails.
-            stdout=server_log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while get(port, "/healthz/")[0] != 200:
-            if time.monotonic() > deadline or gunicorn.poll() is not None:
-                sys.exit("gunicorn did not start")
-            time.sleep(0.2)
-
-        print(
-            f"{args.readers} readers for {args.seconds:.0f} s, a publish every "
-            f"{args.publish_every:.0f} s, {len(urls)} URLs, gunicorn 3x4 threads, PostgreSQL"
-        )
-        tally = Tally()
-        started = time.monotonic()
-        end = started + args.seconds
-        readers = [
-            threading.Thread(
-                target=read_pages, args=(port, urls, edited_url, editor, end, tally), daemon=True
-            )
-            for _ in range(args.readers)
-        ]
-        for reader in readers:
-            reader.start()
-        version = 1
-        while time.monotonic() + args.publish_every < end:
-            time.sleep(args.publish_every)
-            version += 1
-            try:
-                editor.publish(version)
-            except Exception as error:  # a failed publish is a failure of the run
-                tally.error(f"publish {version}: {type(error).__name__}: {error}")
-        for reader in readers:
-            reader.join(timeout=args.seconds + 60)
-        elapsed = time.monotonic() - started
-
-        latencies = [value * 1000 for value in tally.latencies]
-        print(f"requests:      {len(latencies)} ({len(latencies) / elapsed:.0f}/s)")
-        print(f"errors:        {len(tally.errors)}")
-        print(
-            "latency ms:    "
-            f"p50 {percentile(latencies, 0.50):.0f}  p95 {percentile(latencies, 0.95):.0f}  "
-            f"p99 {percentile(latencies, 0.99):.0f}  max {max(latencies, default=0):.0f}"
-        )
-        print(f"publishes:     {editor.publishes} (versions 1..{editor.committed})")
-        print(f"edited page:   {tally.edited_page_reads} reads, each the old or the new version")
-        for message in tally.errors[:20]:
-            print(f"  error: {message}")
-
-        failures = [f"{len(tally.errors)} reader errors"] if tally.errors else []
-        if not latencies:
-            failures.append("no request was answered")
-        if not args.no_faults:
-            failures += check_faults(cluster, port, edited_url)
-        if failures:
-            kept = BASE_DIR / "bench" / "loadtest-gunicorn.log"
-            shutil.copy(folder / "gunicorn.log", kept)
-            print("\nFAILED:\n  " + "\n  ".join(failures) + f"\nThe server's log: {kept}")
-            return 1
-        print(
-            "\nloadtest passed: 0 server errors" + ("" if args.no_faults else ", outage survived")
-        )
-        return 0
+        with Servers(folder) as servers:
+            env = set_up_site(cluster)
+            reading = prepare_reading(env)
+            port = serve(servers, env)
+            tally, elapsed = read_while_publishing(port, reading, args)
+            failures = report_load(tally, reading.editor, elapsed)
+            if not args.no_faults:
+                failures += check_faults(cluster, port, reading.edited_url)
+            return conclude(failures, folder, with_faults=not args.no_faults)
+    except HarnessError as error:
+        # The failed command's or server's output is on the console already.
+        sys.exit(f"loadtest could not run: {error}")
     finally:
-        if gunicorn is not None and gunicorn.poll() is None:
-            os.killpg(gunicorn.pid, signal.SIGTERM)
-            try:
-                gunicorn.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(gunicorn.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             cluster.stop()
         shutil.rmtree(folder, ignore_errors=True)

@@ -22,9 +22,10 @@ read it through Varnish at once). Prints a Markdown table and writes it to bench
 ending with plain `name: value` lines for scripts.
 
 Missing nginx, varnish or wrk are installed with apt-get (as root). Every server runs on
-127.0.0.1 in its own process group and is stopped on the way out, failure or not. Exits 1 when a
-scenario could not be measured or verified (errors, non-200 answers, a cache that does not
-hit, a stale page after the purge), 0 otherwise; targets met or not are reported, not enforced.
+127.0.0.1 in its own process group and is stopped on the way out, failure or not (ports, servers
+and manage.py come from bench/harness.py). Exits 1 when a scenario could not be measured or
+verified (errors, non-200 answers, a cache that does not hit, a stale page after the purge), 0
+otherwise; targets met or not are reported, not enforced.
 
 Environment: BENCH_POSTGRES_URL (see bench/generate_site.py), BENCH_REDIS_URL (default
 redis://127.0.0.1:6379/12, flushed before every scenario: give the benchmark a database of
@@ -32,30 +33,27 @@ its own).
 """
 
 import argparse
-import functools
-import http.client
 import json
 import os
 import platform
 import re
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import generate_site  # noqa: E402 - bench/ is not a package
+# bench/ is on sys.path: this file runs as a script (bench/harness.py says how it is imported).
+import generate_site
+import harness
+from harness import HarnessError, expect_200, fetch, find_tool, manage, run_python
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS = BASE_DIR / "bench" / "results.md"
@@ -98,8 +96,9 @@ end
 """
 
 
-class BenchError(Exception):
-    """A scenario that could not be run or whose answers were not what it measures."""
+class BenchError(HarnessError):
+    """A scenario that could not be run or whose answers were not what it measures. Caught as
+    a HarnessError, with the harness's own: a server that would not start, a failed command."""
 
 
 # Results ------------------------------------------------------------------------------------
@@ -168,13 +167,6 @@ class Report:
 # Tools and the machine ----------------------------------------------------------------------
 
 
-def find_tool(name):
-    return shutil.which(name) or next(
-        (str(path) for path in (Path("/usr/sbin") / name, Path("/sbin") / name) if path.exists()),
-        None,
-    )
-
-
 def install_missing_tools():
     """nginx, varnish and wrk from Debian's packages; apt-get update only if the install fails."""
     missing = sorted({package for tool, package in TOOLS.items() if not find_tool(tool)})
@@ -212,137 +204,6 @@ def describe_machine(database_url):
         "nginx": tool_version([find_tool("nginx"), "-v"], r"nginx/([\d.]+)"),
         "wrk": tool_version([find_tool("wrk"), "--version"], r"wrk (?:debian/)?([\d.]+)"),
     }
-
-
-# Processes ----------------------------------------------------------------------------------
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Servers:
-    """Every server this run starts, each in a process group of its own, all stopped on exit."""
-
-    def __init__(self, logs):
-        self.logs = logs
-        self.running = []
-
-    def start(self, name, argv, env=None):
-        log_path = self.logs / f"{name}.log"
-        with log_path.open("w") as log:
-            process = subprocess.Popen(
-                argv,
-                cwd=BASE_DIR,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        process.name, process.log_path = name, log_path
-        self.running.append(process)
-        return process
-
-    def stop(self, process):
-        """SIGTERM to the whole group; SIGKILL to whatever is left of it after a grace time."""
-        if process in self.running:
-            self.running.remove(process)
-        with suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        with suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=15)
-        # A worker may outlive its master: the group goes, whoever is still in it.
-        with suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-
-    def stop_all(self):
-        for process in reversed(list(self.running)):
-            self.stop(process)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop_all()
-
-
-def log_tail(process, lines=25):
-    text = process.log_path.read_text(errors="replace").splitlines()
-    return "\n".join(text[-lines:])
-
-
-def stop_on_signals():
-    """SIGTERM and SIGHUP unwind like Ctrl-C, so every `finally` stops its servers."""
-
-    def unwind(signum, _frame):
-        raise SystemExit(128 + signum)
-
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, unwind)
-
-
-# HTTP ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: dict
-    body: bytes
-
-    def header(self, name):
-        return self.headers.get(name.lower())
-
-
-def fetch(port, path, timeout=30):
-    """One GET to 127.0.0.1:port, redirects not followed, as wrk sends it."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        body = response.read()
-        headers = {name.lower(): value for name, value in response.getheaders()}
-        return Answer(response.status, headers, body)
-    finally:
-        connection.close()
-
-
-def server_failed(process, what):
-    """A BenchError for a server that misbehaved: its log on the console, the last line (most
-    often the exception) in the table."""
-    print(f"{process.name}'s log:\n{log_tail(process)}", file=sys.stderr)
-    last = log_tail(process, 1).strip()
-    return BenchError(f"{what} ({process.name}'s log ends: {last or 'empty'})")
-
-
-def wait_until_answering(port, process, path="/healthz/", timeout=90):
-    """The first answer of any status from a freshly started server."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise server_failed(process, f"{process.name} exited with {process.returncode}")
-        try:
-            return fetch(port, path, timeout=5)
-        except OSError:
-            time.sleep(0.2)
-    raise server_failed(process, f"{process.name} did not answer within {timeout} s")
-
-
-def expect_200(answer, what, process=None):
-    """The answer, if it is a 200; else a BenchError that says what came instead (and, for a
-    server error, the server log's last line, which is usually the exception)."""
-    if answer.status == 200:
-        return answer
-    message = f"{what} answered {answer.status}, not 200"
-    if answer.status >= 500 and process is not None:
-        raise server_failed(process, message)
-    if answer.header("location"):
-        message += f" (Location: {answer.header('location')})"
-    raise BenchError(message)
 
 
 # wrk ----------------------------------------------------------------------------------------
@@ -418,37 +279,14 @@ def measure(scenario, port, path, seconds, script, expected):
 # The app ------------------------------------------------------------------------------------
 
 
-@functools.cache
-def offline_proxy():
-    """A proxy address on a local port nobody listens on.
-
-    The generated pages embed made-up video links, and the embed block asks the provider for
-    each one it has no answer stored for, on every render. This machine has no network: the
-    DNS lookup fails, mostly at once but now and then after 5 s, which stalls both workers.
-    Like the browser tests, the app gets this as its HTTP(S) proxy so that every such lookup
-    fails at once (connection refused), as an unreachable provider would."""
-    return f"http://127.0.0.1:{free_port()}"
-
-
 def app_env(site, secret, redis_url=None, page_cache_seconds=0, frontend_cache_url=None):
     env = {name: os.environ[name] for name in INHERITED if name in os.environ}
+    env |= harness.LOCAL_PRODUCTION | harness.offline_proxy_env()
     env |= {
-        "DJANGO_SETTINGS_MODULE": "kbsite.settings.production",
         "SECRET_KEY": secret,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "false",
-        "SECURE_COOKIES": "false",
-        "SECURE_HSTS_SECONDS": "0",
         "DATABASE_URL": site.database_url,
         "MEDIA_ROOT": str(site.media_root),
         "PAGE_CACHE_SECONDS": str(page_cache_seconds),
-        "HTTP_PROXY": offline_proxy(),
-        "HTTPS_PROXY": offline_proxy(),
-        "http_proxy": offline_proxy(),
-        "https_proxy": offline_proxy(),
-        # The app's purges go to Varnish on this machine, never through a proxy.
-        "NO_PROXY": "127.0.0.1,localhost",
-        "no_proxy": "127.0.0.1,localhost",
         "PYTHONUNBUFFERED": "1",
     }
     if redis_url:
@@ -458,72 +296,19 @@ def app_env(site, secret, redis_url=None, page_cache_seconds=0, frontend_cache_u
     return env
 
 
-def last_error(output):
-    """The line of a traceback that names the exception (the last unindented `Name: ...`), or
-    else the last line."""
-    lines = output.strip().splitlines() or ["no output"]
-    named = [line for line in lines if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Exit)\b", line)]
-    return (named or lines)[-1]
-
-
-def run_python(argv, env, what):
-    result = subprocess.run(
-        [sys.executable, *argv], cwd=BASE_DIR, env=env, capture_output=True, text=True
-    )
-    if result.returncode != 0:
-        # The whole story on the console, its last line (usually the exception) in the table.
-        print(f"{what} failed:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}", file=sys.stderr)
-        raise BenchError(f"{what} failed: {last_error(result.stderr or result.stdout)}")
-    return result.stdout
-
-
 def probe(env, *args):
     """bench/site_probe.py's JSON answer, run quietly with the app's settings."""
     output = run_python(
-        [str(BASE_DIR / "bench" / "site_probe.py"), *args],
+        [BASE_DIR / "bench" / "site_probe.py", *args],
         env | {"LOG_LEVEL": "WARNING"},
         f"site_probe.py {args[0]}",
-    )
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
 def collect_static(env):
     """Production's whitenoise manifest storage needs collectstatic before any page renders."""
-    run_python(["manage.py", "collectstatic", "--noinput", "-v0"], env, "collectstatic")
-
-
-@dataclass
-class App:
-    """A running gunicorn: its master process, its port and what /healthz/ first answered."""
-
-    process: subprocess.Popen
-    port: int
-    healthz: int
-
-    def get(self, path, what):
-        return expect_200(fetch(self.port, path), what, self.process)
-
-
-def start_gunicorn(servers, name, env):
-    port = free_port()
-    argv = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "kbsite.wsgi",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(WORKERS),
-        "--worker-class",
-        "sync",
-        # gunicorn 27's control socket lives in ~/.gunicorn, shared by every gunicorn run as
-        # this user: nothing here uses it.
-        "--no-control-socket",
-    ]
-    process = servers.start(name, argv, env)
-    health = wait_until_answering(port, process)
-    return App(process, port, health.status)
+    manage(env, "collectstatic", "--noinput", "-v0", what="collectstatic")
 
 
 def worker_peak_rss_kb(master):
@@ -614,7 +399,7 @@ def reported_all(*scenarios):
     """The same for scenarios that share a server: if it does not start, none of them runs."""
     try:
         yield
-    except BenchError as error:
+    except HarnessError as error:
         for scenario in scenarios:
             scenario.problems.append(str(error))
 
@@ -622,22 +407,24 @@ def reported_all(*scenarios):
 @contextmanager
 def serving(report, servers, name, env):
     """gunicorn for a group of scenarios; its workers' peak RSS is read before it stops."""
-    app = start_gunicorn(servers, name, env)
+    app = harness.start_gunicorn(
+        servers, name, env, "--workers", str(WORKERS), "--worker-class", "sync"
+    )
     try:
         yield app
     finally:
         peaks = worker_peak_rss_kb(app.process)
         report.worker_rss_kb += peaks
         report.worker_rss_by_server[name] = peaks
-        servers.stop(app.process)
+        servers.stop(app)
 
 
 def note_healthz(report, context, app):
-    context["healthz"] = app.healthz == 200
+    context["healthz"] = app.ready.status == 200
     if not context["healthz"] and "healthz" not in context.get("noted", ()):
         context.setdefault("noted", set()).add("healthz")
         report.notes.append(
-            f"/healthz/ answered {app.healthz}: no health check yet, so Varnish's probe was "
+            f"/healthz/ answered {app.ready.status}: no health check yet, so Varnish's probe was "
             "left out of the rendered VCL (it would mark the app sick)."
         )
 
@@ -738,39 +525,10 @@ def verify_varnish(scenario, port, path):
 def render_vcl(workdir, backend_port, with_probe):
     """deploy/varnish/render.py's VCL for this gunicorn (without the probe if there is no
     /healthz/ to answer it)."""
-    vcl = workdir / "bench.vcl"
-    render = BASE_DIR / "deploy" / "varnish" / "render.py"
-    run_python(
-        [str(render), "--backend", f"127.0.0.1:{backend_port}", "-o", str(vcl)],
-        os.environ,
-        "deploy/varnish/render.py",
-    )
+    vcl = harness.render_vcl(f"127.0.0.1:{backend_port}", workdir / "bench.vcl")
     if not with_probe:
         vcl.write_text(re.sub(r"^\s*\.probe = healthz;\n", "", vcl.read_text(), flags=re.M))
-    vcl.chmod(0o644)
     return vcl
-
-
-def start_varnish(servers, workdir, port, backend_port, with_probe):
-    vcl = render_vcl(workdir, backend_port, with_probe)
-    argv = [
-        find_tool("varnishd"),
-        "-F",
-        "-n",
-        str(workdir / "varnish"),
-        "-a",
-        f"127.0.0.1:{port}",
-        # No management port: nothing here talks to varnishadm.
-        "-T",
-        "none",
-        "-f",
-        str(vcl),
-        "-s",
-        "malloc,256m",
-    ]
-    process = servers.start("varnishd", argv)
-    wait_until_answering(port, process, path="/robots.txt")
-    return process
 
 
 PUBLISH_SUMMARY = """
@@ -784,10 +542,10 @@ page.save_revision().publish()
 
 def publish_summary(env, page_id, summary):
     """A change published through Wagtail's API, in a process of its own, as an editor's is."""
-    run_python(
-        ["manage.py", "shell", "-c", PUBLISH_SUMMARY],
+    manage(
         env | {"BENCH_PAGE_ID": str(page_id), "BENCH_SUMMARY": summary, "LOG_LEVEL": "WARNING"},
-        "publishing the deep page",
+        *("shell", "-c", PUBLISH_SUMMARY),
+        what="publishing the deep page",
     )
 
 
@@ -837,8 +595,11 @@ def run_cached(report, servers, context):
             report.cached_sql = sql_per_request(before, database_activity(site, app), load)
 
         with reported(proxied):
-            port = context["varnish_port"]
-            varnish = start_varnish(servers, context["workdir"], port, app.port, context["healthz"])
+            vcl = render_vcl(context["workdir"], app.port, context["healthz"])
+            varnish = harness.start_varnish(
+                servers, vcl, context["workdir"], port=context["varnish_port"]
+            )
+            port = varnish.port
             try:
                 flush_redis(redis_url)
                 answer = verify_varnish(proxied, port, path)
@@ -848,38 +609,10 @@ def run_cached(report, servers, context):
                 measure(proxied, port, path, *context["timing"], answer)
                 try:
                     check_purge(report, env, port, context)
-                except BenchError as error:
+                except HarnessError as error:
                     report.purge = f"**not run**: {error}"
             finally:
                 servers.stop(varnish)
-
-
-NGINX_CONF = """
-worker_processes auto;
-pid {workdir}/nginx.pid;
-error_log {workdir}/nginx-error.log warn;
-events {{
-    worker_connections 1024;
-}}
-http {{
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    types {{
-        text/html html;
-    }}
-    default_type text/html;
-    client_body_temp_path {workdir}/body;
-    proxy_temp_path {workdir}/proxy;
-    fastcgi_temp_path {workdir}/fastcgi;
-    uwsgi_temp_path {workdir}/uwsgi;
-    scgi_temp_path {workdir}/scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        root {root};
-    }}
-}}
-"""
 
 
 def run_static(report, servers, context):
@@ -896,25 +629,11 @@ def run_static(report, servers, context):
         folder.chmod(0o755)
     (root / "deep.html").write_bytes(html)
     (root / "deep.html").chmod(0o644)
-    port = free_port()
-    conf = workdir / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(workdir=workdir, port=port, root=root))
-    argv = [
-        find_tool("nginx"),
-        "-c",
-        str(conf),
-        "-p",
-        str(workdir),
-        "-e",
-        str(workdir / "nginx-error.log"),
-        "-g",
-        "daemon off;",
-    ]
     with reported(scenario):
-        process = servers.start("nginx", argv)
+        nginx = harness.start_nginx(servers, root, workdir, ready="/deep.html")
+        port = nginx.port
         try:
-            answer = wait_until_answering(port, process, "/deep.html")
-            expect_200(answer, "nginx", process)
+            answer = expect_200(nginx.ready, "nginx", nginx)
             if answer.body == html:
                 scenario.checks.append("same bytes as (a)")
             else:
@@ -922,7 +641,7 @@ def run_static(report, servers, context):
             warm_up(port, "/deep.html", *context["timing"])
             measure(scenario, port, "/deep.html", *context["timing"], answer)
         finally:
-            servers.stop(process)
+            servers.stop(nginx)
 
 
 # The import ---------------------------------------------------------------------------------
@@ -930,7 +649,7 @@ def run_static(report, servers, context):
 
 def time_import(workdir, pages=1000, depth=4, seed=1):
     """First import of a generated 1,000-page book into a fresh PostgreSQL database, timed as
-    bench/import_bench.py times it (its own functions: one manage.py process, DEBUG off)."""
+    bench/import_bench.py times it (one manage.py process, DEBUG off)."""
     import import_bench
 
     url = generate_site.database_url(pages, suffix="import")
@@ -940,10 +659,10 @@ def time_import(workdir, pages=1000, depth=4, seed=1):
     try:
         book = workdir / "import-book"
         generate_site.generate_book(book, pages, depth, seed)
-        env = generate_site.django_env(url, workdir / "import-media")
-        import_bench.manage(env, "migrate", "--noinput", "-v0")
-        seconds, output = import_bench.manage(env, "import_gitbook", str(book), "-v0")
-        return seconds, import_bench.report_line(output)
+        env = harness.manage_env(url, workdir / "import-media")
+        manage(env, "migrate", "--noinput", "-v0")
+        ran = manage(env, "import_gitbook", book, "-v0")
+        return ran.seconds, import_bench.report_line(ran.stdout)
     finally:
         generate_site.drop_database(url)
 
@@ -1229,7 +948,7 @@ def count_site_queries(report, context):
             report.queries[pages] = probe(
                 env, "queries", "--path", deep["url"], "--page-id", str(deep["id"])
             )
-        except BenchError as error:
+        except HarnessError as error:
             report.queries[pages] = {"error": "could not count"}
             report.problems.append(f"The {pages}-page site: {error}")
 
@@ -1239,7 +958,7 @@ def run_phase(report, name, function, *args):
     print(f"  {name} ...", file=sys.stderr)
     try:
         function(report, *args)
-    except BenchError as error:
+    except HarnessError as error:
         report.problems.append(f"{name}: {error}")
     except Exception as error:  # noqa: BLE001 - report it, stop the servers, go on
         traceback.print_exc()
@@ -1263,7 +982,7 @@ def run(options):
         script = workdir / "report.lua"
         script.write_text(WRK_REPORT)
         script.chmod(0o644)
-        varnish_port = free_port()
+        varnish_port = harness.free_port()
         context = {
             "site": site,
             "secret": secrets.token_urlsafe(50),
@@ -1294,7 +1013,7 @@ def run(options):
             report.import_seconds, report.import_source = seconds, f"(this run: {line})"
 
         print("Scenarios:", file=sys.stderr)
-        with Servers(workdir) as servers:
+        with harness.Servers(workdir) as servers:
             run_phase(report, "a0", run_all_caches_off, servers, context)
             run_phase(report, "a, d", run_app_uncached, servers, context)
             run_phase(report, "b, c, purge", run_cached, servers, context)
@@ -1330,7 +1049,7 @@ def main(argv=None):
     options = parser.parse_args(argv)
     if options.quick:
         options.seconds = 3
-    stop_on_signals()
+    harness.stop_on_signals()
 
     report = run(options)
     table = render_table(report)

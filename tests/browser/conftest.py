@@ -13,17 +13,20 @@ on it.
 import itertools
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from bench.harness import (
+    HarnessError,
+    Servers,
+    expect_200,
+    manage,
+    offline_proxy_env,
+    start_gunicorn,
+)
 from pages.management.commands.create_demo_accounts import DEMO_ACCOUNTS
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -50,12 +53,6 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.enable_socket)
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass
 class LiveSite:
     url: str
@@ -70,8 +67,6 @@ def live_site(tmp_path_factory):
     """The knowledge base on a fresh database, served by gunicorn on a free local port."""
     workdir = tmp_path_factory.mktemp("live-site")
     ARTIFACTS.mkdir(exist_ok=True)
-    log = ARTIFACTS / "server.log"
-    closed_port = f"http://127.0.0.1:{free_port()}"
     env = {
         key: value
         for key, value in os.environ.items()
@@ -80,65 +75,38 @@ def live_site(tmp_path_factory):
         "DJANGO_SETTINGS_MODULE": "kbsite.settings.dev",
         "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
         "MEDIA_ROOT": str(workdir / "media"),
-        "HTTP_PROXY": closed_port,
-        "HTTPS_PROXY": closed_port,
-        "NO_PROXY": "127.0.0.1,localhost",
+        **offline_proxy_env(),
         "PYTHONUNBUFFERED": "1",
     }
-    manage = [sys.executable, str(BASE_DIR / "manage.py")]
-    with log.open("w") as out:
+    with Servers(ARTIFACTS) as servers:
+        try:
+            server = serve_live_site(servers, env)
+        except HarnessError as error:
+            pytest.fail(f"The live site did not start: {error} (output above, log in {ARTIFACTS})")
+        yield LiveSite(url=server.url, log=server.log)
+
+
+def serve_live_site(servers, env):
+    """Migrate, import the knowledge base, add the demo accounts (their output starts
+    server.log), then gunicorn, once its home page answers 200."""
+    with (ARTIFACTS / "server.log").open("w") as log:
         for command in (
             ["migrate", "--noinput"],
-            ["import_gitbook", str(BASE_DIR / "fixtures" / "omg-kb")],
+            ["import_gitbook", BASE_DIR / "fixtures" / "omg-kb"],
             ["create_demo_accounts"],
         ):
-            subprocess.run(
-                manage + command, env=env, cwd=BASE_DIR, stdout=out, stderr=out, check=True
-            )
-
-    port = free_port()
+            ran = manage(env, *command)
+            log.write(ran.stdout + ran.stderr)
     # DEBUG off from here on: readers get the production error pages and templates.
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "kbsite.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--threads",
-            "4",
-            "--access-logfile",
-            "-",
-        ],
-        env=env | {"DEBUG": "false"},
-        cwd=BASE_DIR,
-        stdout=log.open("a"),
-        stderr=subprocess.STDOUT,
+    server = start_gunicorn(
+        servers,
+        "server",
+        env | {"DEBUG": "false"},
+        *("--workers", "1", "--threads", "4", "--access-logfile", "-"),
+        ready="/",
     )
-    site = LiveSite(url=f"http://127.0.0.1:{port}", log=log)
-    try:
-        wait_until_serving(site, server)
-        yield site
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def wait_until_serving(site, server, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"The server exited with {server.returncode}; see {site.log}")
-        try:
-            with urllib.request.urlopen(site("/"), timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"The server did not answer within {timeout} s; see {site.log}")
+    expect_200(server.ready, "the home page", server)
+    return server
 
 
 @pytest.fixture(scope="session")

@@ -8,13 +8,7 @@ skipped, unless REQUIRE_VARNISH is set (`.ci/run` installs varnish and sets it).
 """
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
-from pathlib import Path
 from urllib.error import HTTPError
 
 import pytest
@@ -22,12 +16,11 @@ import pytest
 from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
+from bench.harness import HarnessError, Servers, find_tool, render_vcl, start_varnish
 from pages.models import HomePage
 from tests.conftest import make_section, make_topic
 
-PROJECT = Path(__file__).resolve().parents[2]
-# Debian puts it in /usr/sbin, which a non-root PATH may not hold.
-VARNISHD = shutil.which("varnishd", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
+VARNISHD = find_tool("varnishd")
 
 pytestmark = [
     # A live server needs committed rows; the rollback restores the tree root and the groups.
@@ -39,52 +32,23 @@ pytestmark = [
 ]
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def varnish(live_server, tmp_path, settings):
     """Varnish on a free port, in front of the live server, purged by the app."""
     assert VARNISHD, "REQUIRE_VARNISH is set but varnishd is not installed"
-    backend = live_server.url.removeprefix("http://")
-    vcl = tmp_path / "kb.vcl"
-    subprocess.run(
-        [sys.executable, "deploy/varnish/render.py", "--backend", backend, "-o", str(vcl)],
-        cwd=PROJECT,
-        check=True,
-    )
-    port = free_port()
-    process = subprocess.Popen(
-        [VARNISHD, "-F", "-j", "none", "-n", str(tmp_path / "varnish"), "-a", f"127.0.0.1:{port}"]
-        + ["-f", str(vcl), "-s", "malloc,32m"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    address = f"http://127.0.0.1:{port}"
-    settings.WAGTAILFRONTENDCACHE = {
-        "proxy": {"BACKEND": "pages.caching.purging.VarnishBackend", "LOCATION": address}
-    }
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{address}/healthz/", timeout=2)
-                break
-            except (OSError, HTTPError):
-                if time.monotonic() > deadline or process.poll() is not None:
-                    process.kill()
-                    pytest.fail(f"Varnish did not start:\n{process.stdout.read().decode()}")
-                time.sleep(0.2)
-        yield address
-    finally:
-        process.terminate()
+    vcl = render_vcl(live_server.url.removeprefix("http://"), tmp_path / "kb.vcl")
+    with Servers(tmp_path) as servers:
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            # No jail: varnishd runs as this user, who alone can read tmp_path.
+            proxy = start_varnish(
+                servers, vcl, tmp_path, "-j", "none", storage="malloc,32m", ready="/healthz/"
+            )
+        except HarnessError as error:
+            pytest.fail(f"Varnish did not start: {error}")
+        settings.WAGTAILFRONTENDCACHE = {
+            "proxy": {"BACKEND": "pages.caching.purging.VarnishBackend", "LOCATION": proxy.url}
+        }
+        yield proxy.url
 
 
 def fetch(url, cookie=None):
