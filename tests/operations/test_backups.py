@@ -14,8 +14,6 @@ import io
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 import tarfile
 from pathlib import Path
 from urllib.parse import quote
@@ -35,7 +33,9 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Revision, TaskState, Workflow, WorkflowState
 from wagtail.rich_text import RichText
 
-from kbsite.operations import backups
+from bench import harness
+from kbsite.operations.backups import archive_format, databases, restoring
+from kbsite.operations.backups.media import RESTORE_WORK_PREFIX
 from tests.conftest import make_section, make_topic
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -196,14 +196,7 @@ def manage(*arguments, database_url, media_root):
         MEDIA_ROOT=str(media_root),
         DJANGO_SETTINGS_MODULE="kbsite.settings.dev",
     )
-    return subprocess.run(
-        [sys.executable, "manage.py", *arguments],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return harness.manage(env, *arguments, timeout=300, check=False)
 
 
 # The site ---------------------------------------------------------------------------------------
@@ -269,7 +262,7 @@ def back_up(tmp_path, name="site.tar.gz"):
 
 def manifest_of(archive):
     with tarfile.open(archive, "r:gz") as tar:
-        return json.load(tar.extractfile(backups.MANIFEST))
+        return json.load(tar.extractfile(archive_format.MANIFEST))
 
 
 # Backup and restore -----------------------------------------------------------------------------
@@ -282,7 +275,7 @@ def test_a_backup_restored_into_an_empty_database_gives_back_the_same_site(
 
     assert "Backup written" in output
     manifest = manifest_of(archive)
-    assert manifest["format_version"] == backups.FORMAT_VERSION
+    assert manifest["format_version"] == archive_format.FORMAT_VERSION
     assert manifest["database"]["vendor"] == connection.vendor
     assert manifest["versions"]["wagtail"] and manifest["versions"]["django"]
     applied = {}
@@ -343,7 +336,7 @@ def test_a_restore_into_a_database_that_holds_a_site_is_refused_and_changes_noth
     assert "Nothing was restored" in str(refusal.value)
     assert snapshot(connection.settings_dict["NAME"]) == before
     assert files_under(media_root) == media_before
-    assert not list(media_root.glob(backups.RESTORE_WORK_PREFIX + "*"))
+    assert not list(media_root.glob(RESTORE_WORK_PREFIX + "*"))
 
 
 @pytest.mark.parametrize("damage", ["cut in half", "a byte changed"])
@@ -382,20 +375,20 @@ def test_a_file_that_is_not_a_backup_is_refused(db, tmp_path):
 def test_a_backup_of_the_other_database_vendor_is_refused(db, tmp_path):
     other = "sqlite" if ON_POSTGRESQL else "postgresql"
     manifest = {
-        "format": backups.FORMAT,
-        "format_version": backups.FORMAT_VERSION,
-        "database": {"vendor": other, "file": backups.DATABASE_FILES[other], "sha256": ""},
+        "format": archive_format.FORMAT,
+        "format_version": archive_format.FORMAT_VERSION,
+        "database": {"vendor": other, "file": archive_format.DATABASE_FILES[other], "sha256": ""},
         "counts": {},
         "media": {"included": False},
     }
     archive = tmp_path / "other.tar.gz"
     with tarfile.open(archive, "w:gz") as tar:
         data = json.dumps(manifest).encode()
-        info = tarfile.TarInfo(backups.MANIFEST)
+        info = tarfile.TarInfo(archive_format.MANIFEST)
         info.size = len(data)
         tar.addfile(info, io.BytesIO(data))
 
-    with pytest.raises(CommandError, match=f"is a {backups.VENDOR_NAMES[other]} backup"):
+    with pytest.raises(CommandError, match=f"is a {databases.VENDOR_NAMES[other]} backup"):
         call_command("restore_site", str(archive), stdout=io.StringIO())
 
 
@@ -403,7 +396,7 @@ def test_a_write_during_the_backup_is_in_all_of_the_archive_or_none_of_it(
     site, tmp_path, empty_database, monkeypatch
 ):
     """The counts the restore checks come from the same snapshot as the database itself."""
-    count_rows = backups.count_rows
+    count_rows = databases.count_rows
 
     def someone_signs_up_meanwhile(cursor):
         # Committed through another connection after the backup began, before it counts.
@@ -419,12 +412,12 @@ def test_a_write_during_the_backup_is_in_all_of_the_archive_or_none_of_it(
                 db.commit()
         finally:
             db.close()
-        monkeypatch.setattr(backups, "count_rows", count_rows)
+        monkeypatch.setattr(databases, "count_rows", count_rows)
         return count_rows(cursor)
 
-    monkeypatch.setattr(backups, "count_rows", someone_signs_up_meanwhile)
+    monkeypatch.setattr(databases, "count_rows", someone_signs_up_meanwhile)
     archive, _output = back_up(tmp_path)
-    monkeypatch.setattr(backups, "count_rows", count_rows)
+    monkeypatch.setattr(databases, "count_rows", count_rows)
 
     result = manage(
         "restore_site", str(archive), database_url=empty_database.url, media_root=tmp_path / "m"
@@ -588,3 +581,20 @@ def test_a_restore_never_overwrites_a_different_file_in_media_root(site, tmp_pat
     )
     assert empty_database.tables() == []
     assert files_under(restored_media) == {name: b"Someone else's file.\n"}
+
+
+def test_a_restore_that_cannot_make_its_work_folder_says_so(site, tmp_path, monkeypatch):
+    archive, _output = back_up(tmp_path)
+    # As if into an empty database, on a machine whose temporary folder is full.
+    monkeypatch.setattr(databases.SiteDatabase, "tables_to_restore_over", lambda self: [])
+    monkeypatch.setattr(databases.SQLiteDatabase, "tables_to_restore_over", lambda self: [])
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(restoring.tempfile, "mkdtemp", disk_full)
+    pages_before = Page.objects.count()
+
+    with pytest.raises(CommandError, match="Nothing was restored. Restore failed: .*No space left"):
+        call_command("restore_site", str(archive), stdout=io.StringIO())
+    assert Page.objects.count() == pages_before

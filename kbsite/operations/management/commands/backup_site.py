@@ -5,7 +5,7 @@ Back up the whole site into one archive: the database and the uploaded files.
 dumped with pg_dump, SQLite copied with its online backup API, both safe while the site runs.
 The archive is written under a temporary name and renamed once complete, so a failed backup
 never leaves half an archive where a good one would be looked for. What the archive holds:
-kbsite/operations/backups.py and docs/deploy.md ("Backups").
+kbsite/operations/backups/archive_format.py and docs/deploy.md ("Backups").
 """
 
 from django.core.management.base import BaseCommand, CommandError
