@@ -7,11 +7,12 @@ One test per form, each going through all of that form's cases in turn (so one s
 them all), and reporting every case that failed. The cases are those an editor meets: a required
 field left empty, a slug that is taken, text over its length, a date or URL that is not one, a
 block whose own checks fail, a table with a cell that is not a number; and the ones only a
-broken or hostile browser sends, such as a table whose hidden fields make no sense.
+broken or hostile browser sends, such as a table whose hidden fields make no sense. The forms'
+valid data and their cases are in builders.py; this module holds the tests and how they read
+the form that comes back.
 """
 
 import json
-from dataclasses import dataclass
 
 import pytest
 from bs4 import BeautifulSoup
@@ -20,40 +21,22 @@ from django.urls import reverse
 
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 from wagtail.models import ModelLogEntry, Page, PageLogEntry, Revision, Site
-from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
-from pages.models import (
-    DeepDivePage,
-    FaqCategory,
-    FaqIndexPage,
-    FaqPage,
-    HomePage,
-    ReaderNotices,
-    SectionPage,
-    TopicPage,
-    VideoPage,
-)
-from pages.sanitising import WEB_URL_MESSAGE
-from tests.conftest import (
-    logged_in,
-    make_deep_dive,
-    make_faq,
-    make_faq_index,
-    make_section,
-    make_topic,
-    make_video,
+from pages.models import FaqCategory, ReaderNotices
+from tests.conftest import logged_in, make_faq, make_faq_index, make_section, make_topic
+from tests.hardening.builders import (
+    BAD_FILTERS,
+    CATEGORY_CASES,
+    NOTICE_CASES,
+    PAGE_FORMS,
+    Case,
+    cases_for,
+    form_data,
+    promotion_cases,
+    promotion_data,
 )
 
 pytestmark = pytest.mark.django_db
-
-REQUIRED = "This field is required."
-NOT_A_DATE = "Enter a valid date."
-TABLE_UNREADABLE = "The table could not be read. Reload the page and try again."
-
-
-def too_long(limit):
-    return f"Ensure this value has at most {limit} characters (it has {limit + 1})."
-
 
 # What the admin shows -------------------------------------------------------------------------
 
@@ -96,18 +79,6 @@ def summary(soup):
     return messages.get_text(" ", strip=True) if messages else ""
 
 
-@dataclass
-class Case:
-    """Invalid input for a form: what to change in valid data, and the messages to expect,
-    each as (field, message) or (field, block path, message)."""
-
-    name: str
-    data: dict
-    expected: list
-    # Wagtail lets a draft leave required fields empty until it is published.
-    draft_may_omit: bool = False
-
-
 def check_response(response, case, summary_text):
     """What is wrong with the re-rendered form, as a list of readable lines."""
     if response.status_code != 200:
@@ -132,327 +103,6 @@ def check_response(response, case, summary_text):
 # Page forms -----------------------------------------------------------------------------------
 
 
-def listblock(values):
-    """A ListBlock's form fields, which are a stream's without the block types."""
-    return streamfield([("item", value) for value in values])
-
-
-def table(columns, cells, **fields):
-    """The typed table block's own form fields: columns of (type, heading), rows of cells."""
-    data = {"caption": "", "column-count": str(len(columns)), "row-count": str(len(cells))}
-    for index, (column_type, heading) in enumerate(columns):
-        data |= {
-            f"column-{index}-type": column_type,
-            f"column-{index}-order": str(index),
-            f"column-{index}-heading": heading,
-            f"column-{index}-deleted": "",
-        }
-    for row, values in enumerate(cells):
-        data |= {f"row-{row}-order": str(row), f"row-{row}-deleted": ""}
-        for column, value in enumerate(values):
-            data[f"cell-{row}-{column}"] = value
-    return {"table": data | fields}
-
-
-def tab(title):
-    return {"title": title, "content": streamfield([("text", rich_text("<p>A tab.</p>"))])}
-
-
-def common_cases(sibling_slug):
-    """Invalid input for the fields every page type has."""
-    return [
-        Case("no title", {"title": ""}, [("title", REQUIRED)]),
-        Case("title too long", {"title": "x" * 256}, [("title", too_long(255))]),
-        Case(
-            "a sibling's slug",
-            {"slug": sibling_slug},
-            [("slug", f"The slug '{sibling_slug}' is already in use within the parent page.")],
-        ),
-        Case(
-            "the reserved slug",
-            {"slug": "history"},
-            [
-                (
-                    "slug",
-                    "“history” is taken by the site. Readers find every page's history at its "
-                    "address + history/.",
-                )
-            ],
-        ),
-        Case(
-            "a slug with spaces",
-            {"slug": "exit game!"},
-            [
-                (
-                    "slug",
-                    "Enter a valid “slug” consisting of Unicode letters, numbers, underscores, "
-                    "or hyphens.",
-                )
-            ],
-        ),
-        Case("summary too long", {"summary": "x" * 301}, [("summary", too_long(300))]),
-        Case(
-            "development note too long",
-            {"in_development": "on", "development_note": "x" * 301},
-            [("development_note", too_long(300))],
-        ),
-        Case("change note too long", {"change_note": "x" * 201}, [("change_note", too_long(200))]),
-        Case("no such day", {"review_due": "2024-02-30"}, [("review_due", NOT_A_DATE)]),
-        Case("not a date", {"review_due": "next week"}, [("review_due", NOT_A_DATE)]),
-    ]
-
-
-def body_cases(name, sibling):
-    """Invalid blocks in an article body (topics and deep dives)."""
-    heading = {"text": "Exits", "level": "h2", "anchor": ""}
-    return [
-        Case(
-            "a heading anchor that is not a slug",
-            {name: streamfield([("heading", {**heading, "anchor": "Exit Game!"})])},
-            [
-                (
-                    name,
-                    "0.anchor",
-                    "Use lowercase letters, digits and hyphens only, for example 'exit-game'.",
-                )
-            ],
-        ),
-        Case(
-            "a heading without text",
-            {
-                name: streamfield(
-                    [("text", rich_text("<p>Intro.</p>")), ("heading", {**heading, "text": ""})]
-                )
-            },
-            [(name, "1.text", REQUIRED)],
-            draft_may_omit=True,
-        ),
-        Case(
-            "an embed of a script link",
-            {name: streamfield([("embed", {"url": "javascript:alert(1)", "caption": ""})])},
-            [(name, "0.url", WEB_URL_MESSAGE)],
-        ),
-        Case(
-            "an embed of something not a URL",
-            {name: streamfield([("embed", {"url": "our talk", "caption": ""})])},
-            [(name, "0.url", WEB_URL_MESSAGE)],
-        ),
-        Case(
-            "tabs with one tab",
-            {name: streamfield([("tabs", {"tabs": listblock([tab("Users")])})])},
-            [(name, "0.tabs", "The minimum number of items is 2")],
-            draft_may_omit=True,
-        ),
-        Case(
-            "tabs with the same title",
-            {name: streamfield([("tabs", {"tabs": listblock([tab("Users"), tab("users")])})])},
-            [(name, "0.tabs", "Give each tab a different title.")],
-        ),
-        Case(
-            "a table with a number cell that is not a number",
-            {
-                name: streamfield(
-                    [
-                        (
-                            "table",
-                            table(
-                                [("text", "Variant"), ("number", "Year")],
-                                [[rich_text("<p>MVP</p>"), "twenty eighteen"]],
-                            ),
-                        )
-                    ]
-                )
-            },
-            [(name, "0.table.0.1", "Enter a number.")],
-        ),
-        Case(
-            # Only a broken or hostile browser sends these: they used to be a server error.
-            "a table whose column count is not a number",
-            {name: streamfield([("table", {"table": {"caption": "", "column-count": "two"}})])},
-            [(name, "0.table", TABLE_UNREADABLE)],
-        ),
-        Case(
-            "a table with a column of no known type",
-            {name: streamfield([("table", table([("script", "Evil")], [["1"]]))])},
-            [(name, "0.table", TABLE_UNREADABLE)],
-        ),
-        Case(
-            "a table missing its row fields",
-            {
-                name: streamfield(
-                    [("table", table([("number", "Year")], [["2018"]], **{"row-count": "3"}))]
-                )
-            },
-            [(name, "0.table", TABLE_UNREADABLE)],
-        ),
-    ]
-
-
-def deep_dive_cases(sibling):
-    resource = {"title": "Plasma paper", "page": "", "url": "https://plasma.io/", "note": ""}
-    return [
-        Case(
-            "a current state without its date",
-            {"current_state": rich_text("<p>Research only.</p>"), "current_state_as_of": ""},
-            [("current_state_as_of", "Say when this current state was true.")],
-        ),
-        Case(
-            # The editor's widget sends null when it is empty.
-            "a date without a current state",
-            {"current_state": "null", "current_state_as_of": "2020-06-01"},
-            [("current_state", "Describe the current state, or clear its date.")],
-        ),
-        Case(
-            "a date with only empty paragraphs for a current state",
-            {"current_state": rich_text("<p></p><p> </p>"), "current_state_as_of": "2020-06-01"},
-            [("current_state", "Describe the current state, or clear its date.")],
-        ),
-        Case(
-            "a current state dated on no such day",
-            {
-                "current_state": rich_text("<p>Research only.</p>"),
-                "current_state_as_of": "2020-13-01",
-            },
-            [("current_state_as_of", NOT_A_DATE)],
-        ),
-        Case(
-            "a resource linking nothing",
-            {"resources": streamfield([("resource", {**resource, "url": ""})])},
-            [("resources", "0.url", "Link a page or a URL.")],
-        ),
-        Case(
-            "a resource elsewhere without a title",
-            {"resources": streamfield([("resource", {**resource, "title": ""})])},
-            [("resources", "0.title", "Give a link elsewhere a title.")],
-        ),
-        Case(
-            "a resource linking a page and a URL",
-            {"resources": streamfield([("resource", {**resource, "page": str(sibling.pk)})])},
-            [("resources", "0.url", "Link either a page or a URL, not both.")],
-        ),
-        Case(
-            "a resource with a script link",
-            {"resources": streamfield([("resource", {**resource, "url": "javascript:alert(1)"})])},
-            [("resources", "0.url", WEB_URL_MESSAGE)],
-        ),
-        *body_cases("body", sibling),
-    ]
-
-
-def faq_cases(sibling):
-    return [
-        Case("no category", {"category": ""}, [("category", REQUIRED)], draft_may_omit=True),
-        Case(
-            "a category that does not exist",
-            {"category": "99999"},
-            [
-                (
-                    "category",
-                    "Select a valid choice. That choice is not one of the available choices.",
-                )
-            ],
-        ),
-        Case(
-            "no answer",
-            {"answer": streamfield([])},
-            [("answer", "", REQUIRED)],
-            draft_may_omit=True,
-        ),
-        Case(
-            "an answer embedding a script link",
-            {"answer": streamfield([("embed", {"url": "javascript:alert(1)", "caption": ""})])},
-            [("answer", "0.url", WEB_URL_MESSAGE)],
-        ),
-        Case(
-            "a source that is not a URL",
-            {"source_url": "the AMA"},
-            [("source_url", WEB_URL_MESSAGE)],
-        ),
-        Case(
-            "a source that is a script link",
-            {"source_url": "javascript:alert(1)"},
-            [("source_url", WEB_URL_MESSAGE)],
-        ),
-        Case(
-            "answered on no such day", {"answered_on": "2019-02-29"}, [("answered_on", NOT_A_DATE)]
-        ),
-    ]
-
-
-def video_cases(sibling):
-    return [
-        Case("no video link", {"video_url": ""}, [("video_url", REQUIRED)], draft_may_omit=True),
-        Case(
-            "a video link that is not a URL",
-            {"video_url": "our talk"},
-            [("video_url", WEB_URL_MESSAGE)],
-        ),
-        Case(
-            "a video link to a script",
-            {"video_url": "javascript:alert(1)"},
-            [("video_url", WEB_URL_MESSAGE)],
-        ),
-        Case(
-            "a video link that is not on the web",
-            {"video_url": "ftp://example.org/talk.mp4"},
-            [("video_url", WEB_URL_MESSAGE)],
-        ),
-    ]
-
-
-@dataclass
-class PageForm:
-    model: type
-    valid: dict  # the type's own fields, valid
-    cases: object = None  # sibling -> the type's own cases
-    make: object = None  # (parent, **fields) -> a published page
-    parent: str = "section"
-
-
-def introduction():
-    return {"introduction": rich_text("<p>Where to start.</p>")}
-
-
-PAGE_FORMS = {
-    "home": PageForm(HomePage, introduction(), parent="root"),
-    "section": PageForm(SectionPage, introduction(), make=make_section, parent="home"),
-    "topic": PageForm(
-        TopicPage,
-        {"body": streamfield([("text", rich_text("<p>Plasma moves payments.</p>"))])},
-        cases=lambda sibling: body_cases("body", sibling),
-        make=make_topic,
-    ),
-    "deep dive": PageForm(
-        DeepDivePage,
-        {
-            "body": streamfield([("text", rich_text("<p>The exit game.</p>"))]),
-            "current_state": rich_text("<p>Running.</p>"),
-            "current_state_as_of": "2020-06-01",
-            "resources": streamfield([]),
-        },
-        cases=deep_dive_cases,
-        make=make_deep_dive,
-    ),
-    "FAQ index": PageForm(FaqIndexPage, introduction(), make=make_faq_index, parent="home"),
-    "FAQ entry": PageForm(
-        FaqPage,
-        {
-            "answer": streamfield([("text", rich_text("<p>For staking.</p>"))]),
-            "answered_on": "2019-05-01",
-            "source_url": "https://example.org/ama",
-        },
-        cases=faq_cases,
-        parent="FAQ index",
-    ),
-    "video": PageForm(
-        VideoPage,
-        {"video_url": "https://www.youtube.com/watch?v=bbbbbbbbbbb", "transcript": "Hello."},
-        cases=video_cases,
-        make=make_video,
-    ),
-}
-
-
 @pytest.fixture
 def tree(home, faq_category):
     """A parent of each kind, each with a child called 'sibling' whose slug a case takes."""
@@ -469,28 +119,12 @@ def tree(home, faq_category):
     return parents, siblings, faq_category
 
 
-def form_data(kind, category, slug, overrides, action):
-    form = PAGE_FORMS[kind]
-    data = {"title": "Plasma exits", "slug": slug, "summary": "How funds leave.", **form.valid}
-    if form.model is FaqPage:
-        data["category"] = str(category.pk)
-    data |= overrides
-    if action == "publish":
-        data["action-publish"] = "action-publish"
-    return nested_form_data(data)
-
-
-def cases_for(kind, sibling):
-    form = PAGE_FORMS[kind]
-    return common_cases(sibling.slug) + (form.cases(sibling) if form.cases else [])
-
-
 def page_counts():
     return Page.objects.count(), Revision.objects.count(), PageLogEntry.objects.count()
 
 
 def test_every_page_type_has_its_forms_checked():
-    # A new page type must get its valid data and cases here.
+    # A new page type must get its valid data and cases in builders.py (PAGE_FORMS).
     from pages.models.base import EditorialMixin
 
     types = set(EditorialMixin.__subclasses__())
@@ -577,35 +211,6 @@ def test_the_edit_form_rejects_invalid_input_and_changes_nothing(admin_client, t
 
 # Snippets and settings ------------------------------------------------------------------------
 
-CATEGORY_CASES = [
-    Case("no name", {"name": ""}, [("name", REQUIRED)]),
-    Case(
-        "another category's name",
-        {"name": "Community Q&A"},
-        [("name", "FAQ category with this Name already exists.")],
-    ),
-    Case("name too long", {"name": "x" * 101}, [("name", too_long(100))]),
-    Case("no slug", {"slug": ""}, [("slug", REQUIRED)]),
-    Case(
-        "a slug with spaces",
-        {"slug": "official amas!"},
-        [("slug", "Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.")],
-    ),
-    Case(
-        "another category's slug",
-        {"slug": "community-qa"},
-        [("slug", "FAQ category with this Slug already exists.")],
-    ),
-    Case(
-        "a negative sort order",
-        {"sort_order": "-1"},
-        [("sort_order", "Ensure this value is greater than or equal to 0.")],
-    ),
-    Case(
-        "a sort order in words", {"sort_order": "first"}, [("sort_order", "Enter a whole number.")]
-    ),
-]
-
 
 def category_state():
     return list(FaqCategory.objects.order_by("pk").values()), ModelLogEntry.objects.count()
@@ -631,18 +236,7 @@ def test_the_faq_category_editor_rejects_invalid_input(admin_client, faq_categor
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        Case("no wording", {"development_banner": ""}, [("development_banner", REQUIRED)]),
-        Case(
-            "wording too long",
-            {"development_banner": "x" * 301},
-            [("development_banner", too_long(300))],
-        ),
-    ],
-    ids=lambda case: case.name,
-)
+@pytest.mark.parametrize("case", NOTICE_CASES, ids=lambda case: case.name)
 def test_the_reader_notices_setting_rejects_invalid_input(admin_client, home, case):
     site = Site.objects.get(is_default_site=True)
     notices = ReaderNotices.for_site(site)
@@ -657,62 +251,6 @@ def test_the_reader_notices_setting_rejects_invalid_input(admin_client, home, ca
     assert not problems, "\n".join(problems)
     assert ReaderNotices.objects.get(pk=notices.pk).development_banner == "Being written."
     assert ModelLogEntry.objects.count() == logs
-
-
-def promotion_data(query="plasma", picks=({"page": None},)):
-    data = {
-        "query_string": query,
-        "editors_picks-TOTAL_FORMS": str(len(picks)),
-        "editors_picks-INITIAL_FORMS": "0",
-        "editors_picks-MAX_NUM_FORMS": "1000",
-    }
-    for index, pick in enumerate(picks):
-        data |= {
-            f"editors_picks-{index}-DELETE": "",
-            f"editors_picks-{index}-ORDER": str(index),
-            f"editors_picks-{index}-page": pick.get("page") or "",
-            f"editors_picks-{index}-external_link_url": pick.get("url", ""),
-            f"editors_picks-{index}-external_link_text": pick.get("text", ""),
-            f"editors_picks-{index}-description": "",
-        }
-    return data
-
-
-def promotion_cases(page):
-    """(name, data, message shown in the form)"""
-    return [
-        ("no search term", promotion_data(query="", picks=[{"page": page.pk}]), REQUIRED),
-        (
-            "no recommendation",
-            promotion_data(picks=[]),
-            "Please specify at least one recommendation for this search term.",
-        ),
-        (
-            "a recommendation of nothing",
-            promotion_data(picks=[{"page": None, "text": "Plasma"}]),
-            "You must recommend a page OR an external link.",
-        ),
-        (
-            "a recommendation of a page and a link",
-            promotion_data(picks=[{"page": page.pk, "url": "https://plasma.io/", "text": "x"}]),
-            "Please only select a page OR enter an external link.",
-        ),
-        (
-            "a link without its text",
-            promotion_data(picks=[{"url": "https://plasma.io/"}]),
-            "You must enter an external link text if you enter an external link URL.",
-        ),
-        (
-            "a script link",
-            promotion_data(picks=[{"url": "javascript:alert(1)", "text": "Plasma"}]),
-            "Enter a valid URL.",
-        ),
-        (
-            "a page that does not exist",
-            promotion_data(picks=[{"page": 999999}]),
-            "Select a valid choice. That choice is not one of the available choices.",
-        ),
-    ]
 
 
 def promotion_state():
@@ -780,28 +318,6 @@ def test_search_promotions_say_what_failed_and_keep_no_search_term(admin_client,
 
 
 # The Knowledge base pages listing -------------------------------------------------------------
-
-BAD_FILTERS = [
-    ("in_development=maybe", "Select a valid choice. maybe is not one of the available choices."),
-    ("review=someday", "Select a valid choice. someday is not one of the available choices."),
-    ("awaiting_review=me", "Select a valid choice. me is not one of the available choices."),
-    ("content_type=topic", "“topic” is not a valid value."),
-    ("owner=eddie", "“eddie” is not a valid value."),
-    ("site=main", "“main” is not a valid value."),
-    ("latest_revision_created_at_from=yesterday", NOT_A_DATE),
-    ("in_development=true&review=overdue&awaiting_review=nobody", "nobody is not one of"),
-    # No message for these: the listing falls back to its default order and first page.
-    ("ordering=evil", None),
-    ("ordering=-review_due&q=plasma", None),
-    ("page=last", None),
-    ("page=99999", None),
-    ("page=-1", None),
-    # Once a 500 on PostgreSQL (the search backend recursed too deep); kbsite.security's
-    # AdminSearchLimitMiddleware holds admin searches to 255 characters.
-    pytest.param("q=" + "plasma " * 400, None, id="a search of 400 words"),
-    ("q=%00", None),
-    ("locale=xx", None),
-]
 
 
 @pytest.mark.parametrize("query, message", BAD_FILTERS)

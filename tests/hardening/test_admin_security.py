@@ -11,7 +11,6 @@ from datetime import timedelta
 import pytest
 from bs4 import BeautifulSoup
 
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +28,7 @@ from tests.conftest import (
     publish,
 )
 from tests.content.test_embeds import FakeOEmbedResponse
-from tests.hardening.test_permissions import edit_form
+from tests.hardening.builders import account, edit_form
 from tests.operations.test_settings import REALISTIC_PRODUCTION, load_settings
 
 PASSWORD = "a-long-editor-password"
@@ -79,14 +78,6 @@ def csp(response):
     return {name: sources for name, *sources in directives}
 
 
-def editor_account(django_user_model, username="editor"):
-    user = django_user_model.objects.create_user(
-        username, email=f"{username}@example.com", password=PASSWORD
-    )
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
 # The sign-in throttle --------------------------------------------------------------------------
 
 
@@ -97,8 +88,8 @@ def throttled(settings):
 
 
 @pytest.fixture
-def editor(db, django_user_model):
-    return editor_account(django_user_model)
+def editor(db):
+    return account("editor", "Editors", password=PASSWORD)
 
 
 def sign_in(client, username, password, **meta):
@@ -150,10 +141,8 @@ def test_the_lockout_is_a_page_that_says_what_happened(client, editor, throttled
     assert csp(response) == ADMIN_CSP
 
 
-def test_another_user_or_another_address_is_not_locked_out(
-    client, editor, django_user_model, throttled
-):
-    editor_account(django_user_model, "colleague")
+def test_another_user_or_another_address_is_not_locked_out(client, editor, throttled):
+    account("colleague", "Editors", password=PASSWORD)
     fail_five_times(client)
 
     elsewhere = sign_in(client, "editor", PASSWORD, REMOTE_ADDR="198.51.100.20")
@@ -265,8 +254,8 @@ def topic(home):
 
 
 @pytest.fixture
-def editor_client(client, django_user_model):
-    client.force_login(editor_account(django_user_model))
+def editor_client(client, db):
+    client.force_login(account("editor", "Editors", password=PASSWORD))
     return client
 
 

@@ -5,7 +5,8 @@ the line where there is one), nothing outside the book is read, and the database
 Every test starts from a book imported once (`book`), changes it for the worse and imports it
 again, so that an import that went ahead would show: pages, revisions, images, documents, tags
 and log entries are counted before and after. Files outside the book hold a marker, and
-`files_opened` records every file the process opens, to prove that none of them was.
+`files_opened` records every file the process opens, to prove that none of them was. The book,
+the files beside it and the ways a test changes the book are in builders.py.
 """
 
 import builtins
@@ -24,61 +25,34 @@ from wagtail.models import ModelLogEntry, Page, PageLogEntry, Revision
 
 from pages.gitbook.book import MAX_SUMMARY_DEPTH
 from pages.models import GitBookSource, PageTag, TopicPage
-from tests.gitbook.books import import_book, png_bytes, write_book
+from tests.gitbook.books import import_book, png_bytes
+from tests.hardening.builders import (
+    BOOK_SUMMARY,
+    EXITS_LINE,
+    EXITS_PAGE,
+    OUTSIDE_MARKER,
+    add_to_page,
+    add_to_summary,
+    nested_summary,
+    outside_files,
+    small_book,
+)
 
 pytestmark = pytest.mark.django_db
 
-MARKER = "MARKER-FROM-OUTSIDE-THE-BOOK"
 MB = 1024 * 1024
-
-# The book every test starts from. SUMMARY.md's entries are on lines 3 and 7; a test's own entry
-# goes on line 8. The page's lines 1 to 6 are fixed; a test's own block follows a blank line 7.
-SUMMARY = """\
-# Table of contents
-
-* [Knowledge base](README.md)
-
-## Guide
-
-* [Exits](guide/exits.md)
-"""
-EXITS = """\
----
-tags: [exits]
----
-# Exits
-
-Leave the chain.
-"""
-EXITS_LINE = 8
 
 
 @pytest.fixture
 def outside(tmp_path):
     """A folder beside the book, with files an import must never read."""
-    folder = tmp_path / "outside"
-    folder.mkdir()
-    (folder / "secret.md").write_text(f"# Secret\n\n{MARKER}\n")
-    (folder / "README.md").write_text(f"# Secret front page\n\n{MARKER}\n")
-    (folder / "SUMMARY.md").write_text(f"## {MARKER}\n\n* [Secret](secret.md)\n")
-    (folder / "config.yaml").write_text(f"# {MARKER}\nroot: ./\n")
-    (folder / "secret.png").write_bytes(png_bytes("blue"))
-    (folder / "secret.pdf").write_bytes(f"%PDF-1.4\n% {MARKER}\n".encode())
-    return folder
+    return outside_files(tmp_path / "outside")
 
 
 @pytest.fixture
 def book(home, tmp_path):
     """A small book, already imported once: a front page, a group and a page with an image."""
-    root = write_book(
-        tmp_path / "book",
-        {
-            "README.md": ("Knowledge base", "# Knowledge base\n\nWelcome.\n"),
-            "guide/exits.md": ("Exits", EXITS + "\n![A chart](../.gitbook/assets/chart.png)\n"),
-        },
-        summary=SUMMARY,
-        extra_files={".gitbook/assets/chart.png": png_bytes()},
-    )
+    root = small_book(tmp_path / "book")
     import_book(root)
     return root
 
@@ -116,7 +90,7 @@ def marker_in_database():
     texts = [json.dumps(revision.content) for revision in Revision.objects.all()]
     texts += list(Page.objects.values_list("title", flat=True))
     texts += list(PageTag.tag_model().objects.values_list("name", flat=True))
-    return any(MARKER in text for text in texts)
+    return any(OUTSIDE_MARKER in text for text in texts)
 
 
 def refused(book, files_opened=None):
@@ -141,18 +115,9 @@ def read_nothing_outside(opened, outside):
     assert not marker_in_database()
 
 
-def add_to_summary(book, line):
-    (book / "SUMMARY.md").write_text(SUMMARY + line + "\n")
-
-
-def add_to_page(book, markdown):
-    # The page changes too, so an import that went ahead would write a new revision.
-    (book / "guide/exits.md").write_text(EXITS + markdown)
-
-
 def test_the_recorder_sees_what_an_import_reads(book, files_opened):
     # The control for every "read nothing outside" below: an import's reads are recorded.
-    (book / "guide/exits.md").write_text(EXITS + "\n![Again](../.gitbook/assets/chart.png)\n")
+    (book / "guide/exits.md").write_text(EXITS_PAGE + "\n![Again](../.gitbook/assets/chart.png)\n")
     (book / ".gitbook/assets/chart.png").write_bytes(png_bytes("green"))
 
     import_book(book)
@@ -166,7 +131,7 @@ def test_a_symbolic_link_that_stays_inside_the_book_is_followed(book):
     (book / "guide/chart-link.png").symlink_to(book / ".gitbook/assets/chart.png")
     (book / "guide/exits-link.md").symlink_to(book / "guide/exits.md")
     add_to_summary(book, "* [Exits again](guide/exits-link.md)")
-    (book / "guide/exits.md").write_text(EXITS + "\n![Linked](chart-link.png)\n")
+    (book / "guide/exits.md").write_text(EXITS_PAGE + "\n![Linked](chart-link.png)\n")
 
     output = import_book(book)
 
@@ -380,7 +345,7 @@ class TestFilesThatAreNotMarkdown:
         )
 
     def test_a_page_in_another_encoding_names_the_line(self, book):
-        (book / "guide/exits.md").write_bytes(EXITS.encode() + "\nCafé.\n".encode("latin-1"))
+        (book / "guide/exits.md").write_bytes(EXITS_PAGE.encode() + "\nCafé.\n".encode("latin-1"))
 
         assert refused(book) == (
             "guide/exits.md: cannot be read: byte 0xe9 on line 8 is not UTF-8 text; "
@@ -389,7 +354,7 @@ class TestFilesThatAreNotMarkdown:
 
     def test_a_page_with_nul_bytes(self, book):
         # Valid UTF-8, but binary: PostgreSQL could not store it, and it is no page.
-        (book / "guide/exits.md").write_bytes(EXITS.encode() + b"\nfine\n\x00\x01\x02")
+        (book / "guide/exits.md").write_bytes(EXITS_PAGE.encode() + b"\nfine\n\x00\x01\x02")
 
         assert refused(book) == (
             "guide/exits.md: cannot be read: line 9 holds a NUL byte, so it is a binary file, "
@@ -452,18 +417,12 @@ class TestFilesThatAreNotMarkdown:
 
 
 class TestTheTableOfContents:
-    def nested_summary(self, levels):
-        lines = [
-            f"{'  ' * level}* [Level {level + 1}](level-{level + 1}.md)" for level in range(levels)
-        ]
-        return SUMMARY + "\n".join(lines) + "\n"
-
     def test_a_50_level_deep_summary_names_the_line_past_the_limit(self, book):
         # markdown-it stopped parsing at its nesting limit and dropped every level past the
         # ninth without a word; now the first level past the book's limit is an error.
         for level in range(1, 51):
             (book / f"level-{level}.md").write_text(f"# Level {level}\n")
-        (book / "SUMMARY.md").write_text(self.nested_summary(50))
+        (book / "SUMMARY.md").write_text(nested_summary(50))
 
         # Level 1 is on line 8, so the first level past the limit on line 8 + MAX_SUMMARY_DEPTH.
         assert refused(book) == (
@@ -476,7 +435,7 @@ class TestTheTableOfContents:
         # Before, the tenth level was one of those dropped.
         for level in range(1, MAX_SUMMARY_DEPTH + 1):
             (book / f"level-{level}.md").write_text(f"# Level {level}\n")
-        (book / "SUMMARY.md").write_text(self.nested_summary(MAX_SUMMARY_DEPTH))
+        (book / "SUMMARY.md").write_text(nested_summary(MAX_SUMMARY_DEPTH))
 
         import_book(book)
 
@@ -521,7 +480,7 @@ class TestTheTableOfContents:
         # The readme is the front page wherever it is listed: it became the home page's
         # introduction and a page of the group.
         (book / "SUMMARY.md").write_text(
-            SUMMARY.replace("* [Knowledge base](README.md)\n", "") + "* [Home](README.md)\n"
+            BOOK_SUMMARY.replace("* [Knowledge base](README.md)\n", "") + "* [Home](README.md)\n"
         )
 
         assert refused(book) == (

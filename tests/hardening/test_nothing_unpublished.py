@@ -3,6 +3,7 @@ Every surface a reader or a program can reach, against every kind of page a read
 
 Each hidden page carries the marker in its title, summary, body, tags and change note; a live
 page carries it only in a revision that was never published. Not one response may contain it.
+The marker and the fields that carry it are in builders.py.
 """
 
 import pytest
@@ -11,27 +12,12 @@ from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group
 
 from wagtail.models import PageViewRestriction
-from wagtail.rich_text import RichText
 
 from pages.models import TopicPage
 from tests.conftest import make_topic
+from tests.hardening.builders import HIDDEN_MARKER, hidden_fields, tag_with_marker
 
 pytestmark = pytest.mark.django_db
-
-MARKER = "zanzibarmarker"
-
-
-def hidden_fields(kind):
-    return {
-        "title": f"{kind} {MARKER}",
-        "summary": f"Summary {MARKER}",
-        "change_note": f"Note {MARKER}",
-        "body": [("text", RichText(f"<p>Body {MARKER}</p>"))],
-    }
-
-
-def tag_with_marker(page):
-    page.tags.set([MARKER, "plasma"])
 
 
 @pytest.fixture
@@ -94,7 +80,7 @@ def reader_urls(visible, hidden):
         "/llms.txt",
         "/api/v2/pages/?limit=100",
         "/api/v2/pages/?limit=100&fields=*",
-        f"/api/v2/pages/?search={MARKER}",
+        f"/api/v2/pages/?search={HIDDEN_MARKER}",
         f"/api/v2/pages/{visible.pk}/",
         f"/api/v2/pages/{section.pk}/",
     ]
@@ -106,23 +92,23 @@ def test_no_reader_surface_shows_a_hidden_page(client, hidden_pages):
     for url in reader_urls(visible, hidden):
         response = client.get(url)
         assert response.status_code == 200, url
-        assert MARKER not in response.content.decode().lower(), url
+        assert HIDDEN_MARKER not in response.content.decode().lower(), url
 
 
 def test_searching_for_the_marker_finds_nothing(client, hidden_pages):
-    soup = BeautifulSoup(client.get("/search/", {"q": MARKER}).content, "html.parser")
+    soup = BeautifulSoup(client.get("/search/", {"q": HIDDEN_MARKER}).content, "html.parser")
 
     assert soup.select(".search-result") == []
     # The query is echoed back to the reader; nothing else may carry the marker.
     for echo in soup.select("title, input[name=q], .search-summary"):
         echo.decompose()
-    assert MARKER not in str(soup).lower()
+    assert HIDDEN_MARKER not in str(soup).lower()
 
 
 def test_hidden_pages_have_no_address_of_their_own(client, hidden_pages):
     visible, hidden = hidden_pages
 
-    assert client.get(f"/tags/{MARKER}/").status_code == 404
+    assert client.get(f"/tags/{HIDDEN_MARKER}/").status_code == 404
     for page in hidden:
         for url in (
             page.url.rstrip("/") + ".md",
@@ -131,11 +117,11 @@ def test_hidden_pages_have_no_address_of_their_own(client, hidden_pages):
         ):
             response = client.get(url)
             assert response.status_code == 404, url
-            assert MARKER not in response.content.decode().lower(), url
+            assert HIDDEN_MARKER not in response.content.decode().lower(), url
         # The page itself: gone, or behind its login or password form.
         response = client.get(f"/omg-deep-dive/{page.slug}/")
         assert response.status_code in (302, 404) or b'name="password"' in response.content
-        assert MARKER not in response.content.decode().lower()
+        assert HIDDEN_MARKER not in response.content.decode().lower()
 
 
 def test_the_visible_pages_are_all_there(client, hidden_pages):

@@ -18,6 +18,9 @@ How Wagtail says no, as checked below:
   back (200) with "The page could not be saved as it is locked.";
 - Publish pressed without publish_page: the edit view saves a draft instead, says "Page '...' has
   been updated." and goes back to the edit form.
+
+The accounts, the forms posted and the matrix's cells as test cases come from builders.py; what a
+refused action must leave alone (database_state) from conftest.py.
 """
 
 from types import SimpleNamespace
@@ -25,18 +28,24 @@ from types import SimpleNamespace
 import pytest
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from wagtail.models import Page, PageLogEntry, TaskState, Workflow, WorkflowState
-from wagtail.models.audit_log import ModelLogEntry
-from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+from wagtail.models import Page, TaskState, Workflow, WorkflowState
 
 from pages.indexing import deferred_indexing
 from pages.models import TopicPage
 from tests.conftest import make_section, make_topic
+from tests.hardening.builders import account, edit_form, matrix_cases, new_user_form
+from tests.hardening.conftest import (
+    NO_PERMISSION,
+    database_state,
+    edit_url,
+    fresh,
+    latest_title,
+    live_state,
+)
 
 ALLOW = "allow"  # the action takes effect
 LOGIN = "login"  # anonymous: sent to the admin login; nothing changes
@@ -88,25 +97,16 @@ EXPECTED = {
 }
 # fmt: on
 
-NO_PERMISSION = "Sorry, you do not have permission to access this area."
 PAGE_LOCKED = "The page could not be saved as it is locked."
 
 
 @pytest.fixture
 def kb(home, django_user_model):
     """The pages and people every cell starts from."""
-
-    def user(username, group, **flags):
-        account = django_user_model.objects.create_user(
-            username=username, password="x", email=f"{username}@example.com", **flags
-        )
-        account.groups.add(Group.objects.get(name=group))
-        return account
-
     # The project's bulk-write helper: each page is indexed once, not at every save.
     with deferred_indexing():
-        editor = user("editor", "Editors")
-        colleague = user("colleague", "Editors")
+        editor = account("editor", "Editors")
+        colleague = account("colleague", "Editors")
         section = make_section(home, title="Plasma", slug="plasma")
 
         # Live, with a newer draft.
@@ -129,9 +129,9 @@ def kb(home, django_user_model):
             users={
                 "anonymous": None,
                 "editor": editor,
-                "reviewer": user("reviewer", "Reviewers"),
-                "administrator": user("administrator", "Administrators"),
-                "superuser": user("superuser", "Administrators", is_superuser=True),
+                "reviewer": account("reviewer", "Reviewers"),
+                "administrator": account("administrator", "Administrators"),
+                "superuser": account("superuser", "Administrators", is_superuser=True),
             },
             section=section,
             destination=make_section(home, title="Archive", slug="archive"),
@@ -144,33 +144,6 @@ def kb(home, django_user_model):
                 "founder", "founder@example.com", "x"
             ),
         )
-
-
-def fresh(page):
-    return Page.objects.get(pk=page.pk)
-
-
-def latest_title(page):
-    return fresh(page).get_latest_revision_as_object().title
-
-
-def edit_url(page):
-    return reverse("wagtailadmin_pages:edit", args=[page.pk])
-
-
-def edit_form(page, **fields):
-    """The topic edit form as the browser posts it."""
-    return nested_form_data(
-        {
-            "title": page.title,
-            "slug": page.slug,
-            "summary": "",
-            "tags": "",
-            "change_note": "",
-            "body": streamfield([("text", rich_text("<p>Exits take seven days.</p>"))]),
-            **fields,
-        }
-    )
 
 
 # One function per action. Each performs the action as `client` and returns the response and
@@ -340,19 +313,6 @@ def list_users(client, kb):
     return shows(client, reverse("wagtailusers_users:index"), "colleague")
 
 
-def new_user_form(**fields):
-    return {
-        "username": "newcomer",
-        "email": "newcomer@example.com",
-        "first_name": "New",
-        "last_name": "Comer",
-        "password1": "a-long-enough-password",
-        "password2": "a-long-enough-password",
-        "groups": [str(Group.objects.get(name="Editors").pk)],
-        **fields,
-    }
-
-
 def create_a_user(client, kb):
     response = client.post(reverse("wagtailusers_users:add"), new_user_form())
     users = get_user_model().objects.filter(username="newcomer", groups__name="Editors")
@@ -410,33 +370,6 @@ ACTIONS = {
 }
 
 
-def live_state():
-    """What readers can see: the live pages, where they are, what they say, what was published."""
-    return {
-        "live pages": sorted(
-            Page.objects.live().values_list("pk", "title", "path", "live_revision_id")
-        ),
-        "publish log": PageLogEntry.objects.filter(action="wagtail.publish").count(),
-    }
-
-
-def database_state():
-    """Everything a refused action must leave alone."""
-    return {
-        **live_state(),
-        "pages": sorted(
-            Page.objects.values_list(
-                "pk", "title", "live", "path", "latest_revision_id", "locked", "locked_by_id"
-            )
-        ),
-        "page log": PageLogEntry.objects.count(),
-        "other log": ModelLogEntry.objects.count(),
-        "users": sorted(get_user_model().objects.values_list("username", "is_superuser")),
-        "workflows": sorted(WorkflowState.objects.values_list("pk", "object_id", "status")),
-        "tasks": sorted(TaskState.objects.values_list("pk", "revision_id", "status")),
-    }
-
-
 def test_every_action_has_a_row():
     assert list(EXPECTED) == list(ACTIONS)
 
@@ -444,11 +377,7 @@ def test_every_action_has_a_row():
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("action", "role", "expected"),
-    [
-        pytest.param(action, role, expected, id=f"{role}: {action}")
-        for action, row in EXPECTED.items()
-        for role, expected in zip(ROLES, row, strict=True)
-    ],
+    matrix_cases(EXPECTED, ROLES),
 )
 def test_permission_matrix(client, kb, action, role, expected):
     if kb.users[role] is not None:

@@ -15,13 +15,14 @@ every place that shows them is read back as a browser would read it:
 
 Pages are built through Wagtail's API (what an editor could store, without the admin's form in
 the way), through the admin's own form (what the editor's widgets send, and what a hostile
-editor can send instead), and through the GitBook importer.
+editor can send instead), and through the GitBook importer. The payloads, the hostile site and
+the hostile book come from builders.py; this module holds the tests and the checks that read
+markup as a browser does.
 """
 
 import html
 import json
 import re
-from datetime import date
 from types import SimpleNamespace
 from xml.etree import ElementTree
 
@@ -38,101 +39,36 @@ from django.urls import reverse
 
 from wagtail import blocks as wagtail_blocks
 from wagtail.admin.rich_text import DraftailRichTextArea
-from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 from wagtail.documents.models import Document
-from wagtail.images.models import Image
-from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Page, Site
-from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+from wagtail.test.utils.form_data import rich_text
 
 from pages.blocks import TEXT_FEATURES, ArticleBlock, NestedContentBlock, ResourcesBlock
-from pages.models import (
-    DeepDivePage,
-    FaqCategory,
-    FaqIndexPage,
-    FaqPage,
-    ReaderNotices,
-    SectionPage,
-    TopicPage,
-    VideoPage,
-)
+from pages.models import FaqPage, TopicPage, VideoPage
 from pages.sanitising import is_safe_url, sanitise_rich_text
-from tests.conftest import (
-    logged_in,
-    make_deep_dive,
-    make_faq,
-    make_faq_index,
-    make_video,
-    publish,
+from tests.conftest import logged_in, make_deep_dive, make_faq, make_faq_index, make_video
+from tests.gitbook.books import import_book, write_book
+from tests.hardening.builders import (
+    ATTRIBUTE_BREAKOUT,
+    BREAKOUT_URL,
+    CHOICE,
+    HOSTILE_URLS,
+    MARKER,
+    RICH_TEXT_LINKS,
+    SHORT,
+    TAGS,
+    TEXT,
+    article_blocks,
+    hostile_book,
+    hostile_topic_form,
+    make_hostile_site,
+    nested_blocks,
+    resource_blocks,
+    rich_text_payload,
+    script_link_forms,
 )
-from tests.gitbook.books import import_book, png_bytes, write_book
 
 pytestmark = pytest.mark.django_db
-
-# Every payload carries this, so a payload that survives can be told from the site's own markup.
-MARKER = "xss4711"
-
-# For plain-text fields: a script, a handler on a new element, and quotes ending an attribute.
-TEXT = (
-    f"<script>alert('{MARKER}')</script>"
-    f"<img src=x onerror=alert('{MARKER}')>"
-    f'" onmouseover="alert(\'{MARKER}\')" x="'
-    f"' onfocus='alert(`{MARKER}`)' autofocus='"
-)
-# For fields of 80 or 100 characters (tab titles, anchors, tags, FAQ categories).
-SHORT = f"\"><svg/onload=alert('{MARKER}')>"
-# For choice fields (heading level, hint style, code language), which the API does not check.
-CHOICE = f"img src=x onerror=alert('{MARKER}') x"
-ATTRIBUTE_BREAKOUT = f"info\" onmouseover=\"alert('{MARKER}')"
-# Tags: the admin's tag field splits on commas and groups on double quotes, so none here.
-TAGS = [f"<script>alert('{MARKER}')</script>", f"<img src=x onerror=alert('{MARKER}')>"]
-
-# Links that run script when followed, as an editor might type them into a URL field.
-HOSTILE_URLS = [
-    f"javascript:alert('{MARKER}')",
-    f"JaVaScRiPt:alert('{MARKER}')",
-    f"&#106;avascript:alert('{MARKER}')",
-    f" javascript:alert('{MARKER}')",
-    f"java\tscript:alert('{MARKER}')",
-    f"data:text/html,<script>alert('{MARKER}')</script>",
-    f"vbscript:msgbox('{MARKER}')",
-]
-# A real web address that a careless template would let out of its attribute.
-BREAKOUT_URL = f"https://example.org/?q=\"><svg/onload=alert('{MARKER}')>"
-BREAKOUT_VIDEO_URL = f"https://www.youtube.com/watch?v=\"><svg/onload=alert('{MARKER}')>"
-
-# The same links as they would appear inside rich text's HTML (attribute-encoded, so entities
-# and control characters are what the browser decodes).
-RICH_TEXT_LINKS = [
-    f"javascript:alert('{MARKER}')",
-    f"JaVaScRiPt:alert('{MARKER}')",
-    f"&#106;avascript:alert('{MARKER}')",
-    f" javascript:alert('{MARKER}')",
-    f"java&#x09;script:alert('{MARKER}')",
-    f"data:text/html,&lt;script&gt;alert('{MARKER}')&lt;/script&gt;",
-    f"vbscript:msgbox('{MARKER}')",
-]
-
-
-def rich_text_payload(page_id):
-    """Stored rich text (Wagtail's database HTML) holding everything a browser would run."""
-    links = " ".join(f'<a href="{url}">link</a>' for url in RICH_TEXT_LINKS)
-    return (
-        f"<p>{MARKER} <script>alert('{MARKER}')</script>"
-        f"<img src=x onerror=\"alert('{MARKER}')\">"
-        f"<b onmouseover=\"alert('{MARKER}')\">bold</b> {links}"
-        f' <a linktype="page" id="{page_id}" '
-        f"anchor=\"&quot;&gt;&lt;svg/onload=alert('{MARKER}')&gt;\">anchored</a>"
-        f' <a linktype="page" id="{page_id}" onclick="alert(\'{MARKER}\')">page link</a>'
-        f' <a linktype="page" id="1 onclick=alert(\'{MARKER}\')">bad id</a></p>'
-        f"<iframe srcdoc=\"&lt;script&gt;alert('{MARKER}')&lt;/script&gt;\"></iframe>"
-        f"<svg><script>alert('{MARKER}')</script></svg>"
-        f"<form action=\"javascript:alert('{MARKER}')\">"
-        f"<button formaction=\"javascript:alert('{MARKER}')\">go</button></form>"
-        f"<style>p {{ background: url(\"javascript:alert('{MARKER}')\") }}</style>"
-        f"<math><a xlink:href=\"javascript:alert('{MARKER}')\">maths</a></math>"
-    )
-
 
 # Reading markup as a browser does ------------------------------------------------------------
 
@@ -261,100 +197,12 @@ def test_which_links_are_safe(url, safe):
     assert is_safe_url(url) is safe
 
 
-# Blocks: a payload in every field of every block ---------------------------------------------
-
-
-def nested_blocks(site):
-    """One of each block an expandable or a tab holds (NestedContentBlock), every field hostile."""
-    return [
-        ("text", site.rich),
-        ("hint", {"style": ATTRIBUTE_BREAKOUT, "text": site.rich}),
-        ("quote", {"text": TEXT, "attribution": TEXT}),
-        (
-            "image",
-            {
-                "image": {"image": site.image, "decorative": False, "alt_text": TEXT},
-                "caption": TEXT,
-            },
-        ),
-        *(("embed", {"url": url, "caption": TEXT}) for url in HOSTILE_URLS),
-        ("embed", {"url": BREAKOUT_URL, "caption": ""}),
-        ("code", {"language": ATTRIBUTE_BREAKOUT, "title": TEXT, "code": TEXT}),
-        (
-            "table",
-            {
-                "table": {
-                    "caption": TEXT,
-                    "columns": [
-                        {"type": "text", "heading": TEXT},
-                        {"type": "number", "heading": SHORT},
-                    ],
-                    "rows": [{"values": [site.rich, "42"]}],
-                }
-            },
-        ),
-        ("card", {"page": site.card_target, "title": TEXT, "description": TEXT}),
-        # Without a title and description a card shows the page's own (hostile) ones.
-        ("card", {"page": site.card_target, "title": "", "description": ""}),
-        ("file", {"document": site.document, "caption": TEXT}),
-        ("file", {"document": site.document, "caption": ""}),  # the document's title
-    ]
-
-
-def article_blocks(site):
-    """One of each block of an article (ArticleBlock), every field hostile."""
-    return [
-        ("heading", {"text": TEXT, "level": CHOICE, "anchor": SHORT}),
-        ("heading", {"text": TEXT, "level": "h2", "anchor": ""}),
-        *nested_blocks(site),
-        ("expandable", {"summary": TEXT, "content": nested_blocks(site)}),
-        (
-            "tabs",
-            {
-                "tabs": [
-                    {"title": SHORT, "content": nested_blocks(site)},
-                    {"title": f"2{SHORT}", "content": nested_blocks(site)},
-                ]
-            },
-        ),
-        (
-            "in_development",
-            {
-                "note": TEXT,
-                "content": [
-                    ("heading", {"text": TEXT, "level": CHOICE, "anchor": f"3{SHORT}"}),
-                    *nested_blocks(site),
-                    ("expandable", {"summary": TEXT, "content": nested_blocks(site)}),
-                    (
-                        "tabs",
-                        {
-                            "tabs": [
-                                {"title": f"4{SHORT}", "content": nested_blocks(site)},
-                                {"title": f"5{SHORT}", "content": nested_blocks(site)},
-                            ]
-                        },
-                    ),
-                ],
-            },
-        ),
-    ]
-
-
-def resource_blocks(site):
-    return [
-        ("resource", {"title": TEXT, "page": site.card_target, "url": "", "note": TEXT}),
-        ("resource", {"title": "", "page": site.card_target, "url": "", "note": ""}),
-        *(
-            ("resource", {"title": TEXT, "page": None, "url": url, "note": TEXT})
-            for url in HOSTILE_URLS
-        ),
-        ("resource", {"title": "", "page": None, "url": BREAKOUT_URL, "note": ""}),
-    ]
+# Blocks: a payload in every field of every block ----------------------------------------------
 
 
 def missing_fields(stream_block, stream):
     """Block types of `stream_block` with no payload in `stream`, and StructBlock fields left
-    without a value: a new block or field must be given a payload here."""
+    without a value: a new block or field must be given a payload in builders.py."""
     missing = set(stream_block.child_blocks) - {block_type for block_type, _ in stream}
     for block_type, value in stream:
         block = stream_block.child_blocks[block_type]
@@ -378,7 +226,7 @@ def missing_in_value(block, value, where):
 
 def test_every_block_and_field_gets_a_payload(hostile_site):
     # Guards this file, as tests/test_blocks.py guards its own: a new block type, or a new field
-    # of a block, fails here until it is given a payload above.
+    # of a block, fails here until it is given a payload in builders.py.
     assert missing_fields(ArticleBlock(), article_blocks(hostile_site)) == set()
     assert missing_fields(NestedContentBlock(), nested_blocks(hostile_site)) == set()
     assert missing_fields(ResourcesBlock(), resource_blocks(hostile_site)) == set()
@@ -393,125 +241,10 @@ def test_every_block_and_field_gets_a_payload(hostile_site):
 # A site where every field of every page holds a payload ---------------------------------------
 
 
-def make_hostile(page, **fields):
-    """Publish a hostile version of `page` over its clean first one, as an editor's change would
-    be: the clean version stays in the history to compare with."""
-    page = page.specific
-    page.title = TEXT
-    page.seo_title = TEXT
-    page.search_description = TEXT
-    page.summary = TEXT
-    page.in_development = True
-    page.development_note = TEXT
-    page.review_due = date(2020, 1, 1)  # overdue: the dashboard names it
-    page.change_note = TEXT
-    for name, value in fields.items():
-        setattr(page, name, value)
-    page.tags.add(*TAGS)
-    page.save_revision().publish()
-    page.refresh_from_db()
-    return page
-
-
 @pytest.fixture
 def hostile_site(home, editor):
-    site = SimpleNamespace(home=home, editor=editor)
-    site.image = Image.objects.create(title=TEXT, file=get_test_image_file())
-    site.document = Document.objects.create(
-        title=TEXT, file=ContentFile(b"%PDF-1.4\n", name="paper.pdf")
-    )
-    site.category = FaqCategory.objects.create(name=SHORT, slug="hostile", sort_order=0)
-    notices = ReaderNotices.for_site(Site.objects.get(is_default_site=True))
-    notices.development_banner = TEXT
-    notices.save()
-
-    # Clean first versions: their ids are needed for links, and their revisions to compare with.
-    section = publish(home, SectionPage(title="Section", slug="section"))
-    topic = publish(section, TopicPage(title="Topic", slug="topic"))
-    raw_topic = publish(section, TopicPage(title="Raw topic", slug="raw-topic"))
-    deep_dive = publish(section, DeepDivePage(title="Deep dive", slug="deep-dive"))
-    faq_index = publish(home, FaqIndexPage(title="FAQ", slug="faq"))
-    faq = publish(
-        faq_index,
-        FaqPage(
-            title="Question",
-            slug="question",
-            category=site.category,
-            answer=[("text", "<p>Yes.</p>")],
-        ),
-    )
-    video = publish(
-        section,
-        VideoPage(title="Video", slug="video", video_url="https://www.youtube.com/watch?v=a"),
-    )
-    site.rich = rich_text_payload(topic.pk)
-    site.card_target = section
-
-    site.home = make_hostile(home, introduction=site.rich)
-    site.section = make_hostile(section, introduction=site.rich)
-    site.topic = make_hostile(topic, body=article_blocks(site))
-    # The same rich text given as raw JSON, as stored data is read: Wagtail converts such blocks
-    # only when they are used, and would write the others back untouched.
-    site.raw_topic = make_hostile(
-        raw_topic,
-        body=[
-            {"type": "text", "value": site.rich},
-            {"type": "hint", "value": {"style": "info", "text": site.rich}},
-            {
-                "type": "table",
-                "value": {
-                    "table": {
-                        "caption": "",
-                        "columns": [{"type": "text", "heading": "Cell"}],
-                        "rows": [{"values": [site.rich]}],
-                    }
-                },
-            },
-            {
-                "type": "expandable",
-                "value": {"summary": "More", "content": [{"type": "text", "value": site.rich}]},
-            },
-        ],
-    )
-    site.deep_dive = make_hostile(
-        deep_dive,
-        body=article_blocks(site),
-        current_state=site.rich,
-        current_state_as_of=date(2020, 6, 1),
-        resources=resource_blocks(site),
-    )
-    site.faq_index = make_hostile(faq_index, introduction=site.rich)
-    site.faq = make_hostile(
-        faq,
-        answer=[
-            *nested_blocks(site),
-            ("in_development", {"note": TEXT, "content": nested_blocks(site)}),
-        ],
-        answered_on=date(2019, 5, 1),
-        source_url=BREAKOUT_URL,
-    )
-    site.video = make_hostile(video, video_url=BREAKOUT_VIDEO_URL, transcript=TEXT)
-    # A reviewer's pinned results for the marker: a hostile page, a hostile link and one to a
-    # script (stored by code: the admin's form would refuse it).
-    query = Query.get(MARKER)
-    picks = [
-        {"page": site.topic},
-        {"external_link_url": BREAKOUT_URL, "external_link_text": TEXT, "description": TEXT},
-        {"external_link_url": HOSTILE_URLS[0], "external_link_text": TEXT, "description": TEXT},
-    ]
-    for order, pick in enumerate(picks):
-        SearchPromotion.objects.create(query=query, sort_order=order, **pick)
-    site.pages = {
-        "home": site.home,
-        "section": site.section,
-        "topic": site.topic,
-        "raw topic": site.raw_topic,
-        "deep dive": site.deep_dive,
-        "FAQ index": site.faq_index,
-        "FAQ entry": site.faq,
-        "video": site.video,
-    }
-    return site
+    """Every field of every page type holding a payload (builders.make_hostile_site)."""
+    return make_hostile_site(home, editor)
 
 
 def get_ok(browser, url, **kwargs):
@@ -780,7 +513,7 @@ def test_page_url_fields_refuse_script_links_when_saved_in_code(plain_pages, mod
 
 def test_links_stored_without_validation_are_left_out(client, hostile_site):
     # Blocks are validated by the admin's form, not when code saves a page: the hostile embed
-    # and resource URLs of the site above were stored. Readers get their text without a link.
+    # and resource URLs of the hostile site were stored. Readers get their text without a link.
     html_of_deep_dive = get_ok(client, hostile_site.deep_dive.url)
     soup = BeautifulSoup(html_of_deep_dive, "html.parser")
     resources = soup.select(".resource a")
@@ -792,69 +525,6 @@ def test_links_stored_without_validation_are_left_out(client, hostile_site):
 
 
 # Through the admin's own form ------------------------------------------------------------------
-
-
-def contentstate(text, entities, block_type="unstyled"):
-    """Draftail's JSON for one block of `text`, each (word, entity) linking that word: what the
-    editor's widget posts, written by hand as a hostile editor can."""
-    ranges, entity_map = [], {}
-    for key, (word, entity) in enumerate(entities):
-        ranges.append({"offset": text.index(word), "length": len(word), "key": key})
-        entity_map[str(key)] = {"mutability": "MUTABLE", **entity}
-    block = {
-        "key": "a1b2c",
-        "type": block_type,
-        "depth": 0,
-        "text": text,
-        "inlineStyleRanges": [{"offset": 0, "length": 4, "style": f"<img onerror={MARKER}>"}],
-        "entityRanges": ranges,
-        "data": {"onclick": f"alert('{MARKER}')"},
-    }
-    return json.dumps({"blocks": [block], "entityMap": entity_map})
-
-
-def hostile_contentstate(page_id, document_id):
-    words = [f"link{n}" for n in range(len(HOSTILE_URLS))]
-    text = f"{TEXT} {' '.join(words)} anchored badpage document image"
-    entities = [
-        (word, {"type": "LINK", "data": {"url": url}})
-        for word, url in zip(words, HOSTILE_URLS, strict=True)
-    ]
-    entities += [
-        ("anchored", {"type": "LINK", "data": {"id": page_id, "url": "/", "anchor": SHORT}}),
-        ("badpage", {"type": "LINK", "data": {"id": f"{page_id}\" onclick=\"alert('{MARKER}')"}}),
-        ("document", {"type": "DOCUMENT", "data": {"id": f"{document_id} onclick=alert(1)"}}),
-        ("image", {"type": "IMAGE", "data": {"src": HOSTILE_URLS[0], "alt": TEXT}}),
-    ]
-    return contentstate(text, entities)
-
-
-def hostile_topic_form(page_id, document_id, **extra):
-    rich = hostile_contentstate(page_id, document_id)
-    return nested_form_data(
-        {
-            "title": TEXT,
-            "slug": "hostile-topic",
-            "seo_title": TEXT,
-            "search_description": TEXT,
-            "summary": TEXT,
-            "in_development": "on",
-            "development_note": TEXT,
-            "tags": ", ".join(TAGS),
-            "change_note": TEXT[:200],
-            "body": streamfield(
-                [
-                    ("heading", {"text": TEXT, "level": "h2", "anchor": ""}),
-                    ("text", rich),
-                    ("hint", {"style": "info", "text": rich}),
-                    ("quote", {"text": TEXT, "attribution": TEXT[:200]}),
-                    ("code", {"language": "html", "title": TEXT[:120], "code": TEXT}),
-                    ("embed", {"url": BREAKOUT_URL, "caption": TEXT}),
-                ]
-            ),
-            **extra,
-        }
-    )
 
 
 def test_hostile_input_through_the_admin_form_runs_nowhere(admin_client, hostile_site):
@@ -903,22 +573,7 @@ def test_url_fields_in_the_admin_refuse_script_links_with_a_message(admin_client
     faq, video, deep_dive = plain_pages.faq, plain_pages.video, plain_pages.deep_dive
     message = html.escape("Enter a web address starting with https:// or http://")
     before = {page.pk: page.latest_revision_id for page in (faq, video, deep_dive)}
-    cases = {
-        faq: {
-            "category": str(faq.category_id),
-            "answer": streamfield([("text", contentstate("Yes.", []))]),
-            "source_url": url,
-        },
-        video: {"video_url": url},
-        deep_dive: {
-            "body": streamfield([("embed", {"url": url, "caption": "A talk"})]),
-            "resources": streamfield(
-                [("resource", {"title": "Paper", "page": "", "url": url, "note": ""})]
-            ),
-        },
-    }
-    for page, fields in cases.items():
-        data = nested_form_data({"title": "Clean title", "slug": page.slug, **fields})
+    for page, data in script_link_forms(faq, video, deep_dive, url).items():
         response = admin_client.post(reverse("wagtailadmin_pages:edit", args=(page.pk,)), data)
         assert response.status_code == 200, (type(page).__name__, response.status_code)
         body = response.content.decode()
@@ -931,143 +586,6 @@ def test_url_fields_in_the_admin_refuse_script_links_with_a_message(admin_client
 
 
 # The GitBook importer --------------------------------------------------------------------------
-
-HOSTILE_BOOK_SUMMARY = f"""
-# Table of contents
-
-* [Home](README.md)
-
-## Guide
-
-* [<img src=x onerror=alert('{MARKER}')>](guide/page.md)
-* [Deep](guide/deep.md)
-
-## Questions
-
-* [FAQ](faq/README.md)
-  * [Question](faq/question.md)
-"""
-
-HOSTILE_MARKDOWN = f"""
-Raw HTML: <script>alert('{MARKER}')</script> <img src=x onerror="alert('{MARKER}')">
-<a href="javascript:alert('{MARKER}')">a</a> <a href="&#106;avascript:alert('{MARKER}')">b</a>
-<a href=" javascript:alert('{MARKER}')">c</a> <a href="data:text/html,x">d</a>
-<b onmouseover="alert('{MARKER}')">bold</b>
-
-[js](javascript:alert('{MARKER}')) [JS](JaVaScRiPt:alert('{MARKER}'))
-[data](data:text/html,alert) [vb](vbscript:alert) [entity](&#106;avascript:alert('{MARKER}'))
-
-<iframe srcdoc="<script>alert('{MARKER}')</script>"></iframe>
-
-<script>
-alert('{MARKER}')
-</script>
-"""
-
-
-def hostile_book(root):
-    body = HOSTILE_MARKDOWN.strip("\n")
-    page = f"""
----
-description: "<script>alert('{MARKER}')</script>"
-development_note: "<img src=x onerror=alert('{MARKER}')>"
-in_development: true
-tags: ["<script>alert('{MARKER}')</script>"]
----
-# <img src=x onerror=alert('{MARKER}')>
-
-## <script>alert('{MARKER}')</script>
-
-{body}
-
-{{% hint style="warning" %}}
-{body}
-{{% endhint %}}
-
-{{% embed url="{BREAKOUT_URL}" %}}
-<script>alert('{MARKER}')</script>
-{{% endembed %}}
-
-{{% code title="<img src=x onerror=alert('{MARKER}')>" %}}
-```html
-<script>alert('{MARKER}')</script>
-```
-{{% endcode %}}
-
-{{% tabs %}}
-{{% tab title="<script>alert('{MARKER}')</script>" %}}
-{body}
-{{% endtab %}}
-
-{{% tab title="<img src=x onerror=alert('{MARKER}')>" %}}
-Two.
-{{% endtab %}}
-{{% endtabs %}}
-
-<details>
-
-<summary>Why <b onclick="alert('{MARKER}')">not</b> &lt;script&gt;{MARKER}&lt;/script&gt;</summary>
-
-{body}
-
-</details>
-
-| <script>alert('{MARKER}')</script> | Year |
-| --- | --- |
-| <img src=x onerror=alert('{MARKER}')> [x](javascript:alert(1)) | 2018 |
-
-![<img src=x onerror=alert('{MARKER}')>](../chart.png)
-
-<figure><img src="../chart.png" alt="&quot; onerror=&quot;alert('{MARKER}')"><figcaption>\
-<p><script>alert('{MARKER}')</script></p></figcaption></figure>
-
-> <script>alert('{MARKER}')</script>
->
-> — <img src=x onerror=alert('{MARKER}')>
-"""
-    deep = f"""
----
-type: deep-dive
-current_state_as_of: 2020-06-01
----
-# Deep
-
-{body}
-
-## Current state
-
-{body}
-
-## Resources
-
-* [<script>alert('{MARKER}')</script>]({BREAKOUT_URL}) — <img src=x onerror=alert('{MARKER}')>
-* [Page](page.md) — note
-"""
-    question = f"""
----
-category: "<script>alert('{MARKER}')</script>"
-source_url: {BREAKOUT_URL}
----
-# Question
-
-{body}
-
-{{% hint style="info" %}}
-{body}
-{{% endhint %}}
-"""
-    return write_book(
-        root,
-        {
-            "README.md": ("Home", f"# Home\n\n{body}\n"),
-            "guide/page.md": ("Page", page),
-            "guide/deep.md": ("Deep", deep),
-            "faq/README.md": ("FAQ", "---\ntype: faq-index\n---\n# FAQ\n\nQuestions.\n"),
-            "faq/question.md": ("Question", question),
-        },
-        summary=HOSTILE_BOOK_SUMMARY,
-        extra_files={"chart.png": png_bytes()},
-    )
 
 
 def test_an_imported_book_runs_nothing(client, admin_client, home, tmp_path):

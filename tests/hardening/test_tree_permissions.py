@@ -24,6 +24,9 @@ the explorer sends the editor back to their own section (ELSEWHERE).
 
 The dashboard's Needs attention panel once named pages in development and overdue anywhere in
 the tree; it now keeps to the part the user may explore (test below).
+
+The accounts, the forms posted and the matrix's cells as test cases come from builders.py; what a
+refused action must leave alone starts from database_state in conftest.py.
 """
 
 from types import SimpleNamespace
@@ -43,15 +46,15 @@ from wagtail.models import (
     Workflow,
 )
 from wagtail.rich_text import RichText
-from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from pages.indexing import deferred_indexing
 from pages.models import TopicPage
 from tests.conftest import make_section, make_topic
-from tests.hardening.test_permissions import (
+from tests.hardening.builders import account, edit_form, matrix_cases, new_topic_form
+from tests.hardening.conftest import (
     NO_PERMISSION,
     database_state,
-    edit_form,
+    edit_url,
     fresh,
     latest_title,
 )
@@ -113,16 +116,8 @@ EXPECTED = {
 
 
 @pytest.fixture
-def tree(home, django_user_model):
+def tree(home):
     """The Plasma editor, their section and someone else's."""
-
-    def user(username, group):
-        account = django_user_model.objects.create_user(
-            username=username, password="x", email=f"{username}@example.com"
-        )
-        account.groups.add(group)
-        return account
-
     plasma_editors = Group.objects.create(name="Plasma editors")
     plasma_editors.permissions.add(Permission.objects.get(codename="access_admin"))
     review = Workflow.objects.get(name="Editorial review")
@@ -138,8 +133,8 @@ def tree(home, django_user_model):
                     content_type__app_label="wagtailcore", codename=codename
                 ),
             )
-        plasma_editor = user("plasma-editor", plasma_editors)
-        treasurer = user("treasurer", Group.objects.get(name="Editors"))
+        plasma_editor = account("plasma-editor", "Plasma editors")
+        treasurer = account("treasurer", "Editors")
 
         def side(section, author, name):
             drafted = make_topic(section, title=name, slug=name.lower(), in_development=True)
@@ -170,7 +165,7 @@ def tree(home, django_user_model):
 
 
 def everything():
-    """database_state() of test_permissions.py, and the rest a refused action must not touch."""
+    """database_state() (conftest.py), and the rest a refused action must not touch."""
     return {
         **database_state(),
         "revisions": sorted(Revision.objects.values_list("pk", "object_id", "created_at")),
@@ -214,10 +209,6 @@ def lists(client, url, side):
     return response, "nothing"
 
 
-def edit_url(page):
-    return reverse("wagtailadmin_pages:edit", args=[page.pk])
-
-
 def open_the_editor(client, tree, side):
     return shows(client, edit_url(side.drafted), f'value="{side.drafted.draft_title}"')
 
@@ -226,19 +217,6 @@ def save_a_draft(client, tree, side):
     page = side.drafted
     response = client.post(edit_url(page), edit_form(page, title=f"{side.name}, overwritten"))
     return response, "done" if latest_title(page) == f"{side.name}, overwritten" else "nothing"
-
-
-def new_topic_form(title):
-    return nested_form_data(
-        {
-            "title": title,
-            "slug": "planted",
-            "summary": "",
-            "tags": "",
-            "change_note": "",
-            "body": streamfield([("text", rich_text("<p>New.</p>"))]),
-        }
-    )
 
 
 def add_url(parent, view="add"):
@@ -534,11 +512,7 @@ def test_every_action_has_a_row():
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("action", "where", "expected"),
-    [
-        pytest.param(action, where, expected, id=f"{where}: {action}")
-        for action, row in EXPECTED.items()
-        for where, expected in zip(("own", "other"), row, strict=True)
-    ],
+    matrix_cases(EXPECTED, ("own", "other")),
 )
 def test_an_editor_gets_nothing_from_another_part_of_the_tree(
     client, tree, action, where, expected
