@@ -225,8 +225,8 @@ def missing_in_value(block, value, where):
 
 
 def test_every_block_and_field_gets_a_payload(hostile_site):
-    # Guards this file, as tests/test_blocks.py guards its own: a new block type, or a new field
-    # of a block, fails here until it is given a payload in builders.py.
+    # Guards this file, as tests/content/test_blocks.py guards its own: a new block type, or a new
+    # field of a block, fails here until it is given a payload in builders.py.
     assert missing_fields(ArticleBlock(), article_blocks(hostile_site)) == set()
     assert missing_fields(NestedContentBlock(), nested_blocks(hostile_site)) == set()
     assert missing_fields(ResourcesBlock(), resource_blocks(hostile_site)) == set()
