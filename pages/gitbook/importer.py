@@ -7,7 +7,7 @@ ids to point at; then resolve each page's content and, where it differs from wha
 wrote, save it as a new revision (published, or left as a draft with `draft=True`).
 """
 
-import datetime
+import functools
 import hashlib
 import json
 import posixpath
@@ -23,44 +23,21 @@ from django.utils.text import slugify
 
 from wagtail.actions.publish_page_revision import PublishPagePermissionError
 from wagtail.documents import get_document_model
+from wagtail.fields import StreamField
 from wagtail.images import get_image_model
 from wagtail.log_actions import log
 from wagtail.models import Page
 from wagtail.signals import page_published
 
-from pages.models import (
-    DeepDivePage,
-    FaqCategory,
-    FaqIndexPage,
-    FaqPage,
-    GitBookSource,
-    PageTag,
-    SectionPage,
-    TopicPage,
-    VideoPage,
-)
+from pages.models import GitBookSource, PageTag
 
 from . import GitBookError
 from .book import book_file, read_book, size_text
 from .markdown import AssetRef, Markup, PageConverter, PageRef
+from .types import BY_KIND, DEFAULT_KIND, FILE_KINDS, TAGS
 
 INLINE_MARKDOWN = MarkdownIt("commonmark")
 
-PAGE_TYPES = {
-    "topic": TopicPage,
-    "deep-dive": DeepDivePage,
-    "faq-index": FaqIndexPage,
-    "faq": FaqPage,
-    "video": VideoPage,
-}
-COMMON_KEYS = {"description", "type", "in_development", "development_note", "review_due", "tags"}
-OWN_KEYS = {
-    "topic": set(),
-    "deep-dive": {"current_state_as_of"},
-    "faq-index": set(),
-    "faq": {"category", "answered_on", "source_url"},
-    "video": {"video_url"},
-}
 Tag = PageTag.tag_model()
 # Keys GitBook itself writes into front matter; they have no meaning here.
 GITBOOK_KEYS = {"cover", "coverY", "layout", "hidden", "icon", "title"}
@@ -77,9 +54,14 @@ class Node:
     fields: dict = field(default_factory=dict)
     tags: list = field(default_factory=list)
     children: list = field(default_factory=list)
-    converter: PageConverter | None = None
+    converter: PageConverter | None = None  # None: no file of its own (a SUMMARY.md group)
     page: Page | None = None
     source: GitBookSource | None = None
+    parent: "Node | None" = field(default=None, repr=False, compare=False)  # in the book
+
+    @property
+    def page_type(self):
+        return BY_KIND[self.kind]
 
 
 @dataclass
@@ -110,7 +92,7 @@ class BookImporter:
         self.stored_files = []  # asset files written to storage, removed again on rollback
         self.assets = {}
         # Looked up once per import rather than once per page: a large book repeats them.
-        self.categories = {}
+        self.known = {}  # a front matter key's name -> what its to_model found for each value
         self.tags = {}
         self.locale = None
 
@@ -130,116 +112,53 @@ class BookImporter:
         front = None
         if self.book.readme is not None:
             front = self.page_node(self.book.readme, kind="front")
-        nodes = [self.page_node(entry, parent_kind=None) for entry in self.book.top_entries]
+        nodes = [self.page_node(entry) for entry in self.book.top_entries]
         for group in self.book.groups:
             section = Node(
                 path=f"SUMMARY.md#{slugify(group.title)}",
                 title=group.title,
-                model=SectionPage,
+                model=BY_KIND["section"].model,
                 kind="section",
             )
-            section.children = [self.page_node(e, parent_kind="section") for e in group.entries]
+            section.children = [self.page_node(e, parent=section) for e in group.entries]
             nodes.append(section)
         return front, nodes
 
-    def page_node(self, entry, parent_kind=None, kind=None):
+    def page_node(self, entry, parent=None, kind=None):
+        """The page a file of the book becomes, and the pages under it, as its page type
+        (pages/gitbook/types.py) reads its front matter and body."""
         meta = entry.front_matter
         if kind is None:
-            kind = meta.get("type") or ("faq" if parent_kind == "faq-index" else "topic")
-            if not isinstance(kind, str) or kind not in PAGE_TYPES:
+            kind = meta.get("type") or (parent.page_type.child_kind if parent else DEFAULT_KIND)
+            if not isinstance(kind, str) or kind not in FILE_KINDS:
                 raise GitBookError(
-                    f"type must be one of {', '.join(PAGE_TYPES)}, not {kind!r}", entry.path, 2
+                    f"type must be one of {', '.join(FILE_KINDS)}, not {kind!r}", entry.path, 2
                 )
+        page_type = BY_KIND[kind]
         # Keys are compared as text: YAML makes `1:` a number and `null:` None.
-        unknown = (
-            {str(key) for key in meta} - COMMON_KEYS - OWN_KEYS.get(kind, set()) - GITBOOK_KEYS
-        )
+        unknown = {str(key) for key in meta} - {key.name for key in page_type.keys} - GITBOOK_KEYS
         if unknown:
             self.report.warnings.append(
                 f"{entry.path}: front matter {', '.join(sorted(unknown))} has no meaning "
                 f"for a {kind} page, ignored."
             )
-        converter = PageConverter(entry.path, self.titles, self.book.root)
         node = Node(
             path=entry.path,
             title=entry.title or first_heading(entry.body) or "Home",
-            model=PAGE_TYPES.get(kind),
+            model=page_type.model,
             kind=kind,
-            converter=converter,
+            converter=PageConverter(entry.path, self.titles, self.book.root),
+            parent=parent,
         )
-        body = strip_title(entry.body, node.title)
         node.fields = {
-            "summary": as_text(meta.get("description"), "description", entry.path),
-            "in_development": as_bool(meta.get("in_development", False), entry.path),
-            "development_note": as_text(
-                meta.get("development_note"), "development_note", entry.path
-            ),
-            "review_due": as_date(meta.get("review_due"), "review_due", entry.path),
+            key.field: key.read(meta.get(key.name, key.default), key.name, entry.path)
+            for key in page_type.keys
+            if key.read is not None
         }
-        node.tags = as_tags(meta.get("tags"), entry.path)
-        line = entry.body_line
-        if kind in ("front", "faq-index"):
-            blocks = converter.convert(body, line, article=False)
-            node.fields["introduction"] = converter.text_only(blocks, "the introduction") or ""
-        elif kind == "topic":
-            node.fields["body"] = converter.convert(body, line)
-        elif kind == "deep-dive":
-            self.plan_deep_dive(node, converter.convert(body, line), meta, entry.path)
-        elif kind == "faq":
-            node.fields["answer"] = converter.convert(body, line, article=False)
-            node.fields["category"] = as_text(meta.get("category"), "category", entry.path)
-            node.fields["answered_on"] = as_date(meta.get("answered_on"), "answered_on", entry.path)
-            node.fields["source_url"] = as_text(meta.get("source_url"), "source_url", entry.path)
-        elif kind == "video":
-            self.plan_video(node, converter.convert(body, line, article=False), meta)
-        node.children = [self.page_node(child, parent_kind=kind) for child in entry.children]
-        if kind == "faq-index":
-            for child in node.children:
-                if child.kind == "faq" and not child.fields["category"]:
-                    child.fields["category"] = node.title
-        if kind == "faq" and entry.children:
-            raise GitBookError("an FAQ entry cannot have pages under it", entry.path)
+        node.tags = node.fields.pop(TAGS)
+        page_type.read_body(node, entry, strip_title(entry.body, node.title))
+        node.children = [self.page_node(child, parent=node) for child in entry.children]
         return node
-
-    def plan_deep_dive(self, node, blocks, meta, path):
-        converter = node.converter
-        current_state = converter.take_section(blocks, "Current state")
-        resources = converter.take_section(blocks, "Resources")
-        as_of = as_date(meta.get("current_state_as_of"), "current_state_as_of", path)
-        state = None
-        if current_state:
-            position, section = current_state
-            text = [value for block_type, value in section if block_type == "text"]
-            others = [block for block in section if block[0] != "text"]
-            if others:
-                # The "Current state" part is rich text: hints, tables and the like stay in
-                # the body where the section was, rather than being lost.
-                converter.warn(
-                    "the Current state section holds text only; its other blocks stay in the body"
-                )
-                blocks[position:position] = others
-            state = sum(text[1:], text[0]) if text else None
-        if state is not None and as_of is None:
-            raise GitBookError("a Current state section needs current_state_as_of", path, 2)
-        node.fields["body"] = blocks
-        node.fields["current_state"] = state or ""
-        node.fields["current_state_as_of"] = as_of if state is not None else None
-        node.fields["resources"] = [
-            ("resource", resource)
-            for resource in converter.resources(resources[1] if resources else [])
-        ]
-
-    def plan_video(self, node, blocks, meta):
-        video_url = as_text(meta.get("video_url"), "video_url", node.path)
-        if not video_url:
-            embed = next((b for b in blocks if b[0] == "embed"), None)
-            if embed is None:
-                raise GitBookError("a video page needs video_url or an {% embed %}", node.path)
-            video_url = embed[1]["url"]
-            blocks.remove(embed)
-        node.fields["video_url"] = video_url
-        transcript = node.converter.text_only(blocks, "the transcript")
-        node.fields["transcript"] = transcript.plain_text() if transcript else ""
 
     # Pass 2: place -----------------------------------------------------------------------------
 
@@ -305,10 +224,9 @@ class BookImporter:
         page = node.model(
             title=node.title, slug=self.slug_for(node), live=False, locale=self.locale
         )
-        if node.model is VideoPage:
-            page.video_url = node.fields["video_url"]
-        if node.model is FaqPage:
-            page.category = self.category(node.fields["category"])
+        for key in node.page_type.keys:
+            if key.on_create:
+                setattr(page, key.field, self.model_value(key, node.fields[key.field]))
         if self.user is not None:
             page.owner = self.user
         try:
@@ -325,18 +243,12 @@ class BookImporter:
             name = posixpath.basename(posixpath.dirname(node.path)) or node.title
         return slugify(name.removesuffix(".md")) or slugify(node.title)
 
-    def category(self, name):
-        if not name:
-            raise GitBookError("an FAQ entry needs a category")
-        if name not in self.categories:
-            category = FaqCategory.objects.filter(name=name).first()
-            if category is None:
-                position = FaqCategory.objects.count()
-                category = FaqCategory.objects.create(
-                    name=name, slug=unique_category_slug(name), sort_order=position * 10
-                )
-            self.categories[name] = category
-        return self.categories[name]
+    def model_value(self, key, value):
+        """What the page's field holds for the value read from `key` (an FAQ's category name
+        is its FaqCategory)."""
+        if key is None or key.to_model is None:
+            return value
+        return key.to_model(value, self.known.setdefault(key.name, {}))
 
     def tag_objects(self, names):
         """The tags named, created where missing, matched without regard to case as taggit does."""
@@ -373,10 +285,9 @@ class BookImporter:
 
     def write_node(self, node):
         page = node.page
-        if node.kind == "section":
-            fields = {"title": node.title}
-        else:
-            fields = {"title": node.title, **self.resolve_fields(node)}
+        fields = {"title": node.title}
+        if node.converter is not None:
+            fields.update(self.resolve_fields(node))
         if node.kind == "front":
             # The front page may be any page a book is imported under: keep to its own fields.
             fields = {k: v for k, v in fields.items() if hasattr(page, k)}
@@ -384,10 +295,9 @@ class BookImporter:
         if node.source is not None and node.source.content_hash == digest:
             self.report.unchanged.append(node.path)
             return
+        keys = {key.field: key for key in node.page_type.keys}
         for name, value in fields.items():
-            if name == "category":
-                value = self.category(value)
-            setattr(page, name, value)
+            setattr(page, name, self.model_value(keys.get(name), value))
         if hasattr(page, "tags"):
             page.tags.set(self.tag_objects(node.tags))
         if "review_due" in fields:
@@ -454,7 +364,7 @@ class BookImporter:
     def validate(self, node, page):
         """Check the page's StreamFields block by block; returns the names of those checked."""
         checked = []
-        for name in ("body", "answer", "resources"):
+        for name in stream_fields(type(page)):
             if name in node.fields:
                 stream_block = page._meta.get_field(name).stream_block
                 try:
@@ -471,14 +381,9 @@ class BookImporter:
             "resolve_link": lambda href: self.link_attributes(node.converter, href),
             "warn": node.converter.warn,
         }
-        resolved = {}
-        for name, value in node.fields.items():
-            if name in ("body", "answer", "resources"):
-                resolved[name] = [
-                    {"type": block_type, "value": self.resolve(v, env)} for block_type, v in value
-                ]
-            else:
-                resolved[name] = self.resolve(value, env)
+        # A StreamField's [(block type, value)] becomes [{"type", "value"}], as resolve() does
+        # with any list of pairs.
+        resolved = {name: self.resolve(value, env) for name, value in node.fields.items()}
         self.report.warnings.extend(node.converter.warnings)
         node.converter.warnings = []
         return resolved
@@ -571,6 +476,12 @@ def upload_limit(kind):
     return getattr(settings, "WAGTAILDOCS_MAX_UPLOAD_SIZE", None)
 
 
+@functools.cache
+def stream_fields(model):
+    """The names of a page model's StreamFields, in the order the model declares them."""
+    return [field.name for field in model._meta.get_fields() if isinstance(field, StreamField)]
+
+
 def walk(nodes):
     for node in nodes:
         yield node
@@ -619,52 +530,3 @@ def strip_title(body, title):
             lines[index] = ""
         break
     return "\n".join(lines)
-
-
-def as_bool(value, path):
-    if isinstance(value, bool):
-        return value
-    raise GitBookError(f"in_development must be true or false, not {value!r}", path, 2)
-
-
-def as_date(value, name, path):
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except ValueError:
-        raise GitBookError(
-            f"{name} must be a date like 2020-06-01, not {value!r}", path, 2
-        ) from None
-
-
-def as_text(value, name, path):
-    """A front matter value that is a line of text: a string, or a number or date YAML read.
-
-    Never a list or mapping, whose text would be Python's repr, and which YAML's aliases can
-    make exponentially long from a few lines."""
-    if value is None:
-        return ""
-    if isinstance(value, list | dict):
-        raise GitBookError(f"{name} must be text, not a list or mapping", path, 2)
-    return str(value).strip()
-
-
-def as_tags(value, path):
-    if value in (None, ""):
-        return []
-    if isinstance(value, str):
-        value = [tag.strip() for tag in value.split(",")]
-    if not isinstance(value, list) or any(isinstance(tag, list | dict) for tag in value):
-        raise GitBookError("tags must be a list of words", path, 2)
-    return [str(tag).strip() for tag in value if str(tag).strip()]
-
-
-def unique_category_slug(name):
-    base = slugify(name) or "category"
-    slug, number = base, 2
-    while FaqCategory.objects.filter(slug=slug).exists():
-        slug, number = f"{base}-{number}", number + 1
-    return slug

@@ -27,27 +27,29 @@ from wagtail.search.utils import (
     parse_query_string,
 )
 
-from pages.models import (
-    DeepDivePage,
-    FaqIndexPage,
-    FaqPage,
-    PageTag,
-    SectionPage,
-    TopicPage,
-    VideoPage,
-)
+from pages.gitbook import types as page_types
+from pages.models import PageTag
 from pages.reading.visibility import tags_in_use, visible_pages
 
 RESULTS_PER_PAGE = 10
 SNIPPET_LENGTH = 240
-PAGE_TYPES = {
-    "topic": ("Topics", TopicPage),
-    "deep-dive": ("Deep dives", DeepDivePage),
-    "faq": ("FAQ entries", FaqPage),
-    "video": ("Videos", VideoPage),
-    "listing": ("Sections and indexes", (SectionPage, FaqIndexPage)),
-}
-FLAGGED_TYPES = (TopicPage, DeepDivePage, FaqPage, VideoPage, SectionPage, FaqIndexPage)
+
+
+def page_type_choices():
+    """The "Page type" filter, from the page types' table (pages/gitbook/types.py): `?type=`
+    value -> (label, models). Each type with a choice of its own, in the table's order, then
+    the choices several types share (sections and FAQ indexes: "listing")."""
+    choices = {}
+    in_search = [page_type for page_type in page_types.PAGE_TYPES if page_type.search]
+    for page_type in sorted(in_search, key=lambda t: t.search in page_types.SHARED_SEARCH_CHOICES):
+        label = page_types.SHARED_SEARCH_CHOICES.get(page_type.search, page_type.plural)
+        choices.setdefault(page_type.search, (label, []))[1].append(page_type.model)
+    return {value: (label, tuple(models)) for value, (label, models) in choices.items()}
+
+
+PAGE_TYPES = page_type_choices()
+# The "Status" filter's pages: those any "Page type" choice finds.
+FLAGGED_TYPES = tuple(model for _, models in PAGE_TYPES.values() for model in models)
 HAS_WORD = re.compile(r"\w")  # a letter, digit or underscore, in any script
 
 
@@ -134,7 +136,7 @@ def filtered_pages(data):
         section = Page.objects.filter(pk=data["section"]).first()
         pages = pages.descendant_of(section, inclusive=True) if section else pages.none()
     if data.get("type"):
-        pages = pages.type(*_as_tuple(PAGE_TYPES[data["type"]][1]))
+        pages = pages.type(*PAGE_TYPES[data["type"]][1])
     if data.get("tag"):
         tagged = PageTag.objects.filter(tag__slug=data["tag"]).values("content_object_id")
         pages = pages.filter(id__in=tagged)
@@ -144,10 +146,6 @@ def filtered_pages(data):
             flagged |= Q(id__in=model.objects.filter(in_development=True).values("pk"))
         pages = pages.filter(flagged) if data["development"] == "yes" else pages.exclude(flagged)
     return pages
-
-
-def _as_tuple(value):
-    return value if isinstance(value, tuple) else (value,)
 
 
 def search_query(text, operator):

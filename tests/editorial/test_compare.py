@@ -12,15 +12,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from wagtail import blocks
 from wagtail.documents.models import Document
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 
-from pages.blocks import AnswerBlock, ArticleBlock, NestedContentBlock, ResourcesBlock
 from pages.editorial import compare
 from pages.models import DeepDivePage
 from tests.conftest import logged_in, make_topic, publish
+from tests.content.test_block_checklist import blocks_within, stream_blocks_of_ours
 
 pytestmark = pytest.mark.django_db
 
@@ -551,41 +550,8 @@ def test_the_compare_view_stays_within_its_query_budget(
     assert response.status_code == 200
 
 
-def stream_blocks_of_ours():
-    return [ArticleBlock(), AnswerBlock(), NestedContentBlock(), ResourcesBlock()]
-
-
-def blocks_within(block):
-    """Every block inside `block`, at any depth: struct fields, stream children, list items,
-    table columns."""
-    if isinstance(block, blocks.ListBlock):
-        children = [block.child_block]
-    else:
-        children = list(getattr(block, "child_blocks", {}).values())
-    for child in children:
-        yield child
-        yield from blocks_within(child)
-
-
-def test_every_block_type_in_our_streams_has_a_readable_name():
-    # A block an editor can add to a stream or list (tabs hold tabs) needs an entry in
-    # pages.editorial.compare.BLOCK_DETAILS, so its heading names it as editors know it.
-    missing = set()
-    for stream in stream_blocks_of_ours():
-        for child in blocks_within(stream):
-            in_a_sequence = any(
-                child is candidate
-                for sequence in [stream, *blocks_within(stream)]
-                if isinstance(sequence, blocks.StreamBlock | blocks.ListBlock)
-                for candidate in (
-                    [sequence.child_block]
-                    if isinstance(sequence, blocks.ListBlock)
-                    else sequence.child_blocks.values()
-                )
-            )
-            if in_a_sequence and type(child) not in compare.BLOCK_DETAILS:
-                missing.add(type(child).__name__)
-    assert not missing, f"no readable name in pages/editorial/compare.py for {sorted(missing)}"
+# That every block has a readable name (BLOCK_DETAILS) is checked with the other places a new
+# block must be taught, in tests/content/test_block_checklist.py.
 
 
 def test_every_value_in_our_blocks_reads_as_text():

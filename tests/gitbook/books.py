@@ -48,7 +48,8 @@ def export_book(path, *args):
     return output.getvalue()
 
 
-# A book with every construct the importer knows, for round trips and benchmarks of behaviour.
+# A book with every construct the importer knows, for round trips and benchmarks of behaviour:
+# every block type our pages hold (tests/content/test_block_checklist.py checks it does).
 KITCHEN_SINK_SUMMARY = """
 # Table of contents
 
@@ -195,6 +196,17 @@ KITCHEN_SINK_PAGES = {
         #### Challenges
 
         Anyone can challenge an exit.
+
+        <!-- in-development -->
+        {% hint style="warning" %}
+        **In development:** Challenge periods are not final.
+        {% endhint %}
+
+        ## Challenge periods
+
+        They last a week for now.
+
+        <!-- end in-development -->
         """,
     ),
     "deep/plasma.md": (
