@@ -139,7 +139,7 @@ def no_detail(block, value):
 
 # What names each kind of block a stream or a list can hold: its label (the one the editor
 # picks it by) and, where it helps tell one from another, a detail drawn from its value.
-# tests/test_compare.py fails for a block type of ours that is missing here.
+# tests/content/test_block_checklist.py fails for a block type of ours that is missing here.
 BLOCK_DETAILS = {
     kb_blocks.SafeRichTextBlock: no_detail,
     kb_blocks.HeadingBlock: heading_detail,
@@ -262,7 +262,8 @@ def table_as_text(table):
 
 
 # How each kind of single value (not a struct, stream or list) reads as text, most specific
-# kind first. tests/test_compare.py fails for a value block of ours that none of these reads.
+# kind first. tests/editorial/test_compare.py fails for a value block of ours that none of these
+# reads.
 LEAF_TEXTS = [
     (blocks.RichTextBlock, lambda block, value: rich_text_as_text(getattr(value, "source", value))),
     (blocks.ChoiceBlock, lambda block, value: choice_text(block, value)),
