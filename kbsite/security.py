@@ -50,7 +50,9 @@ PUBLIC_POLICY = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'"],
-    "img-src": ["'self'"],
+    # Images an imported GitBook book shows from other sites (a "web image" block) load from
+    # where they are, as GitBook shows them; nothing else may load from elsewhere.
+    "img-src": ["'self'", "https:"],
     "frame-src": VIDEO_PLAYERS,
     "object-src": ["'none'"],
     "base-uri": ["'self'"],

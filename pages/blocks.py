@@ -5,9 +5,19 @@ They mirror GitBook's constructs (hints, tabs, expandables, code with a title, p
 book imported from GitBook keeps its shape, and each renders without JavaScript.
 """
 
+import functools
+import html
+import re
 from urllib.parse import urlsplit
 
+from latex2mathml.converter import convert as latex_to_mathml
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
 from django.core.exceptions import ValidationError
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from wagtail import blocks
@@ -18,13 +28,16 @@ from wagtail.contrib.typed_table_block.blocks import (
     TypedTableBlockValidationError,
 )
 from wagtail.documents.blocks import DocumentChooserBlock
-from wagtail.images.blocks import ImageBlock
+from wagtail.images.blocks import ImageBlock, ImageChooserBlock
 from wagtail.rich_text import RichText
+from wagtail.snippets.blocks import SnippetChooserBlock
 
 from pages.embeds import player_html
 from pages.sanitising import WebURLFormField, is_safe_url, sanitise_rich_text
 
-INLINE_FEATURES = ["bold", "italic", "code", "link", "superscript", "subscript", "strikethrough"]
+INLINE_FEATURES = [
+    "bold", "italic", "code", "link", "superscript", "subscript", "strikethrough", "mark",
+]  # fmt: skip
 TEXT_FEATURES = [*INLINE_FEATURES, "ol", "ul", "h3", "h4", "hr", "document-link"]
 
 TEXT_GROUP = "Text"
@@ -85,13 +98,18 @@ class SafeRichTextBlock(blocks.RichTextBlock):
         return sanitise_rich_text(value.source)
 
 
+# A heading's #anchor: what slugify makes, and what GitBook makes too (it keeps dots and
+# underscores: `#v1.2-release`), so that links from outside into an imported book keep working.
+ANCHOR = re.compile(r"[\w.-]+")
+
+
 class HeadingValue(blocks.StructValue):
     def anchor_id(self):
         return self.get("anchor") or slugify(self.get("text", ""))
 
 
 class HeadingBlock(blocks.StructBlock):
-    text = blocks.CharBlock(max_length=200, help_text="The heading readers see.")
+    text = blocks.CharBlock(max_length=300, help_text="The heading readers see.")
     level = KnownChoiceBlock(
         choices=[("h2", "Heading 2"), ("h3", "Heading 3"), ("h4", "Heading 4")],
         default="h2",
@@ -99,7 +117,7 @@ class HeadingBlock(blocks.StructBlock):
     )
     anchor = blocks.CharBlock(
         required=False,
-        max_length=80,
+        max_length=300,
         help_text=(
             "The #link to this heading, such as 'current-state'. Leave empty to derive it "
             "from the heading text; set it to keep old links working after a rename."
@@ -116,11 +134,11 @@ class HeadingBlock(blocks.StructBlock):
     def clean(self, value):
         value = super().clean(value)
         anchor = value.get("anchor")
-        if anchor and slugify(anchor) != anchor:
+        if anchor and not ANCHOR.fullmatch(anchor):
             raise StructBlockValidationError(
                 block_errors={
                     "anchor": ValidationError(
-                        "Use lowercase letters, digits and hyphens only, "
+                        "Use lowercase letters, digits, hyphens, dots and underscores only, "
                         f"for example '{slugify(anchor) or 'current-state'}'."
                     )
                 }
@@ -129,7 +147,9 @@ class HeadingBlock(blocks.StructBlock):
 
 
 class HintBlock(blocks.StructBlock):
-    """GitBook's four hint styles, with their meaning spelled out for screen readers."""
+    """GitBook's hint styles, with their meaning spelled out for screen readers. A hint holds
+    text, and below it (in a hint that may) the blocks GitBook lets a hint hold: code, an
+    expandable, a list of steps."""
 
     style = KnownChoiceBlock(
         choices=[
@@ -141,7 +161,10 @@ class HintBlock(blocks.StructBlock):
         default="info",
         help_text="Info for background, success for a tip, warning and danger for pitfalls.",
     )
-    text = SafeRichTextBlock(features=TEXT_FEATURES)
+    text = SafeRichTextBlock(features=TEXT_FEATURES, required=False)
+
+    def __init__(self, content=None, **kwargs):
+        super().__init__([("content", content)] if content is not None else [], **kwargs)
 
     class Meta:
         icon = "help"
@@ -149,9 +172,32 @@ class HintBlock(blocks.StructBlock):
         template = "pages/blocks/hint.html"
         group = TEXT_GROUP
 
+    def clean(self, value):
+        value = super().clean(value)
+        if not value.get("text") and not value.get("content"):
+            raise StructBlockValidationError(
+                block_errors={"text": ValidationError("Write the hint, or remove it.")}
+            )
+        return value
+
+
+class QuoteTextBlock(SafeRichTextBlock):
+    """A quote's words, with their emphasis and links. Quotes were plain text before: a stored
+    value that is not markup (rich text always starts with an element) reads as that text."""
+
+    def to_python(self, value):
+        if value and not str(value).lstrip().startswith("<"):
+            paragraphs = str(value).replace("\r\n", "\n").split("\n\n")
+            value = "".join(
+                f"<p>{html.escape(p).replace(chr(10), '<br/>')}</p>" for p in paragraphs if p
+            )
+        return super().to_python(value)
+
 
 class QuoteBlock(blocks.StructBlock):
-    text = blocks.TextBlock(help_text="The quoted words, without quotation marks.")
+    text = QuoteTextBlock(
+        features=INLINE_FEATURES, help_text="The quoted words, without quotation marks."
+    )
     attribution = blocks.CharBlock(
         required=False, max_length=200, help_text="Who said or wrote it, and where."
     )
@@ -171,6 +217,22 @@ class FigureBlock(blocks.StructBlock):
         icon = "image"
         label = "Image"
         template = "pages/blocks/figure.html"
+        group = MEDIA_GROUP
+
+
+class WebImageBlock(blocks.StructBlock):
+    """An image kept where it is on the web, as GitBook books link images from other sites."""
+
+    url = WebURLBlock(help_text="The image's web address (https://...).")
+    alt_text = blocks.CharBlock(
+        required=False, max_length=300, help_text="What the image shows; empty if decorative."
+    )
+    caption = blocks.CharBlock(required=False, max_length=300)
+
+    class Meta:
+        icon = "image"
+        label = "Image from the web"
+        template = "pages/blocks/web_image.html"
         group = MEDIA_GROUP
 
 
@@ -203,28 +265,59 @@ class EmbedBlock(blocks.StructBlock):
         group = MEDIA_GROUP
 
 
+# Languages an editor is offered; any other name (a code block's language is an open set, as
+# GitBook's is) is kept as written and highlighted when Pygments knows it.
+COMMON_CODE_LANGUAGES = [
+    "text", "bash", "css", "html", "java", "javascript", "typescript", "json", "markdown",
+    "python", "rust", "solidity", "elixir", "go", "yaml", "sql",
+]  # fmt: skip
+CODE_LANGUAGE = re.compile(r"[\w+#.-]{1,40}")
+
+
+class CodeLanguageBlock(blocks.CharBlock):
+    def __init__(self, **kwargs):
+        super().__init__(
+            required=False,
+            max_length=40,
+            default="text",
+            help_text=f"Such as {', '.join(COMMON_CODE_LANGUAGES[1:])}; 'text' for none.",
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        value = (value or "").strip().lower()
+        return value if CODE_LANGUAGE.fullmatch(value) else "text"
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value and not CODE_LANGUAGE.fullmatch(value.strip()):
+            raise ValidationError("Name the language in letters, digits and + # . - _ only.")
+        return (value or "text").strip().lower()
+
+
+class CodeValue(blocks.StructValue):
+    def highlighted(self):
+        """The code as HTML, coloured when Pygments knows the language; escaped text else."""
+        return highlighted_code(self.get("language") or "text", self.get("code") or "")
+
+
+@functools.lru_cache(maxsize=2048)
+def highlighted_code(language, code):
+    try:
+        lexer = get_lexer_by_name(language) if language != "text" else None
+    except ClassNotFound:
+        lexer = None
+    if lexer is None:
+        return mark_safe(html.escape(code))  # noqa: S308 - escaped just above
+    # Pygments escapes the code it is given; its spans only carry class names (static/css).
+    return mark_safe(highlight(code, lexer, CODE_FORMATTER).rstrip("\n"))  # noqa: S308
+
+
+CODE_FORMATTER = HtmlFormatter(nowrap=True, classprefix="hl-")
+
+
 class CodeBlock(blocks.StructBlock):
-    language = KnownChoiceBlock(
-        choices=[
-            ("text", "Plain text"),
-            ("bash", "Shell"),
-            ("css", "CSS"),
-            ("html", "HTML"),
-            ("java", "Java"),
-            ("javascript", "JavaScript"),
-            ("typescript", "TypeScript"),
-            ("json", "JSON"),
-            ("markdown", "Markdown"),
-            ("python", "Python"),
-            ("rust", "Rust"),
-            ("solidity", "Solidity"),
-            ("elixir", "Elixir"),
-            ("go", "Go"),
-            ("yaml", "YAML"),
-            ("sql", "SQL"),
-        ],
-        default="text",
-    )
+    language = CodeLanguageBlock()
     title = blocks.CharBlock(
         required=False, max_length=120, help_text="Shown above the code, such as a file name."
     )
@@ -234,6 +327,65 @@ class CodeBlock(blocks.StructBlock):
         icon = "code"
         label = "Code"
         template = "pages/blocks/code.html"
+        value_class = CodeValue
+        group = TECHNICAL_GROUP
+
+
+class MathValue(blocks.StructValue):
+    def mathml(self):
+        return formula_mathml(self.get("tex") or "")
+
+
+@functools.lru_cache(maxsize=1024)
+def formula_mathml(tex):
+    """A TeX formula as MathML, which browsers render without script; None when the formula
+    cannot be read, and readers see the TeX instead."""
+    try:
+        return mark_safe(latex_to_mathml(tex, display="block"))  # noqa: S308 - it escapes text
+    except Exception:  # latex2mathml raises many kinds of error on TeX it cannot read
+        return None
+
+
+class MathBlock(blocks.StructBlock):
+    """A formula in TeX, as GitBook's $$ … $$ blocks hold one."""
+
+    tex = blocks.TextBlock(help_text="The formula in TeX, such as E = mc^2, without the $$.")
+
+    class Meta:
+        icon = "code"
+        label = "Formula"
+        template = "pages/blocks/math.html"
+        value_class = MathValue
+        group = TECHNICAL_GROUP
+
+
+class ApiDetailsBlock(blocks.StreamBlock):
+    text = SafeRichTextBlock(features=TEXT_FEATURES, icon="pilcrow", label="Text")
+    code = CodeBlock()
+
+
+class ApiOperationBlock(blocks.StructBlock):
+    """One operation of an HTTP API, as GitBook's {% swagger %} and {% openapi %} blocks show
+    it: the method and path, what it does, and a link to the OpenAPI description."""
+
+    method = KnownChoiceBlock(
+        choices=[
+            (method.lower(), method)
+            for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+        ],
+        default="get",
+    )
+    path = blocks.CharBlock(max_length=300, help_text="Such as /v1/pets/{id}.")
+    summary = blocks.CharBlock(required=False, max_length=300)
+    spec_url = WebURLBlock(
+        required=False, label="OpenAPI description", help_text="The spec's web address."
+    )
+    details = ApiDetailsBlock(required=False, help_text="Parameters, responses, examples.")
+
+    class Meta:
+        icon = "link-external"
+        label = "API operation"
+        template = "pages/blocks/api_operation.html"
         group = TECHNICAL_GROUP
 
 
@@ -269,8 +421,9 @@ class CheckedTypedTableBlock(TypedTableBlock):
 class TableBlock(blocks.StructBlock):
     table = CheckedTypedTableBlock(
         [
-            ("text", SafeRichTextBlock(features=INLINE_FEATURES, label="Text")),
-            ("number", blocks.DecimalBlock(label="Number")),
+            # A cell may be empty, as a table's often are.
+            ("text", SafeRichTextBlock(features=INLINE_FEATURES, label="Text", required=False)),
+            ("number", blocks.DecimalBlock(label="Number", required=False)),
         ],
         help_text="Column headings become the table's header row.",
     )
@@ -333,17 +486,82 @@ class FileBlock(blocks.StructBlock):
         group = MEDIA_GROUP
 
 
-class NestedContentBlock(blocks.StreamBlock):
-    """What an expandable or a tab can hold: everything but headings and further nesting."""
+class CardValue(blocks.StructValue):
+    def href(self):
+        page = self.get("page")
+        if page is not None:
+            return page.url if page.live else None
+        return self.get("url") or None
+
+
+class CardBlock(blocks.StructBlock):
+    title = blocks.CharBlock(max_length=200)
+    text = SafeRichTextBlock(features=INLINE_FEATURES, required=False)
+    page = blocks.PageChooserBlock(required=False, help_text="Where the card leads: a page…")
+    url = WebURLBlock(required=False, help_text="…or a link elsewhere (or neither).")
+    image = ImageChooserBlock(required=False)
+
+    class Meta:
+        icon = "doc-full"
+        label = "Card"
+        value_class = CardValue
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value.get("page") is not None and value.get("url"):
+            raise StructBlockValidationError(
+                block_errors={"url": ValidationError("Link either a page or a URL, not both.")}
+            )
+        return value
+
+
+class CardsBlock(blocks.StructBlock):
+    """A grid of cards, as GitBook's card tables (`<table data-view="cards">`) show them."""
+
+    cards = blocks.ListBlock(CardBlock(), min_num=1)
+
+    class Meta:
+        icon = "table"
+        label = "Cards"
+        template = "pages/blocks/cards.html"
+        group = LAYOUT_GROUP
+
+
+class ReusableContentBlock(SnippetChooserBlock):
+    """Content kept once and shown on every page that uses it (GitBook's reusable content,
+    its {% include %}): changing it changes every page."""
+
+    def __init__(self, **kwargs):
+        super().__init__("pages.ReusableContent", **kwargs)
+
+    class Meta:
+        icon = "snippet"
+        label = "Reusable content"
+        template = "pages/blocks/reusable_content.html"
+        group = LAYOUT_GROUP
+
+
+# Blocks hold one another as deep as GitBook books nest them (a tab holding a hint holding an
+# expandable holding code), in levels: each container holds the level below, and the innermost
+# level holds no container but a hint of text. A StreamField cannot recurse, and the levels
+# keep the admin's forms finite.
+
+
+class InnermostContentBlock(blocks.StreamBlock):
+    """What the innermost container holds: every block but headings and containers."""
 
     text = SafeRichTextBlock(features=TEXT_FEATURES, icon="pilcrow", label="Text", group=TEXT_GROUP)
     hint = HintBlock()
     quote = QuoteBlock()
     image = FigureBlock()
+    web_image = WebImageBlock()
     embed = EmbedBlock()
     code = CodeBlock()
+    math = MathBlock()
+    api_operation = ApiOperationBlock()
     table = TableBlock()
     card = PageCardBlock()
+    cards = CardsBlock()
     file = FileBlock()
 
     def get_prep_value(self, value):
@@ -358,7 +576,9 @@ class NestedContentBlock(blocks.StreamBlock):
 
 class ExpandableBlock(blocks.StructBlock):
     summary = blocks.CharBlock(max_length=200, help_text="The line readers click to open it.")
-    content = NestedContentBlock()
+
+    def __init__(self, content=None, **kwargs):
+        super().__init__([("content", content or InnermostContentBlock())], **kwargs)
 
     class Meta:
         icon = "collapse-down"
@@ -369,7 +589,9 @@ class ExpandableBlock(blocks.StructBlock):
 
 class TabBlock(blocks.StructBlock):
     title = blocks.CharBlock(max_length=80)
-    content = NestedContentBlock()
+
+    def __init__(self, content=None, **kwargs):
+        super().__init__([("content", content or InnermostContentBlock())], **kwargs)
 
     class Meta:
         icon = "doc-empty"
@@ -383,7 +605,9 @@ class TabsValue(blocks.StructValue):
 
 
 class TabsBlock(blocks.StructBlock):
-    tabs = blocks.ListBlock(TabBlock(), min_num=2, help_text="Two or more tabs, in order.")
+    def __init__(self, content=None, **kwargs):
+        tabs = blocks.ListBlock(TabBlock(content), min_num=1, help_text="The tabs, in order.")
+        super().__init__([("tabs", tabs)], **kwargs)
 
     class Meta:
         icon = "dots-horizontal"
@@ -402,12 +626,86 @@ class TabsBlock(blocks.StructBlock):
         return value
 
 
+class StepBlock(blocks.StructBlock):
+    title = blocks.CharBlock(required=False, max_length=200, help_text="What this step does.")
+
+    def __init__(self, content=None, **kwargs):
+        super().__init__([("content", content or InnermostContentBlock())], **kwargs)
+
+    class Meta:
+        icon = "list-ol"
+        label = "Step"
+
+
+class StepsBlock(blocks.StructBlock):
+    """Numbered steps, each holding text, code and the like: GitBook's {% stepper %}, and a
+    numbered list whose items hold code, whose numbering runs on across the code."""
+
+    def __init__(self, content=None, **kwargs):
+        steps = blocks.ListBlock(StepBlock(content), min_num=1)
+        super().__init__([("steps", steps)], **kwargs)
+
+    class Meta:
+        icon = "list-ol"
+        label = "Steps"
+        template = "pages/blocks/steps.html"
+        group = LAYOUT_GROUP
+
+
+class ColumnBlock(blocks.StructBlock):
+    def __init__(self, content=None, **kwargs):
+        super().__init__([("content", content or InnermostContentBlock())], **kwargs)
+
+    class Meta:
+        icon = "doc-empty"
+        label = "Column"
+
+
+class ColumnsBlock(blocks.StructBlock):
+    """Content side by side on wide screens, one after another on phones ({% columns %})."""
+
+    def __init__(self, content=None, **kwargs):
+        columns = blocks.ListBlock(ColumnBlock(content), min_num=1, max_num=4)
+        super().__init__([("columns", columns)], **kwargs)
+
+    class Meta:
+        icon = "grip"
+        label = "Columns"
+        template = "pages/blocks/columns.html"
+        group = LAYOUT_GROUP
+
+
+class InnerContentBlock(InnermostContentBlock):
+    """One level out: containers of the innermost level. What reusable content holds."""
+
+    hint = HintBlock(InnermostContentBlock(required=False))
+    expandable = ExpandableBlock(InnermostContentBlock())
+    tabs = TabsBlock(InnermostContentBlock())
+    steps = StepsBlock(InnermostContentBlock())
+    columns = ColumnsBlock(InnermostContentBlock())
+
+
+class NestedContentBlock(InnerContentBlock):
+    """What an article's containers (tabs, expandables, hints, steps, columns) hold, and an FAQ
+    answer: everything but headings."""
+
+    hint = HintBlock(InnerContentBlock(required=False))
+    expandable = ExpandableBlock(InnerContentBlock())
+    tabs = TabsBlock(InnerContentBlock())
+    steps = StepsBlock(InnerContentBlock())
+    columns = ColumnsBlock(InnerContentBlock())
+    reusable = ReusableContentBlock()
+
+
 class ArticleContentBlock(NestedContentBlock):
     """What an article holds, but for parts in development: what such a part of it holds."""
 
     heading = HeadingBlock()
-    expandable = ExpandableBlock()
-    tabs = TabsBlock()
+    hint = HintBlock(NestedContentBlock(required=False))
+    expandable = ExpandableBlock(NestedContentBlock())
+    tabs = TabsBlock(NestedContentBlock())
+    steps = StepsBlock(NestedContentBlock())
+    columns = ColumnsBlock(NestedContentBlock())
 
 
 # Readers see this on a part in development, as they see "Still in development." on a whole page.
@@ -490,7 +788,7 @@ class ArticleBlock(ArticleContentBlock):
 
 
 class AnswerBlock(NestedContentBlock):
-    """An FAQ answer: short, so no headings, tabs or expandables."""
+    """An FAQ answer: everything but headings, which would crowd the FAQ's own."""
 
     in_development = InDevelopmentBlock(NestedContentBlock())
 

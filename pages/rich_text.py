@@ -13,9 +13,11 @@ from draftjs_exporter.dom import DOM
 
 from django.utils.html import escape
 
+import wagtail.admin.rich_text.editors.draftail.features as draftail_features
 from wagtail.admin.rich_text.converters.contentstate import link_entity
 from wagtail.admin.rich_text.converters.html_to_contentstate import (
     ExternalLinkElementHandler,
+    InlineStyleElementHandler,
     PageLinkElementHandler,
 )
 from wagtail.rich_text.pages import PageLinkHandler
@@ -61,3 +63,22 @@ CONTENTSTATE_LINK_RULE = {
     },
     "to_database_format": {"entity_decorators": {"LINK": anchored_link_entity}},
 }
+
+
+MARK = "MARK"
+
+
+def register_mark_feature(features):
+    """ "mark": highlighted words, stored as <mark> (pages.sanitising keeps it)."""
+    control = {"type": MARK, "label": "☆", "description": "Highlight"}
+    features.register_editor_plugin(
+        "draftail", "mark", draftail_features.InlineStyleFeature(control)
+    )
+    features.register_converter_rule(
+        "contentstate",
+        "mark",
+        {
+            "from_database_format": {"mark": InlineStyleElementHandler(MARK)},
+            "to_database_format": {"style_map": {MARK: "mark"}},
+        },
+    )

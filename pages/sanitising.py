@@ -26,10 +26,23 @@ from django.core.validators import URLValidator
 # (pages.blocks.TEXT_FEATURES is the widest), those the GitBook importer keeps, and headings of
 # older content. Each may carry `data-block-key`, the editor's anchor for comments.
 RICH_TEXT_TAGS = {
-    "p", "br", "b", "strong", "i", "em", "code", "s", "del", "sub", "sup",
-    "a", "ul", "ol", "li", "h2", "h3", "h4", "hr",
+    "p", "br", "b", "strong", "i", "em", "code", "s", "del", "sub", "sup", "mark",
+    "a", "ul", "ol", "li", "h2", "h3", "h4", "hr", "embed",
 }  # fmt: skip
-RICH_TEXT_ATTRIBUTES = {"a": {"href", "linktype", "id", "anchor"}, "*": {"data-block-key"}}
+# Besides links: a numbered list that goes on after code between its steps starts at its own
+# number; a heading inside a hint or tab keeps the anchor GitBook gave it; an image in a line of
+# text or a list item is Wagtail's image embed.
+RICH_TEXT_ATTRIBUTES = {
+    "a": {"href", "linktype", "id", "anchor"},
+    "ol": {"start"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "embed": {"embedtype", "id", "format", "alt"},
+    "*": {"data-block-key"},
+}
+# Wagtail reads an image embed only in its self-closing form, which nh3 does not write.
+EMBED = re.compile(r"<embed([^>]*?)\s*/?>")
 # Links may leave for the web, an email or a phone; relative links (#anchors, /paths) stay.
 # javascript:, vbscript:, data: and every other scheme are removed with the href.
 SAFE_URL_SCHEMES = {"http", "https", "mailto", "tel"}
@@ -40,6 +53,14 @@ def keep_link_attribute(tag, attribute, value):
     """Wagtail's own link attributes only as its link handlers read them. A page or document
     link is by numeric id: any other id would fail the page's render, so it becomes 0, a link
     to no page, which renders as a link to a deleted page does (its text, without an href)."""
+    if tag == "embed":
+        if attribute == "embedtype":
+            return value if value == "image" else None
+        if attribute == "id":
+            return value if value.isdigit() else "0"
+        return value
+    if tag == "ol" and attribute == "start":
+        return value if value.isdigit() else None
     if tag == "a" and attribute == "linktype":
         return value if value in LINK_TYPES else None
     if tag == "a" and attribute == "id":
@@ -67,7 +88,12 @@ def sanitise_rich_text(source):
     """Rich text database HTML with everything that could run, or load, removed."""
     if not source:
         return source
-    return RICH_TEXT_CLEANER.clean(str(source))
+    return EMBED.sub(image_embed, RICH_TEXT_CLEANER.clean(str(source)))
+
+
+def image_embed(match):
+    """An image embed in the self-closing form Wagtail reads; any other embed, nothing."""
+    return f"<embed{match.group(1)}/>" if 'embedtype="image"' in match.group(1) else ""
 
 
 # What browsers ignore in a URL before reading its scheme: spaces and control characters around

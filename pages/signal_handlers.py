@@ -20,13 +20,15 @@ from wagtail.signals import page_published, page_unpublished, post_page_move, ta
 from pages import indexing
 from pages.caching import purging
 from pages.editorial import approvals, reviews, revisions
-from pages.models import FaqCategory, ReaderNotices
+from pages.models import FaqCategory, ReaderNotices, ReusableContent
 from pages.reading import navigation
 
 # Besides pages, what readers see on every page or in search: a change to any of these makes
-# every cached page stale.
+# every cached page stale. (Reusable content shows on the pages that use it, which a change to it
+# rarely makes worth finding one by one.)
 SHOWN_TO_READERS = [
     ReaderNotices,
+    ReusableContent,
     FaqCategory,
     Site,
     Redirect,

@@ -7,10 +7,12 @@ checks), so this file is the list of what differs from a stock Wagtail admin.
 from django.utils.safestring import mark_safe
 
 from wagtail import hooks
+from wagtail.snippets.models import register_snippet
 
 from pages import rich_text
 from pages.editorial import compare, dashboard, listing, reviews, revisions
 from pages.feedback import report
+from pages.models import ReusableContent
 
 
 # Rich text: page links that keep a #anchor. order=1: after Wagtail's own "page" link type and
@@ -19,6 +21,16 @@ from pages.feedback import report
 def register_anchored_page_links(features):
     features.register_link_type(rich_text.AnchoredPageLinkHandler)
     features.register_converter_rule("contentstate", "link", rich_text.CONTENTSTATE_LINK_RULE)
+
+
+# Rich text: highlighted words (<mark>), which GitBook books use and Wagtail has no feature for.
+@hooks.register("register_rich_text_features")
+def register_mark_feature(features):
+    rich_text.register_mark_feature(features)
+
+
+# Reusable content (GitBook's includes): a snippet editors keep once for every page using it.
+register_snippet(ReusableContent)
 
 
 # Keeping content current: the "Knowledge base pages" listing and the dashboard's panels.

@@ -79,7 +79,40 @@ def code_detail(block, value):
     language = value.get("language")
     if not language or language == "text":
         return ""
-    return f"({choice_text(block.child_blocks['language'], language)})"
+    return f"({CODE_LANGUAGE_NAMES.get(language, language)})"
+
+
+# How editors name the common languages; any other is shown as written in the book.
+CODE_LANGUAGE_NAMES = {
+    "bash": "Shell", "css": "CSS", "html": "HTML", "java": "Java", "javascript": "JavaScript",
+    "typescript": "TypeScript", "json": "JSON", "markdown": "Markdown", "python": "Python",
+    "rust": "Rust", "solidity": "Solidity", "elixir": "Elixir", "go": "Go", "yaml": "YAML",
+    "sql": "SQL",
+}  # fmt: skip
+
+
+def api_operation_detail(block, value):
+    return f"({(value.get('method') or '').upper()} {value.get('path') or ''})".replace(" )", ")")
+
+
+def count_detail(key):
+    def detail(block, value):
+        return f"({len(value.get(key) or ())})"
+
+    return detail
+
+
+def web_image_detail(block, value):
+    host = (urlsplit(value.get("url") or "").hostname or "").removeprefix("www.")
+    return f"({host})" if host else ""
+
+
+def reusable_detail(block, value):
+    return quoted(getattr(value, "title", "")) if value is not None else ""
+
+
+def titled_detail(block, value):
+    return quoted(value.get("title"))
 
 
 def heading_detail(block, value):
@@ -156,6 +189,16 @@ BLOCK_DETAILS = {
     kb_blocks.TabBlock: tab_detail,
     kb_blocks.InDevelopmentBlock: in_development_detail,
     kb_blocks.ResourceBlock: resource_detail,
+    kb_blocks.WebImageBlock: web_image_detail,
+    kb_blocks.MathBlock: no_detail,
+    kb_blocks.ApiOperationBlock: api_operation_detail,
+    kb_blocks.CardsBlock: count_detail("cards"),
+    kb_blocks.CardBlock: titled_detail,
+    kb_blocks.StepsBlock: count_detail("steps"),
+    kb_blocks.StepBlock: titled_detail,
+    kb_blocks.ColumnsBlock: count_detail("columns"),
+    kb_blocks.ColumnBlock: no_detail,
+    kb_blocks.ReusableContentBlock: reusable_detail,
 }
 
 

@@ -4,6 +4,7 @@ from .faq import FaqCategory, FaqIndexPage, FaqPage
 from .feedback import PageFeedback
 from .gitbook import GitBookSource
 from .home import HomePage, SectionPage
+from .reusable import ReusableContent
 from .reviews import ReviewAssignment, ReviewReminder, ReviewSchedule
 from .settings import ReaderNotices
 from .topics import TopicPage
@@ -20,6 +21,7 @@ __all__ = [
     "PageFeedback",
     "PageTag",
     "ReaderNotices",
+    "ReusableContent",
     "ReviewAssignment",
     "ReviewReminder",
     "ReviewSchedule",

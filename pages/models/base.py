@@ -11,10 +11,11 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
-from wagtail.fields import RichTextField
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from pages.blocks import ArticleBlock
 from pages.concurrency import page_writes_in_turn
 from pages.indexing import indexing_is_deferred
 from pages.sanitising import WebURLFormField, sanitise_rich_text, validate_web_url
@@ -317,6 +318,33 @@ class ListingPageMixin(IntroductionMixin, EditorialMixin):
     search_fields = (
         Page.search_fields + EditorialMixin.search_fields + IntroductionMixin.search_fields
     )
+
+    class Meta:
+        abstract = True
+
+
+class BookPageMixin(ListingPageMixin):
+    """
+    A page that lists others and may have content of its own: the home page and sections. In a
+    GitBook book any page can have pages under it, so a book's README and a top-level page with
+    children keep all of their blocks here.
+    """
+
+    body = StreamField(
+        ArticleBlock(),
+        blank=True,
+        help_text="Optional: the page's own content, between its introduction and its pages.",
+    )
+
+    content_panels = (
+        Page.content_panels
+        + EditorialMixin.panels
+        + IntroductionMixin.panels
+        + [FieldPanel("body")]
+        + EditorialMixin.change_note_panels
+    )
+    api_fields = ListingPageMixin.api_fields + [APIField("body")]
+    search_fields = ListingPageMixin.search_fields + [index.SearchField("body")]
 
     class Meta:
         abstract = True

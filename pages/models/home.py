@@ -3,14 +3,15 @@ from django.http import Http404
 from wagtail.models import Page
 from wagtail.url_routing import RouteResult
 
-from .base import ListingPageMixin
+from .base import BookPageMixin
 
 
-class HomePage(ListingPageMixin, Page):
-    """The knowledge base's front page: an introduction and its sections."""
+class HomePage(BookPageMixin, Page):
+    """The knowledge base's front page: an introduction, its own content and its sections (or,
+    for a book without sections, its pages)."""
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["pages.SectionPage", "pages.FaqIndexPage"]
+    subpage_types = ["pages.SectionPage", "pages.FaqIndexPage", "pages.TopicPage"]
     max_count = 1
 
     class Meta:
@@ -30,7 +31,7 @@ class HomePage(ListingPageMixin, Page):
         return RouteResult(page)
 
 
-class SectionPage(ListingPageMixin, Page):
+class SectionPage(BookPageMixin, Page):
     """A top-level group of the knowledge base, such as 'OMG Deep Dive'."""
 
     parent_page_types = ["pages.HomePage"]

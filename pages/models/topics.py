@@ -23,7 +23,7 @@ class TopicPage(EditorialMixin, Page):
     api_fields = EditorialMixin.api_fields + [APIField("body")]
     search_fields = Page.search_fields + EditorialMixin.search_fields + [index.SearchField("body")]
 
-    parent_page_types = ["pages.SectionPage", "pages.TopicPage"]
+    parent_page_types = ["pages.HomePage", "pages.SectionPage", "pages.TopicPage"]
     subpage_types = ["pages.TopicPage"]
 
     class Meta:
