@@ -14,3 +14,10 @@ class GitBookError(Exception):
         self.message, self.path, self.line = message, path, line
         where = f"{path}, line {line}" if path and line else path
         super().__init__(f"{where}: {message}" if where else message)
+
+
+class StructureError(GitBookError):
+    """A page the importer can still take, less exactly: a front matter value of the wrong kind,
+    a page type its content does not fit. Without --strict the importer notes it and goes on
+    (the key left out, the page a topic); what stays fatal (a path out of the book, a file too
+    large, YAML that does not parse) is a plain GitBookError."""

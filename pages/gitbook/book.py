@@ -3,11 +3,13 @@
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 import yaml
 from markdown_it import MarkdownIt
 
 from . import GitBookError
+from .report import LEFT_OUT
 
 # Limits on what a book may hold, far beyond any real one (the OMG knowledge base's largest page
 # is 3 KB and its table of contents two levels deep), so that a hostile or broken book is refused
@@ -27,7 +29,7 @@ class Entry:
     """One page of the book, as the table of contents places it."""
 
     title: str
-    path: str  # relative to the book's root, posix style
+    path: str  # relative to the book's root, posix style; "" for an entry with no file
     line: int
     children: list["Entry"] = field(default_factory=list)
     front_matter: dict = field(default_factory=dict)
@@ -50,7 +52,8 @@ class Book:
     readme: Entry | None
     top_entries: list[Entry]  # bullets before the first group
     groups: list[Group]
-    warnings: list[str]
+    redirects: dict = field(default_factory=dict)  # old path -> page file, from .gitbook.yaml
+    summary: str = "SUMMARY.md"  # the table of contents' path, as .gitbook.yaml names it
 
     def entries(self):
         """Every page entry, depth first, in reading order (the readme first)."""
@@ -67,11 +70,12 @@ class Book:
             yield from walk(group.entries)
 
     def titles_by_path(self):
-        return {entry.path: entry.title for entry in self.entries()}
+        return {entry.path: entry.title for entry in self.entries() if entry.path}
 
 
-def read_book(path):
-    """Read the book at `path`. Problems in its structure raise GitBookError; gaps are warnings.
+def read_book(path, report):
+    """Read the book at `path`. What stops an import raises GitBookError; what the import can do
+    without (an entry whose file is missing, a file no entry lists) is noted in `report`.
 
     Nothing outside the book is read: every path the book names (its root, SUMMARY.md's entries,
     the images and files its pages use) must stay inside it, or the import stops (book_file).
@@ -93,7 +97,6 @@ def read_book(path):
     readme_name = config_path_setting(structure, "readme", "README.md")
     summary_name = config_path_setting(structure, "summary", "SUMMARY.md")
 
-    warnings = []
     # Named in the error as .gitbook.yaml names it, if it does.
     summary_path = book_file(
         root,
@@ -104,19 +107,9 @@ def read_book(path):
     if not summary_path.is_file():
         raise GitBookError("the book has no table of contents", summary_name)
     top_entries, groups, readme = parse_summary(
-        read_text(summary_path, summary_name), summary_name, readme_name, root, warnings
+        read_text(summary_path, summary_name), summary_name, readme_name, root, report
     )
     if readme is None:
-        for entry in walk_entries(top_entries, groups):
-            if entry.path == readme_name:
-                # The readme is the book's front page wherever SUMMARY.md puts it; listed under
-                # a group or another page as well, it would be imported twice.
-                raise GitBookError(
-                    f"{readme_name} is the book's front page, so it can only be the first "
-                    "entry, before any group",
-                    summary_name,
-                    entry.line,
-                )
         readme_path = book_file(
             root,
             readme_name,
@@ -126,17 +119,42 @@ def read_book(path):
         if readme_path.is_file():
             readme = Entry(title="", path=readme_name, line=0)
 
-    book = Book(root, readme, top_entries, groups, warnings)
+    book = Book(root, readme, top_entries, groups, summary=summary_name)
+    book.redirects = read_redirects(config, root, report)
     for entry in book.entries():
-        read_page(root, entry)
+        if entry.path:
+            read_page(root, entry)
 
     listed = {entry.path for entry in book.entries()} | {summary_name}
     for file in sorted(root.rglob("*.md")):
         relative = file.relative_to(root).as_posix()
         if relative in listed or relative.startswith((".gitbook/", "node_modules/", ".")):
             continue
-        warnings.append(f"{relative}: not in {summary_name}, so not imported.")
+        report.note(f"not in {summary_name}, so not imported", relative, kind=LEFT_OUT)
     return book
+
+
+def read_redirects(config, root, report):
+    """`.gitbook.yaml`'s `redirects:`: an old path of the book's site -> the file now there."""
+    redirects = config.get("redirects") or {}
+    if not isinstance(redirects, dict):
+        report.note(
+            "redirects must be a mapping of old paths to files; they were left out",
+            ".gitbook.yaml",
+            kind=LEFT_OUT,
+        )
+        return {}
+    found = {}
+    for old, target in redirects.items():
+        if not isinstance(target, str) or not str(old).strip("/"):
+            report.note(
+                f"the redirect {old!r} -> {target!r} was skipped", ".gitbook.yaml", kind=LEFT_OUT
+            )
+            continue
+        path = posixpath.normpath(unquote(target).lstrip("/"))
+        book_file(root, path, ".gitbook.yaml", what="the redirect's target ")
+        found[str(old).strip("/")] = path
+    return found
 
 
 def read_config(base):
@@ -230,18 +248,7 @@ def size_text(size):
     return f"{megabytes:.0f} MB" if megabytes == int(megabytes) else f"{megabytes:.1f} MB"
 
 
-def walk_entries(top_entries, groups):
-    def walk(entries):
-        for entry in entries:
-            yield entry
-            yield from walk(entry.children)
-
-    yield from walk(top_entries)
-    for group in groups:
-        yield from walk(group.entries)
-
-
-def parse_summary(text, summary_name, readme_name, root, warnings):
+def parse_summary(text, summary_name, readme_name, root, report):
     """SUMMARY.md's groups and nested bullets, with each link checked against the files."""
     tokens = SUMMARY_PARSER.parse(text)
     top_entries, groups = [], []
@@ -273,41 +280,61 @@ def parse_summary(text, summary_name, readme_name, root, warnings):
         elif token.type == "inline" and stack and tokens[index - 1].type == "paragraph_open":
             link = first_link(token)
             if link is None:
-                warnings.append(f"{summary_name}, line {line}: an entry without a link, skipped.")
-                last_entry = None
+                # A bullet of plain text: GitBook's unlinked parent, a level of the tree with no
+                # page of its own. It keeps its level: the pages under it go under it.
+                title = token.content.strip()
+                if not title:
+                    last_entry = None
+                    continue
+                entry = Entry(title=title, path="", line=line)
+                current.append(entry)
+                last_entry = entry
                 continue
             title, href = link
             if "://" in href or href.startswith("mailto:"):
-                warnings.append(
-                    f"{summary_name}, line {line}: {href} links outside the book, skipped."
-                )
+                report.note(f"{href} links outside the book, skipped", summary_name, line, LEFT_OUT)
                 last_entry = None
                 continue
-            path = posixpath.normpath(href.split("#")[0])
+            path = summary_path(href)
             location = book_file(root, path, summary_name, line)
+            if location.is_dir() and (location / "README.md").is_file():
+                path = posixpath.normpath(posixpath.join(path, "README.md"))
+                location = location / "README.md"
             if not location.is_file():
-                warnings.append(
-                    f"{summary_name}, line {line}: {path} does not exist, so '{title}' was skipped."
+                report.note(
+                    f"{path} does not exist, so '{title}' was skipped", summary_name, line, LEFT_OUT
                 )
                 last_entry = None
                 continue
             if path in listed_on:
                 # A page has one place in the tree: listed again (a README whose children link
-                # back up to it, say), it would be imported twice, or loop.
-                raise GitBookError(
-                    f"{path} is listed twice, on lines {listed_on[path]} and {line}; "
-                    "a page can be in one place only",
+                # back up to it, say) it is imported where it was listed first.
+                report.note(
+                    f"{path} is listed again (first on line {listed_on[path]}); it is imported "
+                    "once, where it is listed first",
                     summary_name,
                     line,
+                    LEFT_OUT,
                 )
+                last_entry = None
+                continue
             listed_on[path] = line
             entry = Entry(title=title, path=path, line=line)
-            if path == readme_name and len(stack) == 1 and not groups and readme is None:
+            if path == readme_name and readme is None:
+                # The front page, wherever SUMMARY.md lists it (often first under the first
+                # group); pages nested under it stay at its level.
                 readme, last_entry = entry, None
                 continue
             current.append(entry)
             last_entry = entry
     return top_entries, groups, readme
+
+
+def summary_path(href):
+    """A SUMMARY.md link as a path from the book's root. GitBook writes them percent-encoded
+    (`my%20page.md`, or `<my page.md>` which the parser encodes) and sometimes from the root
+    (`/guide/page.md`). Decoded before book_file checks it, so `%2e%2e/` is the `../` it is."""
+    return posixpath.normpath(unquote(href.split("#")[0]).lstrip("/"))
 
 
 def first_link(inline):

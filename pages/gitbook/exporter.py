@@ -16,6 +16,7 @@ from django.utils.text import slugify
 
 from wagtail.models import Page
 
+from pages.gitbook.anchors import Anchors, gitbook_anchor
 from pages.gitbook.markdown import PART_IN_DEVELOPMENT_END, PART_IN_DEVELOPMENT_START
 from pages.gitbook.types import COMMON_KEYS, GROUP, type_of
 
@@ -28,6 +29,25 @@ class RichTextToMarkdown(MarkdownConverter):
     def __init__(self, exporter, current_path, **options):
         super().__init__(heading_style="ATX", bullets="*", **options)
         self.exporter, self.current_path = exporter, current_path
+
+    def convert_mark(self, el, text, parent_tags):
+        return f"<mark>{text}</mark>" if text else ""
+
+    def convert_sup(self, el, text, parent_tags):
+        return f"<sup>{text}</sup>" if text else ""
+
+    def convert_sub(self, el, text, parent_tags):
+        return f"<sub>{text}</sub>" if text else ""
+
+    def convert_embed(self, el, text, parent_tags):
+        """An image in the text (Wagtail's image embed) as a markdown image."""
+        from wagtail.images import get_image_model  # noqa: PLC0415
+
+        image = get_image_model().objects.filter(pk=el.get("id") or 0).first()
+        if image is None:
+            return ""
+        src = self.exporter.asset_href("image", image, self.current_path)
+        return f"![{escape_link_text(el.get('alt') or '')}]({src})"
 
     def convert_a(self, el, text, parent_tags):
         linktype = el.get("linktype")
@@ -46,8 +66,11 @@ class MarkdownWriter:
 
     def __init__(self):
         self.warnings = []
+        self.anchors = None
 
     def page_markdown(self, page, path):
+        # The anchors GitBook will give the page's headings, in reading order (heading()).
+        self.anchors = Anchors()
         front_matter = self.front_matter(page)
         parts = []
         if front_matter:
@@ -109,22 +132,118 @@ class MarkdownWriter:
 
     def heading(self, value, path):
         heading = f"{'#' * int(value['level'][1])} {escape_markdown_text(value['text'])}"
-        if value.get("anchor") and value["anchor"] != slugify(value["text"]):
+        expected = self.anchors.add(gitbook_anchor(value["text"])) if self.anchors else None
+        if value.get("anchor") and value["anchor"] != expected:
             anchor = value["anchor"]
             heading += f' <a href="#{anchor}" id="{anchor}"></a>'
         return heading
 
     def hint(self, value, path):
-        text = self.rich_text(value["text"].source, path)
+        parts = [self.rich_text(value["text"].source if value.get("text") else "", path)]
+        if value.get("content"):
+            parts.append(self.stream(value["content"], path))
+        text = "\n\n".join(part for part in parts if part)
         return f'{{% hint style="{value["style"]}" %}}\n{text}\n{{% endhint %}}'
 
     def quote(self, value, path):
-        lines = [
-            f"> {escape_markdown_text(line)}" if line else ">" for line in value["text"].split("\n")
-        ]
+        text = self.rich_text(value["text"].source if value.get("text") else "", path)
+        lines = [f"> {line}" if line else ">" for line in text.split("\n")]
         if value.get("attribution"):
             lines += [">", f"> — {escape_markdown_text(value['attribution'])}"]
         return "\n".join(lines)
+
+    def web_image(self, value, path):
+        alt, caption = value.get("alt_text") or "", value.get("caption") or ""
+        if caption:
+            src = escape_attribute(value["url"])
+            return (
+                f'<figure><img src="{src}" alt="{escape_attribute(alt)}">'
+                f"<figcaption><p>{escape_attribute(caption)}</p></figcaption></figure>"
+            )
+        return f"![{escape_link_text(alt)}]({value['url']})"
+
+    def math(self, value, path):
+        return f"$$\n{value['tex'].strip()}\n$$"
+
+    def api_operation(self, value, path):
+        attributes = [
+            ("method", value.get("method") or "get"),
+            ("path", value.get("path") or ""),
+            ("summary", value.get("summary") or ""),
+            ("src", value.get("spec_url") or ""),
+        ]
+        written = " ".join(f'{name}="{escape_attribute(v)}"' for name, v in attributes if v)
+        parts = [f"{{% swagger {written} %}}"]
+        if value.get("details"):
+            details = self.stream(value["details"], path)
+            parts.append(f"{{% swagger-description %}}\n{details}\n{{% endswagger-description %}}")
+        parts.append("{% endswagger %}")
+        return "\n".join(parts)
+
+    def cards(self, value, path):
+        cards = list(value["cards"])
+        covers = any(card.get("image") for card in cards)
+        head = "<th></th><th></th>" + (
+            '<th data-hidden data-card-target data-type="content-ref"></th>'
+        )
+        if covers:
+            head += '<th data-hidden data-card-cover data-type="files"></th>'
+        rows = []
+        for card in cards:
+            target = ""
+            if card.get("page") is not None:
+                href = self.page_href(card["page"].pk, None, path)
+                target = f'<a href="{escape_attribute(href)}">{escape_attribute(href)}</a>'
+            elif card.get("url"):
+                target = (
+                    f'<a href="{escape_attribute(card["url"])}">{escape_attribute(card["url"])}</a>'
+                )
+            text = card["text"].source if card.get("text") else ""
+            row = (
+                f"<td><strong>{escape_attribute(card['title'])}</strong></td><td>{text}</td>"
+                f"<td>{target}</td>"
+            )
+            if covers:
+                cover = ""
+                if card.get("image") is not None:
+                    src = self.asset_href("image", card["image"], path)
+                    cover = f'<a href="{src}">{escape_attribute(posixpath.basename(src))}</a>'
+                row += f"<td>{cover}</td>"
+            rows.append(f"<tr>{row}</tr>")
+        return (
+            f'<table data-view="cards"><thead><tr>{head}</tr></thead><tbody>'
+            + "".join(rows)
+            + "</tbody></table>"
+        )
+
+    def steps(self, value, path):
+        steps = []
+        for step in value["steps"]:
+            title = f"### {escape_markdown_text(step['title'])}\n\n" if step.get("title") else ""
+            steps.append(
+                f"{{% step %}}\n{title}{self.stream(step['content'], path)}\n{{% endstep %}}"
+            )
+        return "{% stepper %}\n" + "\n".join(steps) + "\n{% endstepper %}"
+
+    def columns(self, value, path):
+        columns = [
+            f"{{% column %}}\n{self.stream(column['content'], path)}\n{{% endcolumn %}}"
+            for column in value["columns"]
+        ]
+        return "{% columns %}\n" + "\n".join(columns) + "\n{% endcolumns %}"
+
+    def reusable(self, value, path):
+        if value is None:
+            return ""
+        include = self.include_path(value)
+        href = posixpath.relpath(include, posixpath.dirname(path) or ".")
+        return f'{{% include "{href}" %}}'
+
+    def include_path(self, snippet):
+        """Where a reusable content's include file is; a writer that writes files writes it."""
+        return (
+            snippet.gitbook_path or f".gitbook/includes/{slugify(snippet.title) or snippet.pk}.md"
+        )
 
     def image(self, value, path):
         image = value["image"]
@@ -258,6 +377,13 @@ BLOCK_WRITERS = {
     "tabs": MarkdownWriter.tabs,
     "in_development": MarkdownWriter.part_in_development,
     "resource": MarkdownWriter.resource,
+    "web_image": MarkdownWriter.web_image,
+    "math": MarkdownWriter.math,
+    "api_operation": MarkdownWriter.api_operation,
+    "cards": MarkdownWriter.cards,
+    "steps": MarkdownWriter.steps,
+    "columns": MarkdownWriter.columns,
+    "reusable": MarkdownWriter.reusable,
 }
 
 
@@ -269,6 +395,7 @@ class BookExporter(MarkdownWriter):
         self.root, self.out = root.specific, Path(out_dir)
         self.progress = progress or (lambda message: None)
         self.asset_names = {}  # (kind, id) -> file name in .gitbook/assets
+        self.includes_written = set()
 
     def run(self):
         pages = list(self.root.get_descendants().live().specific().order_by("path"))
@@ -280,7 +407,8 @@ class BookExporter(MarkdownWriter):
         summary = ["# Table of contents", "", f"* [{self.root.title}](README.md)", ""]
         entries, groups = [], []
         for child in self.children.get(self.root.path, []):
-            if getattr(type_of(child), "in_book", None) == GROUP:
+            # A section with content of its own is a page of the book with pages under it.
+            if getattr(type_of(child), "in_book", None) == GROUP and not child.body:
                 groups.append(child)
                 self.paths[child.pk] = None
                 self.assign_paths(self.children.get(child.path, []), child.slug)
@@ -309,6 +437,18 @@ class BookExporter(MarkdownWriter):
                 if written % 100 == 0:
                     self.progress(f"  {written} pages")
         return written
+
+    def include_path(self, snippet):
+        """The include file of a reusable content, written once per export."""
+        path = super().include_path(snippet)
+        if path not in self.includes_written:
+            self.includes_written.add(path)
+            target = self.out / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            title = yaml.safe_dump({"title": snippet.title}, allow_unicode=True, width=1000)
+            body = self.stream(snippet.body, path)
+            target.write_text(f"---\n{title}---\n\n{body}\n", encoding="utf-8")
+        return path
 
     def assign_paths(self, pages, folder):
         for page in pages:

@@ -22,6 +22,7 @@ from django.db.models.functions import Lower
 from django.utils.text import slugify
 
 from wagtail.actions.publish_page_revision import PublishPagePermissionError
+from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
@@ -29,11 +30,25 @@ from wagtail.log_actions import log
 from wagtail.models import Page
 from wagtail.signals import page_published
 
-from pages.models import GitBookSource, PageTag
+from pages.models import GitBookSource, HomePage, PageTag, ReusableContent
+from pages.models.base import RESERVED_SLUGS
 
-from . import GitBookError
-from .book import book_file, read_book, size_text
-from .markdown import AssetRef, Markup, PageConverter, PageRef
+from . import GitBookError, StructureError
+from .book import Entry, book_file, read_book, read_text, size_text
+from .markdown import (
+    INNER,
+    AssetRef,
+    HtmlMarkup,
+    IncludeRef,
+    Markup,
+    PageConverter,
+    PageRef,
+    Text,
+    front_matter_title,
+    sanitise,
+    strip_front_matter,
+)
+from .report import BROKEN_ANCHOR, BROKEN_LINK, LEFT_OUT, Report
 from .types import BY_KIND, DEFAULT_KIND, FILE_KINDS, TAGS
 
 INLINE_MARKDOWN = MarkdownIt("commonmark")
@@ -41,6 +56,9 @@ INLINE_MARKDOWN = MarkdownIt("commonmark")
 Tag = PageTag.tag_model()
 # Keys GitBook itself writes into front matter; they have no meaning here.
 GITBOOK_KEYS = {"cover", "coverY", "layout", "hidden", "icon", "title"}
+# A page with no file of its own (a `## Group`, an unlinked parent) is known by this and its
+# trail of titles.
+TITLE_PATH = "SUMMARY.md#"
 
 
 @dataclass
@@ -64,14 +82,6 @@ class Node:
         return BY_KIND[self.kind]
 
 
-@dataclass
-class Report:
-    created: list = field(default_factory=list)
-    updated: list = field(default_factory=list)
-    unchanged: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)
-
-
 class BookImporter:
     def __init__(
         self,
@@ -82,83 +92,256 @@ class BookImporter:
         progress=None,
         parent_is_new=False,
         change_note="",
+        strict=False,
     ):
         self.path, self.parent, self.draft, self.user = path, parent, draft, user
         self.change_note = change_note
         # The front page is the parent: it counts as created only if made for this import.
         self.parent_is_new = parent_is_new
         self.progress = progress or (lambda message: None)
-        self.report = Report()
+        self.report = Report(strict=strict)
         self.stored_files = []  # asset files written to storage, removed again on rollback
         self.assets = {}
         # Looked up once per import rather than once per page: a large book repeats them.
         self.known = {}  # a front matter key's name -> what its to_model found for each value
         self.tags = {}
         self.locale = None
+        self.sibling_slugs = {}  # a parent page's id -> the slugs its children have
+        self.title_paths = set()  # the paths given to pages with no file (title_path)
+        self.snippets = {}  # an include file's path -> its reusable content's id
 
     # Pass 1: read ------------------------------------------------------------------------------
 
     def run(self):
         """Import the book. The caller owns the transaction and rolls back on GitBookError."""
-        self.book = read_book(self.path)
-        self.report.warnings.extend(self.book.warnings)
+        self.book = read_book(self.path, self.report)
         self.titles = self.book.titles_by_path()
         front, nodes = self.plan()
         self.place(front, nodes)
         self.write(front, nodes)
+        self.add_redirects()
         return self.report
 
     def plan(self):
-        front = None
-        if self.book.readme is not None:
-            front = self.page_node(self.book.readme, kind="front")
-        nodes = [self.page_node(entry) for entry in self.book.top_entries]
+        """The page tree the book becomes, every page converted, before anything is written.
+
+        Each page's type is the one its front matter names, or its place in the book gives it,
+        if the page tree takes that type there; otherwise the closest type it takes, noted
+        (fitting_kind). So the whole book is placed, and a `--strict` import stops here."""
+        front = self.front_node(self.book.readme) if self.book.readme is not None else None
+        top = self.parent.specific_class
+        # A book without groups (GitBook's most common layout) lists its pages straight under
+        # the front page: under the home page, those with pages under them are its sections.
+        nodes = self.page_nodes(self.book.top_entries, None, top, top_level=top is HomePage)
         for group in self.book.groups:
-            section = Node(
-                path=f"SUMMARY.md#{slugify(group.title)}",
-                title=group.title,
-                model=BY_KIND["section"].model,
-                kind="section",
-            )
-            section.children = [self.page_node(e, parent=section) for e in group.entries]
-            nodes.append(section)
+            entry = Entry(title=group.title, path="", line=group.line, children=group.entries)
+            nodes += self.title_nodes(entry, None, top, "section")
         return front, nodes
 
-    def page_node(self, entry, parent=None, kind=None):
-        """The page a file of the book becomes, and the pages under it, as its page type
-        (pages/gitbook/types.py) reads its front matter and body."""
+    def page_nodes(self, entries, parent, parent_model, top_level=False):
+        """The pages the entries become under `parent` (a Node, or None for the page the book
+        goes under), whose model is `parent_model`."""
+        nodes = []
+        for entry in entries:
+            if entry.path:
+                nodes += self.file_nodes(entry, parent, parent_model, top_level)
+            else:
+                kind = "section" if top_level else DEFAULT_KIND
+                nodes += self.title_nodes(entry, parent, parent_model, kind)
+        return nodes
+
+    def file_nodes(self, entry, parent, parent_model, top_level, failed=None):
+        """The page a file of the book becomes, as its page type (pages/gitbook/types.py) reads
+        its front matter and body, with the pages under it; and after it, the pages listed
+        under it if its page can have none. `failed`: (the type whose reading of the file went
+        wrong, the StructureError), to read it as another."""
         meta = entry.front_matter
+        if failed is None:
+            kind = self.written_kind(entry) or self.default_kind(entry, parent, top_level)
+            candidates = [DEFAULT_KIND, *FILE_KINDS]
+        else:
+            kind = DEFAULT_KIND
+            candidates = [other for other in FILE_KINDS if other != failed[0]]
+        kind, lift = self.fitting_kind(entry, kind, parent_model, candidates, failed)
         if kind is None:
-            kind = meta.get("type") or (parent.page_type.child_kind if parent else DEFAULT_KIND)
-            if not isinstance(kind, str) or kind not in FILE_KINDS:
-                raise GitBookError(
-                    f"type must be one of {', '.join(FILE_KINDS)}, not {kind!r}", entry.path, 2
-                )
+            raise GitBookError(
+                f"no page can go under '{self.parent.title}' "
+                f"({parent_model._meta.verbose_name}), where the book puts it",
+                entry.path,
+            )
+        # What this file's reading notes; dropped if it is read again as another type.
+        first_note = len(self.report.notes)
         page_type = BY_KIND[kind]
         # Keys are compared as text: YAML makes `1:` a number and `null:` None.
         unknown = {str(key) for key in meta} - {key.name for key in page_type.keys} - GITBOOK_KEYS
         if unknown:
-            self.report.warnings.append(
-                f"{entry.path}: front matter {', '.join(sorted(unknown))} has no meaning "
-                f"for a {kind} page, ignored."
+            self.report.note(
+                f"front matter {', '.join(sorted(unknown))} has no meaning for a {kind} page, "
+                "ignored",
+                entry.path,
             )
         node = Node(
             path=entry.path,
             title=entry.title or first_heading(entry.body) or "Home",
             model=page_type.model,
             kind=kind,
-            converter=PageConverter(entry.path, self.titles, self.book.root),
+            converter=PageConverter(entry.path, self.titles, self.book.root, report=self.report),
             parent=parent,
         )
-        node.fields = {
-            key.field: key.read(meta.get(key.name, key.default), key.name, entry.path)
-            for key in page_type.keys
-            if key.read is not None
-        }
-        node.tags = node.fields.pop(TAGS)
+        self.read_front_matter(node, entry, page_type)
+        try:
+            page_type.read_body(node, entry, strip_title(entry.body, node.title))
+        except StructureError as error:
+            if kind == DEFAULT_KIND:
+                raise
+            del self.report.notes[first_note:]
+            return self.file_nodes(entry, parent, parent_model, top_level, failed=(kind, error))
+        if lift:
+            return [node, *self.page_nodes(entry.children, parent, parent_model)]
+        node.children = self.page_nodes(entry.children, node, node.model)
+        return [node]
+
+    def front_node(self, entry):
+        """The book's README: the page the book is imported under, whatever its type, takes
+        the fields it has room for."""
+        model = self.parent.specific_class
+        node = Node(
+            path=entry.path,
+            title=entry.title or first_heading(entry.body) or "Home",
+            model=model,
+            kind="front",
+            converter=PageConverter(entry.path, self.titles, self.book.root, report=self.report),
+        )
+        page_type = BY_KIND["front"]
+        self.read_front_matter(node, entry, page_type)
         page_type.read_body(node, entry, strip_title(entry.body, node.title))
-        node.children = [self.page_node(child, parent=node) for child in entry.children]
+        fields = node.fields
+        if not hasattr(model, "introduction") and hasattr(model, "body") and fields["introduction"]:
+            # A page with a body and no introduction (a topic): its opening text opens the body.
+            fields["body"].insert(0, ("text", fields["introduction"]))
+        if not hasattr(model, "body") and fields["body"]:
+            self.report.degrade(
+                "front page",
+                f"a {model._meta.verbose_name} has no body, so the readme's blocks after its "
+                "opening text were left out",
+                entry.path,
+            )
+        node.fields = {name: value for name, value in fields.items() if hasattr(model, name)}
         return node
+
+    def read_front_matter(self, node, entry, page_type):
+        node.fields = {}
+        for key in page_type.keys:
+            if key.read is None:
+                continue
+            value = entry.front_matter.get(key.name, key.default)
+            try:
+                node.fields[key.field] = key.read(value, key.name, entry.path)
+            except StructureError as error:
+                self.report.degrade(
+                    f"front matter {key.name}", f"{error.message}; ignored", entry.path, error.line
+                )
+                node.fields[key.field] = key.read(key.default, key.name, entry.path)
+        node.tags = node.fields.pop(TAGS)
+
+    def written_kind(self, entry):
+        """The type front matter names, if it is one; an unknown one is noted, and left to the
+        page's place in the book."""
+        written = entry.front_matter.get("type")
+        if written is None or (isinstance(written, str) and written in FILE_KINDS):
+            return written
+        self.report.degrade(
+            "front matter type",
+            f"type must be one of {', '.join(FILE_KINDS)}, not {written!r}; its place in the "
+            "book gives its type",
+            entry.path,
+            2,
+        )
+        return None
+
+    def default_kind(self, entry, parent, top_level):
+        if top_level and entry.children:
+            return "section"
+        return parent.page_type.child_kind if parent is not None else DEFAULT_KIND
+
+    def title_nodes(self, entry, parent, parent_model, kind):
+        """A level of the book with only a title: a `## Group`, or a bullet of SUMMARY.md
+        without a link (GitBook's unlinked parent). It becomes a page with only its title, so
+        the pages listed under it keep their level; where no such page can go, they take its
+        place."""
+        kind, lift = self.fitting_kind(entry, kind, parent_model, [DEFAULT_KIND])
+        if kind is None:
+            self.report.degrade(
+                "SUMMARY.md level",
+                f"'{entry.title}' cannot be a page under {named(parent_model)}; "
+                "the pages listed under it take its place",
+                self.book.summary,
+                entry.line,
+            )
+            return self.page_nodes(entry.children, parent, parent_model)
+        node = Node(
+            path=self.title_path(entry, parent),
+            title=entry.title,
+            model=BY_KIND[kind].model,
+            kind=kind,
+            parent=parent,
+        )
+        if lift:
+            return [node, *self.page_nodes(entry.children, parent, parent_model)]
+        node.children = self.page_nodes(entry.children, node, node.model)
+        return [node]
+
+    def title_path(self, entry, parent):
+        """What a page with no file is known by from one import to the next (GitBookSource's
+        path): SUMMARY.md#, the trail of titles down to it, `-1`, `-2` for a repeat."""
+        trail = [slugify(entry.title) or "untitled"]
+        while parent is not None:
+            trail.insert(0, parent.path.partition("#")[2] or parent.path)
+            parent = parent.parent
+        path = base = f"{TITLE_PATH}{'/'.join(trail)}"
+        number = 0
+        while path in self.title_paths:
+            number += 1
+            path = f"{base}-{number}"
+        self.title_paths.add(path)
+        return path
+
+    def fitting_kind(self, entry, kind, parent_model, candidates, failed=None):
+        """
+        (kind, lift): the type of page `entry` becomes under a `parent_model` page, and whether
+        the pages listed under it go after it instead. The type wanted if the page tree takes it
+        there (and it can have pages under it, when the entry has some); else the first of
+        `candidates` that fits; else one that fits but can have no pages, the pages listed under
+        it following it. (None, True): no type fits. A type other than the one wanted (or than
+        the `failed` one), and pages moved up a level, are noted, and stop a --strict import.
+        """
+        where = (entry.path or self.book.summary, None if entry.path else entry.line)
+        fitting = [k for k in dict.fromkeys([kind, *candidates]) if fits(k, parent_model)]
+        if not fitting:
+            return None, True
+        roomy = [k for k in fitting if holds_pages(k)] if entry.children else fitting
+        chosen = (roomy or fitting)[0]
+        if failed is not None:
+            kind, error = failed
+            where = (entry.path, error.line)
+            reason = error.message
+        elif fits(kind, parent_model):
+            reason = f"{verbose_name(kind)} cannot have pages under it"
+        else:
+            reason = f"{verbose_name(kind)} cannot go under {named(parent_model)}"
+        if chosen != kind:
+            self.report.degrade(
+                f"{kind} page", f"{reason}; imported as {verbose_name(chosen)}", *where
+            )
+        lift = bool(entry.children) and not roomy
+        if lift:
+            self.report.degrade(
+                "pages under a page",
+                f"{verbose_name(chosen)} cannot have pages under it; the pages listed under it "
+                "follow it",
+                *where,
+            )
+        return chosen, lift
 
     # Pass 2: place -----------------------------------------------------------------------------
 
@@ -182,8 +365,8 @@ class BookImporter:
             node.page = by_id[node.page.pk]
         seen = {n.path for n in walk(nodes)} | ({front.path} if front else set())
         for path in sorted(set(self.sources) - seen):
-            self.report.warnings.append(
-                f"{path}: imported before but no longer in the book; its page was left as it is."
+            self.report.note(
+                "imported before but no longer in the book; its page was left as it is", path
             )
 
     def place_node(self, node, parent):
@@ -197,11 +380,10 @@ class BookImporter:
                     "first",
                     node.path,
                 )
+            node.page, node.source = page, source
             if not page.is_child_of(parent):
                 self.check_place(node, parent)
-                page.move(parent, pos="last-child")
-                page.refresh_from_db()
-            node.page, node.source = page, source
+                self.move(node, parent)
         else:
             self.check_place(node, parent)
             node.page = self.create(node, parent)
@@ -215,14 +397,39 @@ class BookImporter:
             raise GitBookError(
                 f"a {node.model._meta.verbose_name} cannot go under "
                 f"'{parent.title}' ({parent.specific_class._meta.verbose_name})",
-                node.path if not node.path.startswith("SUMMARY.md#") else "SUMMARY.md",
+                node.path if not node.path.startswith(TITLE_PATH) else self.book.summary,
             )
+
+    def move(self, node, parent):
+        """Move a page the book now lists elsewhere. It keeps its slug unless a page there has
+        it: then it takes the next free one, as a new page would, and the change is noted."""
+        page = node.page
+        old_parent = page.get_parent()
+        siblings = old_parent.get_children().exclude(pk=page.pk).values_list("slug", flat=True)
+        slug = self.free_slug(parent, page.slug, also_taken=set(siblings))
+        if slug != page.slug:
+            self.report.note(
+                f"moved under '{parent.title}', where another page has the slug '{page.slug}'; "
+                f"its slug is now '{slug}'",
+                node.path,
+            )
+            # Where it is, before the move, which checks the slug is free where it goes.
+            page.slug = slug
+            page.save()
+            # The live revision still holds the old slug: write the page again from the book.
+            node.source.content_hash = ""
+        self.sibling_slugs.pop(old_parent.pk, None)
+        page.move(parent, pos="last-child")
+        page.refresh_from_db()
 
     def create(self, node, parent):
         if self.locale is None:
             self.locale = parent.locale
         page = node.model(
-            title=node.title, slug=self.slug_for(node), live=False, locale=self.locale
+            title=node.title,
+            slug=self.free_slug(parent, self.slug_for(node)),
+            live=False,
+            locale=self.locale,
         )
         for key in node.page_type.keys:
             if key.on_create:
@@ -236,12 +443,37 @@ class BookImporter:
         return page
 
     def slug_for(self, node):
-        if node.path.startswith("SUMMARY.md#"):
-            return node.path.partition("#")[2]
-        name = posixpath.basename(node.path)
-        if name.lower() == "readme.md":
-            name = posixpath.basename(posixpath.dirname(node.path)) or node.title
-        return slugify(name.removesuffix(".md")) or slugify(node.title)
+        """The slug GitBook gives the page: its file's name (its folder's, for a README), with
+        dots as hyphens and a leading underscore kept, so `v1.2.md` is `v1-2` and `_index.md`
+        `_index`, apart from `index.md`. A page with no file: its title's."""
+        if node.path.startswith(TITLE_PATH):
+            name = node.title
+        else:
+            name = posixpath.basename(node.path)
+            if name.lower() == "readme.md":
+                name = posixpath.basename(posixpath.dirname(node.path)) or node.title
+            name = name.removesuffix(".md")
+        prefix = "_" if name.startswith("_") else ""
+        # Room left for a `-1` on the longest slug a page may have (255 characters).
+        slug = (prefix + slugify(name.replace(".", "-")))[:240]
+        if slug.strip("_") == "":
+            slug = slugify(node.title)[:240] or "page"
+        return f"{slug}-page" if slug in RESERVED_SLUGS else slug
+
+    def free_slug(self, parent, slug, also_taken=()):
+        """The slug, or with GitBook's `-1`, `-2` when a sibling has it already. Pages are
+        placed in SUMMARY.md's order, and a page imported before keeps its slug, so a book
+        imported again gives each page the slug it had."""
+        taken = self.sibling_slugs.get(parent.pk)
+        if taken is None:
+            taken = set(parent.get_children().values_list("slug", flat=True))
+            self.sibling_slugs[parent.pk] = taken
+        free, number = slug, 0
+        while free in taken or free in also_taken:
+            number += 1
+            free = f"{slug}-{number}"
+        taken.add(free)
+        return free
 
     def model_value(self, key, value):
         """What the page's field holds for the value read from `key` (an FAQ's category name
@@ -277,6 +509,9 @@ class BookImporter:
     def write(self, front, nodes):
         everything = ([front] if front else []) + list(walk(nodes))
         self.pages_by_path = {node.path: node.page for node in everything}
+        self.anchors_by_path = {
+            node.path: node.converter.anchors.seen for node in everything if node.converter
+        }
         total = len(everything)
         for number, node in enumerate(everything, start=1):
             self.write_node(node)
@@ -355,6 +590,40 @@ class BookImporter:
         page_published.send(sender=page.specific_class, instance=page, revision=revision)
         log(instance=page, action="wagtail.publish", user=self.user, revision=revision)
 
+    def add_redirects(self):
+        """`.gitbook.yaml`'s redirects as Wagtail redirects of the site the book is imported into,
+        so the book's old addresses lead to the pages now there (permanently, as GitBook's do).
+        Importing again updates them rather than adding more; report.redirects lists those
+        added or changed."""
+        if not self.book.redirects:
+            return
+        site = self.parent.get_site()
+        for old, path in self.book.redirects.items():
+            page = self.pages_by_path.get(path) or self.pages_by_path.get(
+                posixpath.join(path, "README.md")
+            )
+            if page is None:
+                self.report.note(
+                    f"the redirect from {old} leads to {path}, which is not a page of the book; "
+                    "it was left out",
+                    ".gitbook.yaml",
+                    kind=LEFT_OUT,
+                )
+                continue
+            # What Wagtail's redirect middleware looks a request's path up as.
+            old_path = Redirect.normalise_path(old)
+            redirect, created = Redirect.objects.get_or_create(
+                old_path=old_path,
+                site=site,
+                defaults={"redirect_page": page, "is_permanent": True},
+            )
+            if not created and (redirect.redirect_page_id, redirect.redirect_link) != (page.pk, ""):
+                redirect.redirect_page, redirect.redirect_link = page, ""
+                redirect.save()
+            elif not created:
+                continue
+            self.report.redirects.append((old_path, path))
+
     def may_not_publish(self, node):
         return GitBookError(
             f"{self.user} may not publish {node.path}; import with --draft to leave the pages "
@@ -377,24 +646,29 @@ class BookImporter:
         return checked
 
     def resolve_fields(self, node):
-        env = {
-            "resolve_link": lambda href: self.link_attributes(node.converter, href),
-            "warn": node.converter.warn,
+        return {
+            name: self.resolve(value, self.environment(node.converter))
+            for name, value in node.fields.items()
         }
-        # A StreamField's [(block type, value)] becomes [{"type", "value"}], as resolve() does
-        # with any list of pairs.
-        resolved = {name: self.resolve(value, env) for name, value in node.fields.items()}
-        self.report.warnings.extend(node.converter.warnings)
-        node.converter.warnings = []
-        return resolved
+
+    def environment(self, converter):
+        """What rendering a page's text needs: its links resolved, its inline images stored."""
+        return {
+            "resolve_link": lambda href: self.link_attributes(converter, href),
+            "resolve_image": self.asset,
+            "warn": converter.warn,
+            "sanitise": sanitise,
+        }
 
     def resolve(self, value, env):
-        if isinstance(value, Markup):
+        if isinstance(value, Markup | Text | HtmlMarkup):
             return value.render(env)
         if isinstance(value, PageRef):
             return self.pages_by_path[value.path].pk
         if isinstance(value, AssetRef):
             return self.asset(value)
+        if isinstance(value, IncludeRef):
+            return self.reusable_content(value)
         if isinstance(value, dict):
             return {key: self.resolve(item, env) for key, item in value.items()}
         if isinstance(value, list):
@@ -407,26 +681,64 @@ class BookImporter:
         return value
 
     def link_attributes(self, converter, href):
-        if href.startswith("#"):
-            return [("href", href)]
-        if href.startswith(("http://", "https://", "mailto:")):
-            return [("href", href)]
-        if ":" in href.split("/")[0]:
-            return None  # javascript: and other schemes are dropped with the link
-        reference = converter.page_ref(href)
-        if reference is not None:
-            attributes = [("linktype", "page"), ("id", self.pages_by_path[reference.path].pk)]
-            if reference.anchor:
-                attributes.append(("anchor", reference.anchor))
+        target = converter.link_target(href)
+        if isinstance(target, str):
+            return [("href", target)]
+        if isinstance(target, PageRef):
+            attributes = [("linktype", "page"), ("id", self.pages_by_path[target.path].pk)]
+            if target.anchor:
+                attributes.append(("anchor", target.anchor))
+                if target.anchor not in self.anchors_by_path.get(target.path, ()):
+                    self.report.note(
+                        f"the link to {href!r} leads to the page, but it has no heading "
+                        f"#{target.anchor}",
+                        converter.path,
+                        kind=BROKEN_ANCHOR,
+                    )
             return attributes
-        file = href.split("#")[0]
-        if file and not file.startswith("//"):  # //host/path is a web address without a scheme
-            target = converter.file_path(file, what="the link to ")
-            if not target.endswith(".md") and (self.book.root / target).is_file():
-                document = self.asset(AssetRef(target, "document"))
-                return [("linktype", "document"), ("id", document)]
-        converter.warn(f"the link to {href!r} leads nowhere in the book and was removed")
+        if isinstance(target, AssetRef):
+            return [("linktype", "document"), ("id", self.asset(target))]
+        if ":" in href.split("/")[0]:
+            return None  # javascript: and other schemes are dropped with the link, silently
+        self.report.note(
+            f"the link to {href!r} leads nowhere in the book; its text was kept",
+            converter.path,
+            kind=BROKEN_LINK,
+        )
         return None
+
+    def reusable_content(self, include):
+        """The reusable content an include file is, made from it (or brought up to date with it)
+        once per import: every page that includes it shows the same snippet."""
+        if include.path in self.snippets:
+            return self.snippets[include.path]
+        self.snippets[include.path] = None  # an include that includes itself stops here
+        text = read_text(book_file(self.book.root, include.path), include.path)
+        converter = PageConverter(include.path, self.titles, self.book.root, self.report)
+        blocks = converter.convert(strip_front_matter(text), 1, level=INNER)
+        body = self.resolve(blocks, self.environment(converter))
+        title = (
+            front_matter_title(text)
+            or posixpath.splitext(posixpath.basename(include.path))[0]
+            .replace("-", " ")
+            .replace("_", " ")
+            .capitalize()
+        )
+        snippet = ReusableContent.objects.filter(gitbook_path=include.path).first()
+        if snippet is None:
+            snippet = ReusableContent(gitbook_path=include.path)
+        elif snippet.title == title[:255] and without_ids(snippet.body.raw_data) == body:
+            self.snippets[include.path] = snippet.pk
+            return snippet.pk
+        snippet.title, snippet.body = title[:255], body
+        try:
+            snippet.full_clean()
+        except ValidationError as error:
+            raise GitBookError(f"is not valid: {describe(error)}", include.path) from error
+        snippet.save()
+        snippet.save_revision(user=self.user)
+        self.snippets[include.path] = snippet.pk
+        return snippet.pk
 
     def asset(self, reference):
         if reference in self.assets:
@@ -482,10 +794,44 @@ def stream_fields(model):
     return [field.name for field in model._meta.get_fields() if isinstance(field, StreamField)]
 
 
+def fits(kind, parent_model):
+    """Whether the page tree takes a page of this kind under a page of `parent_model`."""
+    return parent_model in BY_KIND[kind].model.allowed_parent_page_models()
+
+
+def holds_pages(kind):
+    return bool(BY_KIND[kind].model.allowed_subpage_models())
+
+
+def verbose_name(kind):
+    return named(BY_KIND[kind].model)
+
+
+def named(model):
+    return with_article(model._meta.verbose_name)
+
+
+def with_article(name):
+    """A page type's name as a note says it: "a topic", "an FAQ entry"."""
+    first = name.split()[0]
+    # An initialism is read letter by letter: "an FAQ", "an HTML page".
+    vowel_sound = first[0] in "AEFHILMNORSX" if first.isupper() else first[0] in "aeiou"
+    return f"{'an' if vowel_sound else 'a'} {name}"
+
+
 def walk(nodes):
     for node in nodes:
         yield node
         yield from walk(node.children)
+
+
+def without_ids(data):
+    """Stored StreamField data as the importer writes it: without the ids blocks get."""
+    if isinstance(data, dict):
+        return {key: without_ids(value) for key, value in data.items() if key != "id"}
+    if isinstance(data, list):
+        return [without_ids(item) for item in data]
+    return data
 
 
 def content_hash(fields, tags):

@@ -44,7 +44,7 @@ from pages.models import (
     VideoPage,
 )
 
-from . import GitBookError
+from . import StructureError
 
 # Where a book holds a page (PageType.in_book).
 FILE, FRONT, GROUP = "file", "front", "group"
@@ -63,7 +63,7 @@ CURRENT_STATE, RESOURCES = "Current state", "Resources"
 def as_bool(value, name, path):
     if isinstance(value, bool):
         return value
-    raise GitBookError(f"{name} must be true or false, not {value!r}", path, 2)
+    raise StructureError(f"{name} must be true or false, not {value!r}", path, 2)
 
 
 def as_date(value, name, path):
@@ -74,7 +74,7 @@ def as_date(value, name, path):
     try:
         return datetime.date.fromisoformat(str(value))
     except ValueError:
-        raise GitBookError(
+        raise StructureError(
             f"{name} must be a date like 2020-06-01, not {value!r}", path, 2
         ) from None
 
@@ -87,7 +87,7 @@ def as_text(value, name, path):
     if value is None:
         return ""
     if isinstance(value, list | dict):
-        raise GitBookError(f"{name} must be text, not a list or mapping", path, 2)
+        raise StructureError(f"{name} must be text, not a list or mapping", path, 2)
     return str(value).strip()
 
 
@@ -97,7 +97,7 @@ def as_tags(value, name, path):
     if isinstance(value, str):
         value = [tag.strip() for tag in value.split(",")]
     if not isinstance(value, list) or any(isinstance(tag, list | dict) for tag in value):
-        raise GitBookError(f"{name} must be a list of words", path, 2)
+        raise StructureError(f"{name} must be a list of words", path, 2)
     return [str(tag).strip() for tag in value if str(tag).strip()]
 
 
@@ -109,7 +109,7 @@ def faq_category(name, known):
     """The FAQ category named, created (last in order) when there is none; `known` keeps the
     ones found for the rest of the import, which a large book asks for again and again."""
     if not name:
-        raise GitBookError("an FAQ entry needs a category")
+        raise StructureError("an FAQ entry needs a category")
     if name not in known:
         category = FaqCategory.objects.filter(name=name).first()
         if category is None:
@@ -206,6 +206,20 @@ def write_introduction(writer, page, path):
     return writer.rich_text(page.introduction, path)
 
 
+def read_book_page(node, entry, body):
+    """A page that lists others and has content of its own (the book's README, a top-level page
+    with pages under it): its opening text is the introduction, the rest its body, whole."""
+    blocks = node.converter.convert(body, entry.body_line)
+    introduction = blocks.pop(0)[1] if blocks and blocks[0][0] == "text" else ""
+    node.fields["introduction"] = introduction
+    node.fields["body"] = blocks
+
+
+def write_book_page(writer, page, path):
+    parts = [writer.rich_text(page.introduction, path), writer.stream(page.body, path)]
+    return "\n\n".join(part for part in parts if part)
+
+
 def read_article(node, entry, body):
     node.fields["body"] = node.converter.convert(body, entry.body_line)
 
@@ -216,11 +230,19 @@ def write_article(writer, page, path):
 
 def read_deep_dive(node, entry, body):
     """An article whose `## Current state` section is the current state (dated by
-    current_state_as_of) and whose `## Resources` section of links is the resources."""
+    current_state_as_of) and whose `## Resources` section of links is the resources. A section
+    that cannot be its part (undated, or more than a list of links) stays in the body, noted."""
     converter, fields = node.converter, node.fields
     blocks = converter.convert(body, entry.body_line)
+    whole = list(blocks)
     current_state = converter.take_section(blocks, CURRENT_STATE)
-    resources = converter.take_section(blocks, RESOURCES)
+    if current_state and fields["current_state_as_of"] is None:
+        converter.degrade(
+            CURRENT_STATE,
+            "a Current state section needs current_state_as_of; it stays in the body",
+            2,
+        )
+        blocks[:], current_state = whole, None
     state = None
     if current_state:
         position, section = current_state
@@ -234,16 +256,20 @@ def read_deep_dive(node, entry, body):
             )
             blocks[position:position] = others
         state = sum(text[1:], text[0]) if text else None
-    if state is not None and fields["current_state_as_of"] is None:
-        raise GitBookError("a Current state section needs current_state_as_of", node.path, 2)
-    fields["body"] = blocks
     fields["current_state"] = state or ""
     if state is None:
         fields["current_state_as_of"] = None
-    fields["resources"] = [
-        ("resource", resource)
-        for resource in converter.resources(resources[1] if resources else [])
-    ]
+    whole = list(blocks)
+    resources = converter.take_section(blocks, RESOURCES)
+    try:
+        fields["resources"] = [
+            ("resource", resource)
+            for resource in converter.resources(resources[1] if resources else [])
+        ]
+    except StructureError as error:
+        converter.degrade(RESOURCES, f"{error.message}; it stays in the body", error.line)
+        blocks[:], fields["resources"] = whole, []
+    fields["body"] = blocks
 
 
 def write_deep_dive(writer, page, path):
@@ -263,8 +289,6 @@ def read_answer(node, entry, body):
     parent = node.parent
     if not node.fields["category"] and parent is not None and parent.kind == "faq-index":
         node.fields["category"] = parent.title
-    if entry.children:
-        raise GitBookError("an FAQ entry cannot have pages under it", node.path)
 
 
 def write_answer(writer, page, path):
@@ -278,7 +302,7 @@ def read_video(node, entry, body):
     if not node.fields["video_url"]:
         embed = next((b for b in blocks if b[0] == "embed"), None)
         if embed is None:
-            raise GitBookError("a video page needs video_url or an {% embed %}", node.path)
+            raise StructureError("a video page needs video_url or an {% embed %}", node.path)
         node.fields["video_url"] = embed[1]["url"]
         blocks.remove(embed)
     transcript = node.converter.text_only(blocks, "the transcript")
@@ -332,6 +356,8 @@ PAGE_TYPES = (
         front_matter=(Key("current_state_as_of", "current_state_as_of", as_date),),
         read_body=read_deep_dive,
         write_body=write_deep_dive,
+        # The page tree takes only deep dives under a deep dive.
+        child_kind="deep-dive",
     ),
     PageType(
         kind="faq-index",
@@ -383,18 +409,20 @@ PAGE_TYPES = (
         in_book=FRONT,
         plural="Home pages",
         search=None,
-        read_body=read_introduction,
-        write_body=write_introduction,
+        read_body=read_book_page,
+        write_body=write_book_page,
     ),
-    # A `## Group` of SUMMARY.md: only its title is in the book, so neither the importer nor the
-    # exporter (but for a section exported as the book's front page) reads or writes the rest.
+    # A `## Group` of SUMMARY.md (only its title is in the book), or, in a book without groups,
+    # a page listed at the top with pages under it: its file's opening text is the introduction
+    # and the rest its body. The importer also makes one of a top-level bullet without a link.
     PageType(
         kind="section",
         model=SectionPage,
         in_book=GROUP,
         plural="Sections",
         search="listing",
-        write_body=write_introduction,
+        read_body=read_book_page,
+        write_body=write_book_page,
     ),
 )
 BY_KIND = {page_type.kind: page_type for page_type in PAGE_TYPES}

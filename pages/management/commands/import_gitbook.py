@@ -2,9 +2,15 @@
 Import a GitBook book (the layout GitBook's Git Sync writes) into the knowledge base.
 
 Safe to repeat: pages remember the file they came from, an unchanged file writes nothing, and a
-changed one becomes a new revision. Everything happens in one transaction, so a book with an
-error anywhere leaves the site exactly as it was.
+changed one becomes a new revision. The whole book is imported: what has no exact block is kept
+in the closest one and reported, and the report's table counts it (--strict refuses it instead).
+Everything happens in one transaction, so an error that stops the import (a path out of the
+book, a file too large, YAML that does not parse) leaves the site exactly as it was.
 """
+
+import json
+import os
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -14,6 +20,7 @@ from wagtail.models import Page, Site
 
 from pages.gitbook import GitBookError
 from pages.gitbook.importer import BookImporter
+from pages.gitbook.report import Report
 from pages.indexing import deferred_indexing
 from pages.models import HomePage, TopicPage
 
@@ -47,6 +54,18 @@ class Command(BaseCommand):
             "--user", metavar="USERNAME", help="Record the revisions as this user's work."
         )
         parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="All or nothing, for CI: any construct that would be kept in a lesser form "
+            "stops the import. Default: keep it as the closest block, and report it.",
+        )
+        parser.add_argument(
+            "--report",
+            metavar="FILE.json",
+            help="Also write the report (pages, what was degraded, unresolved links and "
+            "anchors, every note, or the error that stopped the import) as JSON, for scripts.",
+        )
+        parser.add_argument(
             "--change-note",
             metavar="TEXT",
             default="",
@@ -54,7 +73,21 @@ class Command(BaseCommand):
             "creates or updates. Default: none (readers see 'New page' or 'Updated').",
         )
 
-    def handle(self, *args, path, parent, draft, dry_run, user, change_note, verbosity, **options):
+    def handle(
+        self,
+        *args,
+        path,
+        parent,
+        draft,
+        dry_run,
+        user,
+        change_note,
+        strict,
+        report,
+        verbosity,
+        **options,
+    ):
+        report_file = self.report_file(report)
         user = self.find_user(user)
         change_note = change_note.strip()
         if len(change_note) > CHANGE_NOTE_LENGTH:
@@ -72,18 +105,50 @@ class Command(BaseCommand):
                     draft=draft,
                     user=user,
                     change_note=change_note,
+                    strict=strict,
                     progress=self.stdout.write if verbosity >= 1 else None,
                 )
-                report = importer.run()
+                result = importer.run()
                 if dry_run:
                     transaction.set_rollback(True)
-        except GitBookError as error:
+        except (GitBookError, CommandError) as error:
             if importer is not None:
                 importer.discard_stored_files()
-            raise CommandError(f"Nothing was imported. {path}: {error}") from error
+            fatal = f"{path}: {error}" if isinstance(error, GitBookError) else str(error)
+            self.write_report(
+                report_file, importer.report if importer else None, strict, fatal=fatal
+            )
+            if isinstance(error, CommandError):
+                raise
+            raise CommandError(f"Nothing was imported. {fatal}") from error
         if dry_run:
             importer.discard_stored_files()
-        self.print_report(report, dry_run, draft, verbosity)
+        self.write_report(report_file, result, strict)
+        self.print_report(result, dry_run, draft, verbosity)
+
+    def report_file(self, name):
+        """Where --report goes, checked before anything is imported."""
+        if name is None:
+            return None
+        target = Path(name)
+        if not target.parent.is_dir():
+            raise CommandError(f"--report: the folder {target.parent} does not exist.")
+        if target.is_dir():
+            raise CommandError(f"--report: {target} is a folder; name a file.")
+        if not os.access(target if target.exists() else target.parent, os.W_OK):
+            raise CommandError(f"--report: {target} cannot be written.")
+        return target
+
+    def write_report(self, target, result, strict, fatal=None):
+        """The report as JSON, with `fatal`: the error that stopped the import, or null. After
+        a failure the pages it counts were rolled back, so only its notes are kept."""
+        if target is None:
+            return
+        if fatal is not None:
+            result = Report(strict=strict, notes=list(result.notes) if result else [])
+        data = result.as_dict()
+        data.update({"fatal": fatal, "strict": strict})
+        target.write_text(json.dumps(data, indent=2), encoding="utf-8")
 
     def find_user(self, username):
         if username is None:
@@ -142,3 +207,5 @@ class Command(BaseCommand):
                 f"{len(report.unchanged)} unchanged, {len(report.warnings)} warnings."
             )
         )
+        if verbosity >= 1:
+            self.stdout.write(report.table())
