@@ -67,7 +67,7 @@ CREATE_CASES = {
     "section": (
         SectionPage,
         "home",
-        {"introduction": rich_text("<p>Everything about Plasma.</p>")},
+        {"introduction": rich_text("<p>Everything about Plasma.</p>"), "body": streamfield([])},
     ),
     "topic": (
         TopicPage,
@@ -76,7 +76,14 @@ CREATE_CASES = {
             "body": streamfield(
                 [
                     ("heading", {"text": "Why Plasma", "level": "h2", "anchor": ""}),
-                    ("hint", {"style": "warning", "text": rich_text("<p>Exits take 7 days.</p>")}),
+                    (
+                        "hint",
+                        {
+                            "style": "warning",
+                            "text": rich_text("<p>Exits take 7 days.</p>"),
+                            "content": streamfield([]),
+                        },
+                    ),
                     ("text", rich_text("<p>Plasma chains commit to Ethereum.</p>")),
                 ]
             )

@@ -19,7 +19,8 @@ class TreeRulesTests(WagtailPageTestCase):
         # Wagtail's abstract-in-spirit base Page is allowed at the root but never creatable.
         self.assertAllowedSubpageTypes(Page, {Page, HomePage})
         self.assertFalse(Page.is_creatable)
-        self.assertAllowedSubpageTypes(HomePage, {SectionPage, FaqIndexPage})
+        # A GitBook book without groups lists its pages straight under the front page.
+        self.assertAllowedSubpageTypes(HomePage, {SectionPage, FaqIndexPage, TopicPage})
         self.assertAllowedSubpageTypes(
             SectionPage, {TopicPage, DeepDivePage, VideoPage, FaqIndexPage}
         )
@@ -32,7 +33,7 @@ class TreeRulesTests(WagtailPageTestCase):
     def test_each_page_type_allows_exactly_its_parents(self):
         self.assertAllowedParentPageTypes(HomePage, {Page})
         self.assertAllowedParentPageTypes(SectionPage, {HomePage})
-        self.assertAllowedParentPageTypes(TopicPage, {SectionPage, TopicPage})
+        self.assertAllowedParentPageTypes(TopicPage, {HomePage, SectionPage, TopicPage})
         self.assertAllowedParentPageTypes(DeepDivePage, {SectionPage, DeepDivePage})
         self.assertAllowedParentPageTypes(FaqIndexPage, {HomePage, SectionPage})
         self.assertAllowedParentPageTypes(FaqPage, {FaqIndexPage})
@@ -42,6 +43,7 @@ class TreeRulesTests(WagtailPageTestCase):
         for parent, child in [
             (HomePage, SectionPage),
             (HomePage, FaqIndexPage),
+            (HomePage, TopicPage),
             (SectionPage, TopicPage),
             (SectionPage, DeepDivePage),
             (SectionPage, VideoPage),
@@ -64,7 +66,6 @@ class TreeRulesTests(WagtailPageTestCase):
             (TopicPage, SectionPage),
             (Page, SectionPage),
             # Articles live in sections, never straight under home or in the FAQ.
-            (HomePage, TopicPage),
             (FaqIndexPage, TopicPage),
             (TopicPage, DeepDivePage),
             (DeepDivePage, TopicPage),
