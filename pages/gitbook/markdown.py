@@ -339,7 +339,12 @@ class PageConverter:
         return self.token_blocks(tokens, first_line, level)
 
     def prepare_inline(self, tokens, first_line):
-        """Note each inline image's asset, so the text can show it (render_inline_image)."""
+        """Note each inline image's asset, so the text can show it (render_inline_image), and
+        read `<pipeline-name>` and the like, which are no HTML, as the words they are."""
+        for token in tokens:
+            for child in token.children or ():
+                if child.type == "html_inline" and not is_html(child.content):
+                    child.type = "text"
         for position, token in enumerate(tokens):
             lone = (
                 position and tokens[position - 1].type == "paragraph_open" and is_lone_image(token)
@@ -384,8 +389,11 @@ class PageConverter:
                 blocks.append(("code", self.code(token, title="", line=line)))
             elif token.type == "blockquote_open":
                 blocks.extend(self.quote(chunk[1:-1], line, level))
-            elif token.type == "html_block":
+            elif token.type == "html_block" and is_html(token.content.lstrip()):
                 blocks.extend(self.html_block(token.content, line, level))
+            elif token.type == "html_block":
+                words = html.escape(" ".join(token.content.split()))
+                blocks.append(("text", HtmlMarkup(f"<p>{words}</p>", line)))
             elif token.type in ("ordered_list_open", "bullet_list_open") and holds_blocks(chunk):
                 blocks.extend(self.list_with_blocks(chunk, line, level))
             else:
@@ -537,6 +545,9 @@ class PageConverter:
             if node.name == "table":
                 flush()
                 blocks.extend(self.html_table(node, line))
+            elif node.name == "pre":
+                flush()
+                blocks.append(("code", self.html_code(node, line)))
             elif node.name in ("figure", "img", "picture") or (
                 node.name in ("div", "p", "center", "a") and only_images(node)
             ):
@@ -553,6 +564,21 @@ class PageConverter:
                 pending.append(node)
         flush()
         return blocks
+
+    def html_code(self, pre, line):
+        """Code GitBook wrote as HTML: `<pre class="language-x" data-title="app.js"><code>`."""
+        classes = pre.get("class", []) + (pre.code.get("class", []) if pre.code else [])
+        language = next(
+            (name.split("-", 1)[1] for name in classes if name.startswith(("language-", "lang-"))),
+            "",
+        )
+        language = language.lower() if CODE_LANGUAGE.fullmatch(language) else "text"
+        code = pre.get_text().rstrip("\n")
+        return {
+            "language": language or "text",
+            "title": pre.get("data-title", "")[:120],
+            "code": code,
+        }
 
     def html_table(self, table, line):
         headings, rows = table_rows(table)
@@ -699,7 +725,7 @@ class PageConverter:
 
     def embed(self, segment, level):
         url = segment.attributes.get("url", "")
-        caption = plain_text(segment.children)[:300]
+        caption = (segment.attributes.get("caption") or plain_text(segment.children))[:300]
         if not url.startswith(("http://", "https://")):
             self.warn(f"an embed of {url!r}, not a web address, was left out", segment.line)
             return self.markdown_blocks(caption, segment.line, level) if caption else []
@@ -990,6 +1016,99 @@ class PageConverter:
             return None
         same_title = title == self.titles.get(reference.path)
         return {"title": "" if same_title else title, "page": reference, "url": "", "note": note}
+
+
+HTML_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*)")
+# Elements of HTML itself; `<devtron-url>` or `<string>` in a book's prose is a placeholder.
+HTML_ELEMENTS = frozenset(  # noqa: SIM905 - a list of words reads better as words
+    [
+        "a",
+        "abbr",
+        "address",
+        "article",
+        "aside",
+        "b",
+        "bdi",
+        "bdo",
+        "blockquote",
+        "br",
+        "button",
+        "caption",
+        "center",
+        "cite",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "del",
+        "details",
+        "dfn",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "font",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "i",
+        "iframe",
+        "img",
+        "ins",
+        "kbd",
+        "label",
+        "li",
+        "main",
+        "mark",
+        "nav",
+        "ol",
+        "p",
+        "picture",
+        "pre",
+        "q",
+        "s",
+        "samp",
+        "section",
+        "select",
+        "option",
+        "small",
+        "source",
+        "span",
+        "strong",
+        "style",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "time",
+        "tr",
+        "u",
+        "ul",
+        "var",
+        "video",
+        "wbr",
+    ]
+)
+
+
+def is_html(markup):
+    """Markup that starts with an element of HTML (or a comment)."""
+    if markup.startswith("<!--"):
+        return True
+    match = HTML_TAG.match(markup)
+    return match is not None and match.group(1).lower() in HTML_ELEMENTS
 
 
 def clamp_to_root(path):

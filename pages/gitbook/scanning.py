@@ -47,10 +47,17 @@ PART_IN_DEVELOPMENT_START = "<!-- in-development -->"
 PART_IN_DEVELOPMENT_END = "<!-- end in-development -->"
 PART_IN_DEVELOPMENT = "in-development"
 
-TAG_LINE = re.compile(r"^\s*\{%-?\s*(end)?([a-z][a-z-]*)\b((?:(?!%\}).)*?)-?%\}\s*$")
+# A tag alone on its line. GitBook's integrations name theirs `@org/block`; a stray `%}` after
+# the tag (`{% endtab %}%}`) is GitBook's typo, not text.
+TAG_LINE = re.compile(r"^\s*\{%-?\s*(end)?(@?[a-zA-Z][\w/-]*)((?:(?!%\}).)*?)-?%\}(?:\s*%\})*\s*$")
 # A tag in the middle of a line: `{% raw %}` markers, or a block GitBook wrote inline.
-INLINE_TAG = re.compile(r"\{%-?\s*(end)?([a-z][a-z-]*)\b((?:(?!%\}).)*?)-?%\}")
-TAG_ATTRIBUTE = re.compile(r'([a-zA-Z][\w-]*)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|([^\s"\']+))')
+INLINE_TAG = re.compile(r"\{%-?\s*(end)?(@?[a-zA-Z][\w/-]*)((?:(?!%\}).)*?)-?%\}")
+INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+# Values in straight quotes, single quotes, curly quotes (a word processor's), or none.
+TAG_ATTRIBUTE = re.compile(
+    r'([a-zA-Z][\w-]*)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|“([^”]*)”|([^\s"\'“”]+))'
+)
+HTML_COMMENT_START, HTML_COMMENT_END = "<!--", "-->"
 QUOTED = re.compile(r"""["']([^"']+)["']""")
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 MATH_FENCE = "$$"
@@ -77,7 +84,7 @@ class Segment:
 
 def tag_attributes(arguments):
     attributes = {
-        match.group(1): next(value for value in match.groups()[1:] if value is not None)
+        match.group(1).lower(): next(value for value in match.groups()[1:] if value is not None)
         for match in TAG_ATTRIBUTE.finditer(arguments)
     }
     quoted = QUOTED.search(arguments)
@@ -97,6 +104,7 @@ class Scanner:
         fence = None
         raw = None  # the line a {% raw %} started on
         math = None
+        comment = False  # inside a multi-line HTML comment
         for offset, text in enumerate(lines):
             number = first_line + offset
             fence_match = FENCE.match(text)
@@ -125,7 +133,19 @@ class Scanner:
                 else:
                     self.add_markdown(number, text)
                 continue
-            if fence_match:
+            if comment:
+                comment = HTML_COMMENT_END not in text
+                self.add_markdown(number, text)
+                continue
+            if stripped.startswith(HTML_COMMENT_START) and HTML_COMMENT_END not in stripped:
+                # A comment hides what it holds from readers, GitBook's tags too.
+                comment = True
+                self.add_markdown(number, text)
+                continue
+            if fence_match and not (
+                fence_match.group(1)[0] == "`" and "`" in text.strip()[len(fence_match.group(1)) :]
+            ):
+                # (A backtick fence's info has no backtick: ```text``` is inline code.)
                 fence = fence_match.group(1)
                 self.add_markdown(number, text)
                 continue
@@ -221,7 +241,17 @@ class Scanner:
 
     def inline_tags(self, text, number):
         """Tags in the middle of a line: `{% raw %}` markers go (they only tell GitBook not to
-        read what they hold as tags), anything else is reported and shown as its content."""
+        read what they hold as tags), anything else is reported and shown as its content. In
+        inline code a tag is an example, and stays as written."""
+        pieces, position = [], 0
+        for code in INLINE_CODE.finditer(text):
+            pieces.append(self.strip_tags(text[position : code.start()], number))
+            pieces.append(code.group(0))
+            position = code.end()
+        pieces.append(self.strip_tags(text[position:], number))
+        return "".join(pieces)
+
+    def strip_tags(self, text, number):
         for match in INLINE_TAG.finditer(text):
             if match.group(2) != RAW:
                 self.degrade(
