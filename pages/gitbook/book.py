@@ -1,6 +1,7 @@
 """Reading a GitBook book from disk: its configuration, its table of contents and its pages."""
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -18,6 +19,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024  # a page, SUMMARY.md or .gitbook.yaml
 MAX_SUMMARY_DEPTH = 10  # levels of nested bullets in SUMMARY.md: pages under pages
 
 SUMMARY_PARSER = MarkdownIt("commonmark")
+LOOSE_LINK = re.compile(r"\[(?P<title>[^\]]*)\]\((?P<href>.+)\)")
 # markdown-it stops parsing nested lists at maxNesting (20 tokens deep by default: nine levels of
 # bullets) and drops what is below without a word. Let it see past MAX_SUMMARY_DEPTH, so that
 # parse_summary can refuse the first level too many, and no further: each level is recursion.
@@ -347,6 +349,11 @@ def first_link(inline):
                     break
                 text.append(inner.content)
             return "".join(text).strip(), child.attrs.get("href", "")
+    # CommonMark takes no space in a link's address, so `[A](my page.md)` is text to it; a
+    # bullet that is only such a link is one all the same.
+    loose = LOOSE_LINK.fullmatch(inline.content.strip())
+    if loose:
+        return loose["title"].strip(), loose["href"].strip()
     return None
 
 

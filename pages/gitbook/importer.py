@@ -164,10 +164,10 @@ class BookImporter:
             candidates = [other for other in FILE_KINDS if other != failed[0]]
         kind, lift = self.fitting_kind(entry, kind, parent_model, candidates, failed)
         if kind is None:
+            # Only the page the book is imported under can be one that takes no pages.
             raise GitBookError(
-                f"no page can go under '{self.parent.title}' "
-                f"({parent_model._meta.verbose_name}), where the book puts it",
-                entry.path,
+                f"no page can go under '{self.parent.title}' ({named(parent_model)}); import "
+                "the book under another page"
             )
         # What this file's reading notes; dropped if it is read again as another type.
         first_note = len(self.report.notes)
@@ -182,7 +182,7 @@ class BookImporter:
             )
         node = Node(
             path=entry.path,
-            title=entry.title or first_heading(entry.body) or "Home",
+            title=entry.title or first_heading(entry.body) or title_from_path(entry.path),
             model=page_type.model,
             kind=kind,
             converter=PageConverter(entry.path, self.titles, self.book.root, report=self.report),
@@ -222,8 +222,8 @@ class BookImporter:
         if not hasattr(model, "body") and fields["body"]:
             self.report.degrade(
                 "front page",
-                f"a {model._meta.verbose_name} has no body, so the readme's blocks after its "
-                "opening text were left out",
+                f"{named(model)} has no body, so the readme's blocks after its opening text "
+                "were left out",
                 entry.path,
             )
         node.fields = {name: value for name, value in fields.items() if hasattr(model, name)}
@@ -794,11 +794,13 @@ def stream_fields(model):
     return [field.name for field in model._meta.get_fields() if isinstance(field, StreamField)]
 
 
+@functools.cache
 def fits(kind, parent_model):
     """Whether the page tree takes a page of this kind under a page of `parent_model`."""
     return parent_model in BY_KIND[kind].model.allowed_parent_page_models()
 
 
+@functools.cache
 def holds_pages(kind):
     return bool(BY_KIND[kind].model.allowed_subpage_models())
 
@@ -855,6 +857,15 @@ def heading_text(markdown):
         for child in token.children or ()
         if child.type in ("text", "code_inline")
     ).strip()
+
+
+def title_from_path(path):
+    """A title for a page whose link in SUMMARY.md has no text and whose file no heading:
+    `guide/exit-game.md` is "Exit game"."""
+    name = posixpath.basename(path)
+    if name.lower() == "readme.md":
+        name = posixpath.basename(posixpath.dirname(path))
+    return name.removesuffix(".md").replace("-", " ").replace("_", " ").strip().capitalize()
 
 
 def first_heading(body):

@@ -70,7 +70,9 @@ class TestABookWithoutGroups:
             summary=self.SUMMARY,
         )
 
-    def test_a_page_with_pages_under_it_is_a_section_and_the_rest_topics(self, home, tmp_path):
+    def test_a_page_with_pages_under_it_is_a_section_and_the_rest_topics(
+        self, home, tmp_path, client
+    ):
         output = import_book(self.book(tmp_path))
 
         home.refresh_from_db()
@@ -85,6 +87,8 @@ class TestABookWithoutGroups:
         ]
         assert home.title == "Welcome"
         assert "Imported: 4 created, 1 updated, 0 unchanged, 0 warnings." in output
+        listed = BeautifulSoup(client.get("/").content, "html.parser").main.find_all("a")
+        assert {"Getting started", "Glossary"} <= {link.get_text(strip=True) for link in listed}
 
     def test_a_sections_own_file_is_kept_whole(self, home, tmp_path, client):
         # An introduction holds text only: the section's headings, code and tables are its body.
@@ -101,7 +105,8 @@ class TestABookWithoutGroups:
         section = SectionPage.objects.get(title="Getting started")
         assert section.introduction == "<p>Start here.</p>"
         assert [block.block_type for block in section.body] == ["heading", "code", "table"]
-        text = BeautifulSoup(client.get(section.url).content, "html.parser").main.get_text(" ")
+        main = BeautifulSoup(client.get(section.url).content, "html.parser").main
+        text = " ".join(main.get_text(" ").split())
         for shown in ("Start here.", "Requirements", "make setup", "Python", "Install"):
             assert shown in text
 
@@ -289,6 +294,7 @@ class TestPathsInTheSummary:
                 "my page.md": ("Mine", "Mine.\n"),
                 "other page.md": ("Other", "Other.\n"),
                 "guide/deep.md": ("Deep", "Deep.\n"),
+                "raw page (2).md": ("Raw", "Raw.\n"),
             },
             summary="""
             ## Guide
@@ -296,6 +302,7 @@ class TestPathsInTheSummary:
             * [Mine](my%20page.md)
             * [Other](<other page.md>)
             * [Deep](/guide/deep.md)
+            * [Raw](raw page (2).md)
             """,
         )
 
@@ -306,11 +313,14 @@ class TestPathsInTheSummary:
             ("TopicPage", "Mine", "my-page", []),
             ("TopicPage", "Other", "other-page", []),
             ("TopicPage", "Deep", "deep", []),
+            ("TopicPage", "Raw", "raw-page-2", []),
         ]
         assert "0 warnings" in output
         assert GitBookSource.objects.filter(path="my page.md").exists()
 
-    @pytest.mark.parametrize("href", ["%2e%2e/secret.md", "/..%2Fsecret.md", "guide/%2E%2E/../x.md"])
+    @pytest.mark.parametrize(
+        "href", ["%2e%2e/secret.md", "/..%2Fsecret.md", "guide/%2E%2E/../x.md"]
+    )
     def test_an_encoded_climb_out_of_the_book_is_refused(self, home, tmp_path, href):
         (tmp_path / "secret.md").write_text("# Secret\n")
         book = write_book(
@@ -431,7 +441,10 @@ class TestSlugs:
         output = import_book(book)
 
         one = SectionPage.objects.get(title="One")
-        assert tree(one) == [("TopicPage", "A", "overview", []), ("TopicPage", "B", "overview-1", [])]
+        assert tree(one) == [
+            ("TopicPage", "A", "overview", []),
+            ("TopicPage", "B", "overview-1", []),
+        ]
         assert "its slug is now 'overview-1'" in output
         page = TopicPage.objects.get(title="B")
         assert client.get(page.url).status_code == 200
@@ -530,7 +543,7 @@ class TestPagesThePageTreeCannotTakeAsTheyAre:
         assert tree(SectionPage.objects.get()) == [
             ("TopicPage", "A question", "q", [("TopicPage", "More", "more", [])])
         ]
-        assert "q.md: a FAQ entry cannot go under a section; imported as a topic." in output
+        assert "q.md: an FAQ entry cannot go under a section; imported as a topic." in output
 
     def video_book(self, tmp_path):
         return write_book(
@@ -558,7 +571,10 @@ class TestPagesThePageTreeCannotTakeAsTheyAre:
             tmp_path / "book",
             {
                 "README.md": ("Home", "Hello.\n"),
-                "talk.md": ("Talk", '---\ntype: video\n---\n{% embed url="https://vimeo.com/1" %}\n'),
+                "talk.md": (
+                    "Talk",
+                    '---\ntype: video\n---\n{% embed url="https://vimeo.com/1" %}\n',
+                ),
                 "deep/plasma.md": ("Plasma", "---\ntype: deep-dive\n---\nPlasma.\n"),
                 "deep/mvp.md": ("MVP", "Minimal.\n"),
                 "deep/more.md": ("More", "---\ntype: topic\n---\nMore.\n"),
@@ -597,7 +613,9 @@ class TestPagesThePageTreeCannotTakeAsTheyAre:
         # A page under a deep dive is a deep dive unless it says otherwise; one that says it
         # is a topic cannot be one there.
         assert "talk.md: a video cannot go under a home page; imported as a topic." in output
-        assert "deep/more.md: a topic cannot go under a deep dive; imported as a deep dive." in output
+        assert (
+            "deep/more.md: a topic cannot go under a deep dive; imported as a deep dive." in output
+        )
         assert "deep/mvp.md" not in output
 
     def test_a_deep_dives_undated_current_state_stays_in_its_body(self, home, tmp_path, client):

@@ -276,10 +276,18 @@ class TestConstructs:
     def test_an_unknown_hint_style_names_the_file_and_line(self, home, tmp_path):
         book = topic_book(tmp_path, 'Text.\n\n{% hint style="rainbow" %}\nX\n{% endhint %}\n')
 
-        with pytest.raises(
-            CommandError, match=r"guide/exits.md, line 5: unknown hint style 'rainbow'"
-        ):
-            import_book(book)
+        output = import_book(book)
+
+        page = TopicPage.objects.get(title="Exits")
+        assert [(b.block_type, b.value["style"]) for b in page.body[1:]] == [("hint", "info")]
+        assert "guide/exits.md, line 5: the hint style 'rainbow' is shown as info." in output
+
+    def test_an_unknown_hint_style_is_refused_with_strict(self, home, tmp_path):
+        book = topic_book(tmp_path, 'Text.\n\n{% hint style="rainbow" %}\nX\n{% endhint %}\n')
+
+        with pytest.raises(CommandError, match=r"guide/exits.md, line 5: the hint style 'rainbow'"):
+            import_book(book, "--strict")
+        assert not TopicPage.objects.exists()
 
     def test_embeds_with_and_without_caption(self, home, tmp_path, client):
         body = (
@@ -487,11 +495,25 @@ class TestPageTypes:
             summary="## Deep\n* [P](deep/p.md)\n",
         )
 
+        output = import_book(book)
+
+        # Undated, it is not the page's current state: it stays in the body, as written.
+        page = DeepDivePage.objects.get()
+        assert (page.current_state, [b.block_type for b in page.body]) == ("", ["heading", "text"])
+        assert "deep/p.md, line 2: a Current state section needs current_state_as_of" in output
+
+    def test_a_current_state_without_its_date_is_refused_with_strict(self, home, tmp_path):
+        book = write_book(
+            tmp_path / "book",
+            {"deep/p.md": ("P", "---\ntype: deep-dive\n---\n## Current state\n\nLive.\n")},
+            summary="## Deep\n* [P](deep/p.md)\n",
+        )
+
         with pytest.raises(
             CommandError,
             match="deep/p.md, line 2: a Current state section needs current_state_as_of",
         ):
-            import_book(book)
+            import_book(book, "--strict")
         assert not DeepDivePage.objects.exists()
 
     def test_faq_index_entries_take_its_title_as_category(self, home, tmp_path, client):
@@ -573,7 +595,20 @@ class TestPageTypes:
         assert sorted(page.tags.names()) == ["exits", "plasma"]
         assert "Rules may change." in client.get(page.url).content.decode()
 
-    def test_a_page_type_in_the_wrong_place_is_refused(self, home, tmp_path):
+    def test_a_page_type_in_the_wrong_place_is_the_closest_that_fits(self, home, tmp_path):
+        book = write_book(
+            tmp_path / "book",
+            {"topic.md": ("A topic", "---\ntype: video\nvideo_url: https://vimeo.com/1\n---\n")},
+            summary="* [A topic](topic.md)\n",
+        )
+
+        output = import_book(book)
+
+        home.refresh_from_db()
+        assert [type(p) for p in home.get_children().specific()] == [TopicPage]
+        assert "topic.md: a video cannot go under a home page; imported as a topic." in output
+
+    def test_a_page_type_in_the_wrong_place_is_refused_with_strict(self, home, tmp_path):
         book = write_book(
             tmp_path / "book",
             {"topic.md": ("A topic", "---\ntype: video\nvideo_url: https://vimeo.com/1\n---\n")},
@@ -581,7 +616,8 @@ class TestPageTypes:
         )
 
         with pytest.raises(CommandError, match="topic.md: a video cannot go under"):
-            import_book(book)
+            import_book(book, "--strict")
+        assert not Page.objects.child_of(home).exists()
 
 
 class TestSanitising:
@@ -715,7 +751,7 @@ class TestIndexes:
             extra_pages={"guide/card.md": ("Card", "{% tabs %}\nstray text\n{% endtabs %}\n")},
         )
         with pytest.raises(CommandError):
-            import_book(broken)
+            import_book(broken, "--strict")
 
         assert not Page.objects.search("zebrafish")
         assert IndexEntry.objects.count() == entries
@@ -734,7 +770,27 @@ class TestProblems:
         assert "guide/broken.md: cannot be read" in str(error.value)
         assert (Page.objects.count(), Revision.objects.count()) == before
 
-    def test_an_error_after_pages_were_written_rolls_them_back(self, home, tmp_path):
+    def test_an_error_after_pages_were_written_rolls_them_back(self, home, tmp_path, settings):
+        # Images are stored as their page is written, after the pages before it.
+        settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE = 100
+        book = topic_book(
+            tmp_path,
+            "Fine.\n",
+            extra_pages={"guide/card.md": ("Card", "![Big](../.gitbook/assets/big.png)\n")},
+            extra_files={".gitbook/assets/big.png": png_bytes(size=(400, 400))},
+        )
+        before = Page.objects.count()
+
+        with pytest.raises(
+            CommandError, match=r"\.gitbook/assets/big.png: is .* bytes; an image or file may be"
+        ):
+            import_book(book)
+
+        assert Page.objects.count() == before
+
+    def test_a_construct_without_an_exact_block_is_kept_or_refused_with_strict(
+        self, home, tmp_path, client
+    ):
         book = topic_book(
             tmp_path,
             "Fine.\n",
@@ -742,12 +798,15 @@ class TestProblems:
         )
         before = Page.objects.count()
 
-        with pytest.raises(
-            CommandError, match=r"guide/card.md, line 2: \{% tabs %\} may hold only"
-        ):
-            import_book(book)
-
+        with pytest.raises(CommandError, match=r"guide/card.md, line \d+: .*\(--strict\)"):
+            import_book(book, "--strict")
         assert Page.objects.count() == before
+
+        output = import_book(book)
+
+        card = TopicPage.objects.get(title="Card")
+        assert "stray text" in client.get(card.url).content.decode()
+        assert "Warning: guide/card.md, line 1:" in output
 
     def test_broken_front_matter_names_its_line(self, home, tmp_path):
         book = topic_book(tmp_path, "x")
@@ -775,7 +834,9 @@ class TestProblems:
         assert "SUMMARY.md, line 3: gone.md does not exist, so 'Gone' was skipped." in output
         assert "SUMMARY.md, line 4: https://example.org/page links outside the book" in output
         assert "stray.md: not in SUMMARY.md, so not imported." in output
-        assert "a.md: the link to 'missing.md' leads nowhere in the book and was removed." in output
+        assert (
+            "a.md: the link to 'missing.md' leads nowhere in the book; its text was kept." in output
+        )
         assert "Imported: 2 created, 0 updated, 0 unchanged, 4 warnings." in output
         assert TopicPage.objects.get().title == "Alpha"
 
