@@ -699,7 +699,12 @@ class BookImporter:
         if isinstance(target, AssetRef):
             return [("linktype", "document"), ("id", self.asset(target))]
         if ":" in href.split("/")[0]:
-            return None  # javascript: and other schemes are dropped with the link, silently
+            self.report.note(
+                f"the link to {href[:60]!r} could run script; it was removed and its text kept",
+                converter.path,
+                kind=LEFT_OUT,
+            )
+            return None
         self.report.note(
             f"the link to {href!r} leads nowhere in the book; its text was kept",
             converter.path,

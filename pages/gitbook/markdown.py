@@ -134,7 +134,7 @@ def render_heading_close(self, tokens, idx, options, env):
 def render_ordered_list_open(self, tokens, idx, options, env):
     # A list that goes on after code between its steps starts at its own number.
     start = tokens[idx].attrs.get("start")
-    return f'<ol start="{int(start)}">' if start and int(start) != 1 else "<ol>"
+    return f'<ol start="{int(start)}">\n' if start and int(start) != 1 else "<ol>\n"
 
 
 def render_link_open(self, tokens, idx, options, env):
@@ -238,6 +238,7 @@ class PageConverter:
         self.directory = posixpath.dirname(path)
         self.anchors = Anchors()
         self.includes = set()  # the reusable content files the page uses
+        self.in_part = False  # converting a part in development
 
     # Notes -----------------------------------------------------------------------------------
 
@@ -932,6 +933,14 @@ class PageConverter:
         """A part in development: its notice (a hint, whose words after "In development:" are
         the part's note), then its content, which may hold what the body around it may."""
         children = [child for child in segment.children if not child.is_blank()]
+        if self.in_part:
+            self.degrade(
+                PART_IN_DEVELOPMENT_START,
+                "a part in development cannot go inside another; its content is part of the "
+                "one around it",
+                segment.line,
+            )
+            return self.blocks(children, level)
         if level not in (ARTICLE, NESTED) or not children or children[0].kind != "hint":
             self.degrade(
                 PART_IN_DEVELOPMENT_START,
@@ -940,7 +949,11 @@ class PageConverter:
                 segment.line,
             )
             return self.blocks(children, level)
-        content = self.blocks(children[1:], level)
+        self.in_part = True
+        try:
+            content = self.blocks(children[1:], level)
+        finally:
+            self.in_part = False
         if not content:
             self.warn("an empty part in development was left out", segment.line)
             return []

@@ -20,7 +20,7 @@ from pages.blocks import (
     heading_values,
 )
 from pages.editorial import compare
-from pages.models import DeepDivePage, FaqPage, TopicPage
+from pages.models import FaqPage, TopicPage
 from pages.reading.navigation import markdown_url
 from tests.conftest import make_deep_dive, make_faq, make_faq_index, make_topic
 from tests.gitbook.books import export_book, import_book, write_book
@@ -413,33 +413,48 @@ def test_export_then_import_keeps_the_part(home, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "markdown, message",
+    "markdown, message, strict",
     [
         (
             '<!-- in-development -->\n{% hint style="warning" %}\nA.\n{% endhint %}\n\n'
             '<!-- in-development -->\n{% hint style="warning" %}\nB.\n{% endhint %}\n\nText.\n\n'
             "<!-- end in-development -->\n\n<!-- end in-development -->\n",
-            "cannot go inside",
+            "cannot go inside another",
+            True,
         ),
         (
             "<!-- in-development -->\nText without a notice.\n<!-- end in-development -->\n",
-            "notice",
+            "starts with its notice",
+            True,
         ),
         (
             '<!-- in-development -->\n{% hint style="warning" %}\nA.\n{% endhint %}\n'
             "<!-- end in-development -->\n",
-            "holds nothing",
+            "an empty part in development was left out",
+            False,  # a gap, not a construct in a lesser form
         ),
-        ("<!-- in-development -->\n{% hint %}\nA.\n{% endhint %}\n\nText.\n", "never closed"),
-        ("Text.\n\n<!-- end in-development -->\n", "without a matching opening"),
+        ("<!-- in-development -->\n{% hint %}\nA.\n{% endhint %}\n\nText.\n", "never closed", True),
+        ("Text.\n\n<!-- end in-development -->\n", "closes nothing", True),
     ],
     ids=["nested", "no notice", "empty", "not closed", "not opened"],
 )
-def test_a_badly_marked_part_is_refused_with_a_message(home, tmp_path, markdown, message):
+def test_a_badly_marked_part_is_kept_and_reported(
+    home, tmp_path, client, markdown, message, strict
+):
     book = write_book(
         tmp_path / "book", {"guide/staking.md": ("Staking", f"# Staking\n\n{markdown}")}
     )
 
-    with pytest.raises(CommandError, match=message):
-        import_book(book)
-    assert not DeepDivePage.objects.exists() and not TopicPage.objects.exists()
+    output = import_book(book)
+    assert message in output
+    page = TopicPage.objects.get(title="Staking")
+    assert client.get(page.url).status_code == 200
+    # What the part said stays for readers, but for an empty part, which says nothing.
+    words = [w for w in ("Text", "A.", "B.") if w in markdown and "empty" not in message]
+    html = client.get(page.url).content.decode()
+    assert all(word in html for word in words)
+
+    if strict:
+        page.delete()
+        with pytest.raises(CommandError, match=message):
+            import_book(book, "--strict")
