@@ -100,7 +100,7 @@ KITCHEN_SINK_PAGES = {
         # Plasma basics
 
         Plasma is **fast**, _cheap_, `safe` and ~~slow~~ not slow. See
-        [the exit game](exits.md#exit-game), [the paper](https://plasma.io/plasma.pdf) and
+        [the exit game](exits.md#the-exit-game), [the paper](https://plasma.io/plasma.pdf) and
         [the white paper file](../../.gitbook/assets/paper.pdf).
 
         * a list item

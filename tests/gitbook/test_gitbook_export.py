@@ -120,7 +120,7 @@ def test_the_exported_book_is_gitbook_markdown(home, tmp_path):
     assert basics.startswith("---\ndescription: What Plasma is.\n")
     assert "\n# Plasma basics\n" in basics
     assert '{% hint style="danger" %}\nDanger.\n{% endhint %}' in basics
-    assert "[the exit game](exits.md#exit-game)" in basics
+    assert "[the exit game](exits.md#the-exit-game)" in basics
     assert '{% content-ref url="../../deep-dive/plasma.md" %}' in basics
     assert '## How it works <a href="#how" id="how"></a>' in basics
     assert (out / ".gitbook/assets/chart.png").read_bytes()[:4] == b"\x89PNG"
