@@ -7,9 +7,11 @@ copied into `.gitbook/assets/`.
 """
 
 import posixpath
+import re
 from pathlib import Path
 
 import yaml
+from bs4 import BeautifulSoup
 from markdownify import MarkdownConverter
 
 from django.utils.text import slugify
@@ -19,16 +21,34 @@ from wagtail.models import Page
 from pages.gitbook.anchors import Anchors, gitbook_anchor
 from pages.gitbook.markdown import PART_IN_DEVELOPMENT_END, PART_IN_DEVELOPMENT_START
 from pages.gitbook.types import COMMON_KEYS, GROUP, type_of
+from pages.models import ReusableContent
 
 ASSETS = ".gitbook/assets"
+INCLUDES = ".gitbook/includes"  # reusable content, GitBook's {% include %}
 
 
 class RichTextToMarkdown(MarkdownConverter):
-    """Wagtail's stored rich text as markdown, with page and document links as book paths."""
+    """Wagtail's stored rich text as markdown, with page and document links as book paths.
+
+    Its words are written to read as themselves (escape_markdown_text): an importer, GitBook or
+    any other markdown reader reads the same text back, so that an export of a re-imported book
+    is the same, byte for byte, as the first."""
 
     def __init__(self, exporter, current_path, **options):
         super().__init__(heading_style="ATX", bullets="*", **options)
         self.exporter, self.current_path = exporter, current_path
+
+    def escape(self, text, parent_tags):
+        return escape_markdown_text(text)
+
+    def convert_hN(self, n, el, text, parent_tags):  # noqa: N802 - markdownify's name
+        """A heading in the text (inside a hint, a tab, an FAQ answer) keeps its anchor: named
+        only when it is not the one GitBook would give it there (MarkdownWriter.heading)."""
+        heading = super().convert_hN(n, el, text, parent_tags)
+        anchor = self.exporter.anchor_to_write(el.get_text(), el.get("id"))
+        if anchor and heading.rstrip("\n"):
+            heading = heading.rstrip("\n") + f" {anchor_html(anchor)}\n\n"
+        return heading
 
     def convert_mark(self, el, text, parent_tags):
         return f"<mark>{text}</mark>" if text else ""
@@ -47,16 +67,13 @@ class RichTextToMarkdown(MarkdownConverter):
         if image is None:
             return ""
         src = self.exporter.asset_href("image", image, self.current_path)
-        return f"![{escape_link_text(el.get('alt') or '')}]({src})"
+        return f"![{escape_markdown_text(el.get('alt') or '')}]({link_destination(src)})"
 
     def convert_a(self, el, text, parent_tags):
-        linktype = el.get("linktype")
-        if linktype == "page":
-            el["href"] = self.exporter.page_href(el.get("id"), el.get("anchor"), self.current_path)
-        elif linktype == "document":
-            el["href"] = self.exporter.document_href(el.get("id"), self.current_path)
-        if not el.get("href"):
+        href = self.exporter.link_href(el, self.current_path)
+        if not href:
             return text
+        el["href"] = link_destination(href)
         return super().convert_a(el, text, parent_tags)
 
 
@@ -88,6 +105,15 @@ class MarkdownWriter:
 
     def asset_href(self, kind, asset, current_path):
         raise NotImplementedError
+
+    def link_href(self, link, current_path):
+        """Where a link of stored rich text (a BeautifulSoup element) leads from this page."""
+        linktype = link.get("linktype")
+        if linktype == "page":
+            return self.page_href(link.get("id"), link.get("anchor"), current_path)
+        if linktype == "document":
+            return self.document_href(link.get("id"), current_path)
+        return link.get("href") or ""
 
     def front_matter(self, page):
         """The keys its page type writes (pages/gitbook/types.py), those with a value."""
@@ -132,11 +158,15 @@ class MarkdownWriter:
 
     def heading(self, value, path):
         heading = f"{'#' * int(value['level'][1])} {escape_markdown_text(value['text'])}"
-        expected = self.anchors.add(gitbook_anchor(value["text"])) if self.anchors else None
-        if value.get("anchor") and value["anchor"] != expected:
-            anchor = value["anchor"]
-            heading += f' <a href="#{anchor}" id="{anchor}"></a>'
-        return heading
+        anchor = self.anchor_to_write(value["text"], value.get("anchor"))
+        return f"{heading} {anchor_html(anchor)}" if anchor else heading
+
+    def anchor_to_write(self, text, anchor):
+        """The heading's anchor when the book must name it: when it is not the one GitBook gives
+        a heading of this text at this place on the page (pages/gitbook/anchors.py, counting the
+        page's headings in reading order, as the importer does). None otherwise."""
+        expected = self.anchors.add(gitbook_anchor(text)) if self.anchors is not None else None
+        return anchor if anchor and anchor != expected else None
 
     def hint(self, value, path):
         parts = [self.rich_text(value["text"].source if value.get("text") else "", path)]
@@ -153,26 +183,25 @@ class MarkdownWriter:
         return "\n".join(lines)
 
     def web_image(self, value, path):
+        url = value.get("url")
+        if not url:
+            return ""
         alt, caption = value.get("alt_text") or "", value.get("caption") or ""
         if caption:
-            src = escape_attribute(value["url"])
-            return (
-                f'<figure><img src="{src}" alt="{escape_attribute(alt)}">'
-                f"<figcaption><p>{escape_attribute(caption)}</p></figcaption></figure>"
-            )
-        return f"![{escape_link_text(alt)}]({value['url']})"
+            return figure_html(url, alt, caption)
+        return f"![{escape_markdown_text(alt)}]({link_destination(url)})"
 
     def math(self, value, path):
-        return f"$$\n{value['tex'].strip()}\n$$"
+        return f"$$\n{formula_text(value['tex'])}\n$$"
 
     def api_operation(self, value, path):
         attributes = [
             ("method", value.get("method") or "get"),
-            ("path", value.get("path") or ""),
-            ("summary", value.get("summary") or ""),
-            ("src", value.get("spec_url") or ""),
+            ("path", escape_attribute(value.get("path") or "")),
+            ("summary", escape_attribute(value.get("summary") or "")),
+            ("src", tag_url(value.get("spec_url") or "")),
         ]
-        written = " ".join(f'{name}="{escape_attribute(v)}"' for name, v in attributes if v)
+        written = " ".join(f'{name}="{written}"' for name, written in attributes if written)
         parts = [f"{{% swagger {written} %}}"]
         if value.get("details"):
             details = self.stream(value["details"], path)
@@ -193,12 +222,13 @@ class MarkdownWriter:
             target = ""
             if card.get("page") is not None:
                 href = self.page_href(card["page"].pk, None, path)
-                target = f'<a href="{escape_attribute(href)}">{escape_attribute(href)}</a>'
+                if href:
+                    name = posixpath.basename(href) if "://" not in href else href
+                    target = f'<a href="{escape_attribute(href)}">{escape_attribute(name)}</a>'
             elif card.get("url"):
-                target = (
-                    f'<a href="{escape_attribute(card["url"])}">{escape_attribute(card["url"])}</a>'
-                )
-            text = card["text"].source if card.get("text") else ""
+                url = escape_attribute(card["url"])
+                target = f'<a href="{url}">{url}</a>'
+            text = self.card_text(card["text"].source if card.get("text") else "", path)
             row = (
                 f"<td><strong>{escape_attribute(card['title'])}</strong></td><td>{text}</td>"
                 f"<td>{target}</td>"
@@ -215,6 +245,25 @@ class MarkdownWriter:
             + "".join(rows)
             + "</tbody></table>"
         )
+
+    def card_text(self, source, path):
+        """A card's text as the HTML of its cell: the stored rich text with its page and
+        document links as book paths, and one paragraph written as its words alone."""
+        if not source:
+            return ""
+        soup = BeautifulSoup(source, "html.parser")
+        for link in soup.find_all("a"):
+            href = self.link_href(link, path)
+            if href:
+                link.attrs = {"href": href}
+            else:  # a link to a page that is not live: its words stay
+                link.unwrap()
+        for element in soup.find_all(True):
+            if element.name != "a":
+                element.attrs = {}  # Draftail's data-block-key and the like
+        if len(soup.contents) == 1 and soup.contents[0].name == "p":
+            soup.p.unwrap()
+        return without_gitbook_tags(str(soup))
 
     def steps(self, value, path):
         steps = []
@@ -233,17 +282,14 @@ class MarkdownWriter:
         return "{% columns %}\n" + "\n".join(columns) + "\n{% endcolumns %}"
 
     def reusable(self, value, path):
-        if value is None:
+        if value is None:  # the snippet was deleted: readers see nothing
             return ""
-        include = self.include_path(value)
-        href = posixpath.relpath(include, posixpath.dirname(path) or ".")
-        return f'{{% include "{href}" %}}'
+        return self.reusable_content(value, path)
 
-    def include_path(self, snippet):
-        """Where a reusable content's include file is; a writer that writes files writes it."""
-        return (
-            snippet.gitbook_path or f".gitbook/includes/{slugify(snippet.title) or snippet.pk}.md"
-        )
+    def reusable_content(self, snippet, path):
+        """What a page's Markdown view shows of reusable content: its content, as readers see
+        it. A book includes it instead (BookExporter)."""
+        return self.stream(snippet.body, path)
 
     def image(self, value, path):
         image = value["image"]
@@ -253,18 +299,16 @@ class MarkdownWriter:
         alt = "" if getattr(image, "decorative", False) else image.contextual_alt_text
         caption = value.get("caption") or ""
         if caption:
-            return (
-                f'<figure><img src="{src}" alt="{escape_attribute(alt)}">'
-                f"<figcaption><p>{escape_attribute(caption)}</p></figcaption></figure>"
-            )
-        return f"![{escape_link_text(alt)}]({src})"
+            return figure_html(src, alt, caption)
+        return f"![{escape_markdown_text(alt)}]({link_destination(src)})"
 
     def embed(self, value, path):
+        url = tag_url(value["url"])
         caption = value.get("caption")
         if caption:
             caption = escape_markdown_text(caption)
-            return f'{{% embed url="{value["url"]}" %}}\n{caption}\n{{% endembed %}}'
-        return f'{{% embed url="{value["url"]}" %}}'
+            return f'{{% embed url="{url}" %}}\n{caption}\n{{% endembed %}}'
+        return f'{{% embed url="{url}" %}}'
 
     def code(self, value, path):
         fence = "```"
@@ -395,7 +439,7 @@ class BookExporter(MarkdownWriter):
         self.root, self.out = root.specific, Path(out_dir)
         self.progress = progress or (lambda message: None)
         self.asset_names = {}  # (kind, id) -> file name in .gitbook/assets
-        self.includes_written = set()
+        self.includes = {}  # reusable content's id -> its include file in the book
 
     def run(self):
         pages = list(self.root.get_descendants().live().specific().order_by("path"))
@@ -407,8 +451,9 @@ class BookExporter(MarkdownWriter):
         summary = ["# Table of contents", "", f"* [{self.root.title}](README.md)", ""]
         entries, groups = [], []
         for child in self.children.get(self.root.path, []):
-            # A section with content of its own is a page of the book with pages under it.
-            if getattr(type_of(child), "in_book", None) == GROUP and not child.body:
+            # A section with content of its own (an introduction, a body) is a page of the book
+            # with its pages under it; one without is a `## Group`, a title over its pages.
+            if getattr(type_of(child), "in_book", None) == GROUP and not has_content(child):
                 groups.append(child)
                 self.paths[child.pk] = None
                 self.assign_paths(self.children.get(child.path, []), child.slug)
@@ -438,16 +483,35 @@ class BookExporter(MarkdownWriter):
                     self.progress(f"  {written} pages")
         return written
 
-    def include_path(self, snippet):
-        """The include file of a reusable content, written once per export."""
-        path = super().include_path(snippet)
-        if path not in self.includes_written:
-            self.includes_written.add(path)
+    def reusable_content(self, snippet, path):
+        """GitBook's include of the snippet's file, which the first page using it writes."""
+        include = self.include_file(snippet)
+        return f'{{% include "{posixpath.relpath(include, posixpath.dirname(path) or ".")}" %}}'
+
+    def include_file(self, snippet):
+        """The snippet's file under .gitbook/includes/: the one it was imported from, so a book
+        exported again keeps its names, or one named after its title."""
+        if snippet.pk not in self.includes:
+            path = snippet.gitbook_path or self.new_include_path(snippet)
+            self.includes[snippet.pk] = path
+            # Its headings are counted on their own, as the importer reads the file on its own.
+            page_anchors, self.anchors = self.anchors, Anchors()
+            body = self.stream(snippet.body, path)
+            self.anchors = page_anchors
+            title = yaml.safe_dump({"title": snippet.title}, allow_unicode=True, width=1000)
             target = self.out / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            title = yaml.safe_dump({"title": snippet.title}, allow_unicode=True, width=1000)
-            body = self.stream(snippet.body, path)
             target.write_text(f"---\n{title}---\n\n{body}\n", encoding="utf-8")
+        return self.includes[snippet.pk]
+
+    def new_include_path(self, snippet):
+        taken = set(self.includes.values()) | set(
+            ReusableContent.objects.exclude(pk=snippet.pk).values_list("gitbook_path", flat=True)
+        )
+        stem = slugify(snippet.title) or "reusable-content"
+        path, number = posixpath.join(INCLUDES, f"{stem}.md"), 2
+        while path in taken:
+            path, number = posixpath.join(INCLUDES, f"{stem}-{number}.md"), number + 1
         return path
 
     def assign_paths(self, pages, folder):
@@ -462,7 +526,8 @@ class BookExporter(MarkdownWriter):
     def summary_lines(self, pages, depth):
         lines = []
         for page in pages:
-            lines.append(f"{'  ' * depth}* [{escape_link_text(page.title)}]({self.paths[page.pk]})")
+            title = escape_markdown_text(page.title)
+            lines.append(f"{'  ' * depth}* [{title}]({link_destination(self.paths[page.pk])})")
             lines += self.summary_lines(self.children.get(page.path, []), depth + 1)
         return lines
 
@@ -520,18 +585,99 @@ class BookExporter(MarkdownWriter):
         )
 
 
-# Plain text written into markdown reads as itself: no emphasis, link, code, HTML or GitBook tag.
-# A bare "&" stays: an entity it might start only ever decodes to text, and "Q&A" stays readable.
-MARKDOWN_TEXT_ESCAPES = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>~{}"})
+def has_content(page):
+    """Whether a listing page (a section) has words of its own besides its title."""
+    return bool(getattr(page, "introduction", "") or getattr(page, "body", None))
+
+
+# Text written into markdown reads as itself, to the importer, to GitBook and to any CommonMark
+# reader: each character that would start markup there is written with a backslash, which they
+# all read as the character alone (and an importer gives back the same text, so a second export
+# is the first, byte for byte). Markup within a line: a backslash before punctuation, code,
+# emphasis, links and images, strikethrough, an HTML tag, comment or autolink (not a "<" before
+# a space or a digit: "a < b" stays as written), a character reference ("&amp;" as those five
+# characters; a bare "&", as in "Q&A", stays), GitBook's tags (`{\%`: its tags are found before
+# markdown is read, so the backslash must part the two characters) and formulas ($$).
+INLINE_MARKUP = re.compile(
+    r"\\(?=[!-/:-@\[-`{-~])|[`*_\[\]~]|<(?=[A-Za-z/!?])|&(?=#?\w+;)|(?<=\{)%|\$(?=\$)|(?<=\$)\$"
+)
+# Markup at the start of a line (or of a piece of text, which may be one): a heading, a quote, a
+# list item (`-`, `+`, `1.`, `1)`), a heading's underline (`===`, `---`).
+LINE_START_MARKUP = re.compile(
+    r"^([ \t]*)"
+    r"(#{1,6}(?=[ \t]|$)|>|[-+](?=[ \t]|$)|\d{1,9}(?=[.)](?:[ \t]|$))|=+[ \t]*$|-+[ \t]*$)",
+    re.MULTILINE,
+)
 
 
 def escape_markdown_text(text):
-    return str(text).translate(MARKDOWN_TEXT_ESCAPES)
+    text = INLINE_MARKUP.sub(lambda match: "\\" + match.group(0), str(text))
+    return LINE_START_MARKUP.sub(escape_line_start, text)
 
 
-def escape_link_text(text):
-    return str(text).replace("[", "\\[").replace("]", "\\]")
+def escape_line_start(match):
+    indent, markup = match.groups()
+    if markup[0].isdigit():  # "1." is a list item; "1\." is the number and a full stop
+        return f"{indent}{markup}\\"
+    return f"{indent}\\{markup}"
 
 
 def escape_attribute(text):
-    return str(text).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    """Text as the value of an attribute in double quotes, of HTML or of a GitBook tag, as
+    GitBook writes one: as it is ("Q&A"), but for what would end it or start markup there,
+    which are character references (a quote, a tag's "<", an "&" that starts a reference,
+    GitBook's {% and %})."""
+    text = ATTRIBUTE_ESCAPES.sub(lambda match: f"&{ATTRIBUTE_ENTITIES[match.group(0)]};", str(text))
+    return without_gitbook_tags(text)
+
+
+ATTRIBUTE_ESCAPES = re.compile(r'&(?=#?\w+;)|"|<')
+ATTRIBUTE_ENTITIES = {"&": "amp", '"': "quot", "<": "lt"}
+
+
+def tag_url(url):
+    """A web address as a GitBook tag's attribute (`{% embed url="…" %}`): the same address,
+    with what would end the attribute or start a tag percent-encoded."""
+    return str(url).replace('"', "%22").replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
+
+
+def without_gitbook_tags(html_text):
+    """HTML written into the book with GitBook's tag delimiters as character references: they
+    read the same as HTML, and GitBook (and the importer) find no tag in them."""
+    return html_text.replace("{%", "{&#37;").replace("%}", "&#37;}")
+
+
+def anchor_html(anchor):
+    """GitBook's way of naming a heading's anchor: `## Exits <a href="#exit-game" ...></a>`."""
+    anchor = escape_attribute(anchor)
+    return f'<a href="#{anchor}" id="{anchor}"></a>'
+
+
+# What ends a link's destination written as it is: whitespace, and brackets it may not balance.
+LINK_DESTINATION_BREAKS = re.compile(r"[\s()<>]")
+
+
+def link_destination(url):
+    """A URL as a markdown link's or image's destination: between < and > when it holds what
+    would end it otherwise."""
+    if LINK_DESTINATION_BREAKS.search(url):
+        return "<" + url.replace("<", "%3C").replace(">", "%3E") + ">"
+    return url
+
+
+def figure_html(src, alt, caption):
+    """An image with a caption, as GitBook writes one."""
+    return (
+        f'<figure><img src="{escape_attribute(src)}" alt="{escape_attribute(alt)}">'
+        f"<figcaption><p>{escape_attribute(caption)}</p></figcaption></figure>"
+    )
+
+
+# In a formula, what a markdown reader that is not GitBook would take for the start of an HTML
+# tag (`<` before a letter, `/`, `!` or `?`, as in \text{<b>}): written with a space after the
+# `<`, which changes nothing in TeX's maths and leaves no tag in the page's Markdown view.
+FORMULA_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def formula_text(tex):
+    return FORMULA_TAG_START.sub("< ", tex.strip())

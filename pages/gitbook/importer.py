@@ -11,7 +11,9 @@ import functools
 import hashlib
 import json
 import posixpath
+import re
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 
@@ -19,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db.models.functions import Lower
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 from wagtail.actions.publish_page_revision import PublishPagePermissionError
@@ -672,29 +675,28 @@ class BookImporter:
         if isinstance(value, dict):
             return {key: self.resolve(item, env) for key, item in value.items()}
         if isinstance(value, list):
-            return [
+            resolved = [
                 {"type": item[0], "value": self.resolve(item[1], env)}
                 if isinstance(item, tuple)
                 else self.resolve(item, env)
                 for item in value
             ]
+            # Text that held only what readers never see (a comment, a lone tag) is no block.
+            return [item for item in resolved if not is_empty_text(item)]
         return value
 
     def link_attributes(self, converter, href):
         target = converter.link_target(href)
         if isinstance(target, str):
+            if target.startswith("#") and len(target) > 1:
+                anchor = self.anchor_in(converter.path, unquote(target[1:]), href, converter)
+                return [("href", f"#{anchor}")]
             return [("href", target)]
         if isinstance(target, PageRef):
             attributes = [("linktype", "page"), ("id", self.pages_by_path[target.path].pk)]
             if target.anchor:
-                attributes.append(("anchor", target.anchor))
-                if target.anchor not in self.anchors_by_path.get(target.path, ()):
-                    self.report.note(
-                        f"the link to {href!r} leads to the page, but it has no heading "
-                        f"#{target.anchor}",
-                        converter.path,
-                        kind=BROKEN_ANCHOR,
-                    )
+                anchor = self.anchor_in(target.path, target.anchor, href, converter)
+                attributes.append(("anchor", anchor))
             return attributes
         if isinstance(target, AssetRef):
             return [("linktype", "document"), ("id", self.asset(target))]
@@ -711,6 +713,25 @@ class BookImporter:
             kind=BROKEN_LINK,
         )
         return None
+
+    def anchor_in(self, path, anchor, href, converter):
+        """The heading's anchor on the page at `path` that a link's #anchor means. Books link
+        with the anchors of GitBook's older versions too (`#v12-notes` for `## v1.2 notes`,
+        which GitBook now makes `#v1.2-notes`): one that reads the same but for punctuation is
+        the heading meant. An anchor that matches none is kept, and reported."""
+        anchors = self.anchors_by_path.get(path, set())
+        if anchor in anchors:
+            return anchor
+        wanted = loose_anchor(anchor)
+        for candidate in sorted(anchors):
+            if loose_anchor(candidate) == wanted:
+                return candidate
+        self.report.note(
+            f"the link to {href!r} leads to the page, but it has no heading #{anchor}",
+            converter.path,
+            kind=BROKEN_ANCHOR,
+        )
+        return anchor
 
     def reusable_content(self, include):
         """The reusable content an include file is, made from it (or brought up to date with it)
@@ -830,6 +851,28 @@ def walk(nodes):
     for node in nodes:
         yield node
         yield from walk(node.children)
+
+
+def loose_anchor(anchor):
+    """An anchor without its punctuation and case: how GitBook's versions agree on it."""
+    return re.sub(r"[\W_]+", "", anchor.casefold())
+
+
+def is_empty_text(item):
+    """A stream's block of text (text, a quote, a hint) that shows nothing."""
+    if not (isinstance(item, dict) and set(item) == {"type", "value"}):
+        return False
+    value = item["value"]
+    if item["type"] == "quote":
+        value = value.get("text") if isinstance(value, dict) else None
+    elif item["type"] == "hint":
+        if not isinstance(value, dict) or value.get("content"):
+            return False
+        value = value.get("text")
+    elif item["type"] != "text":
+        return False
+    value = value or ""
+    return not strip_tags(value).strip() and "<embed" not in value
 
 
 def without_ids(data):

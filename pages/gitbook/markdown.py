@@ -26,6 +26,8 @@ from bs4 import Tag
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from django.conf import settings
+
 from pages.sanitising import image_embed
 
 from . import StructureError
@@ -255,8 +257,20 @@ class PageConverter:
         or not), as a path from the book's root; None if it leads outside."""
         href = unquote(href)
         base = "" if href.startswith("/") else self.directory
-        joined = clamp_to_root(posixpath.normpath(posixpath.join(base, href.lstrip("/"))))
+        joined = posixpath.normpath(posixpath.join(base, href.lstrip("/")))
+        joined = clamp_to_root(self.back_inside(joined))
         return None if joined.startswith("..") or joined == "." and not href else joined
+
+    def back_inside(self, path):
+        """A path that climbs out of the root and back in (`../docs/x.md` in a book whose root
+        is `docs/`) as the path inside it; any other path as it is."""
+        if not path.startswith("../"):
+            return path
+        try:
+            real = (self.root / path).resolve()
+        except (OSError, RuntimeError):
+            return path
+        return real.relative_to(self.root).as_posix() if real.is_relative_to(self.root) else path
 
     def page_ref(self, href):
         target, _, anchor = href.partition("#")
@@ -281,6 +295,7 @@ class PageConverter:
         href = unquote(href.split("#")[0].split("?")[0])
         base = "" if href.startswith("/") else self.directory
         path = posixpath.normpath(posixpath.join(base, href.lstrip("/")))
+        path = self.back_inside(path)
         clamped = clamp_to_root(path)
         if clamped != path and ((self.root / clamped).is_file() or not (self.root / path).exists()):
             # GitBook reads a path as a web address, which cannot climb above the root: its own
@@ -294,6 +309,9 @@ class PageConverter:
         path = self.file_path(src, line, what=f"the {'image' if kind == 'image' else 'file'} ")
         if not (self.root / path).is_file():
             self.warn(f"{src} does not exist, so the {kind} was left out", line)
+            return None
+        if not is_hostable(path, kind):
+            self.warn(f"{src} is not a kind of {kind} the site keeps, so it was left out", line)
             return None
         return AssetRef(path, kind)
 
@@ -312,7 +330,7 @@ class PageConverter:
         file = unquote(href.split("#")[0])
         if file and file != BROKEN_REFERENCE:
             target = self.file_path(file, what="the link to ")
-            if not target.endswith(".md") and (self.root / target).is_file():
+            if (self.root / target).is_file() and is_hostable(target, "document"):
                 return AssetRef(target, "document")
         return None
 
@@ -1122,6 +1140,19 @@ def is_html(markup):
         return True
     match = HTML_TAG.match(markup)
     return match is not None and match.group(1).lower() in HTML_ELEMENTS
+
+
+def is_hostable(path, kind):
+    """Whether the site keeps a file of this kind (Wagtail's allowed extensions)."""
+    extension = posixpath.splitext(path)[1].lower().lstrip(".")
+    if kind == "image":
+        allowed = getattr(settings, "WAGTAILIMAGES_EXTENSIONS", None) or IMAGE_EXTENSIONS
+    else:
+        allowed = getattr(settings, "WAGTAILDOCS_EXTENSIONS", None)
+    return allowed is None or extension in allowed
+
+
+IMAGE_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]  # Wagtail's default
 
 
 def clamp_to_root(path):

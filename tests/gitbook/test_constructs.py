@@ -315,6 +315,18 @@ class TestText:
             assert main.find(id=anchor) is not None
         assert "{#exit-game}" not in text
 
+    def test_links_in_older_gitbook_anchors_find_their_heading(self, home, tmp_path, client):
+        page, blocks, (main, text), output = imported(
+            tmp_path,
+            client,
+            "## Release 4.6\n\n[here](#release-46), [there](other.md#Exit-Game) and "
+            "[nowhere](#no-such-heading).\n",
+        )
+        other = TopicPage.objects.get(title="Other")
+        hrefs = [a["href"] for a in main.select(".page-body a")]
+        assert hrefs == ["#release-4.6", f"{other.url}#exit-game", "#no-such-heading"]
+        assert "has no heading #no-such-heading" in output
+
     def test_paths_are_percent_decoded_and_root_absolute(self, home, tmp_path, client):
         page, blocks, (main, text), output = imported(
             tmp_path,
