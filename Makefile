@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup test test-browser lint format check-migrations ci bench bench-import bench-serve bench-compare loadtest audit backup restore clean
+.PHONY: help run setup test test-browser lint format check-migrations ci bench bench-import bench-serve bench-compare bench-corpus loadtest audit backup restore clean
 
 help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -75,6 +75,11 @@ bench-import: $(VENV)/.installed-runtime ## Time import_gitbook on a generated 1
 # BENCH_SERVE_FLAGS: e.g. --quick (3 s a scenario), --rebuild, --skip-import (see --help).
 bench-serve: $(VENV)/.installed-runtime ## Serve a generated 5,000-page site under wrk: gunicorn, page cache, Varnish, nginx (bench/results.md)
 	$(BIN)/python bench/serve_bench.py $(BENCH_SERVE_FLAGS)
+
+# The books stay outside the repository: CORPUS is a folder of real GitBook books with a CORPUS.md.
+bench-corpus: $(VENV)/.installed-runtime ## Import, read and round-trip real GitBook books: CORPUS=folder (bench/corpus-results.md)
+	@test -n "$(CORPUS)" || { echo "Usage: make bench-corpus CORPUS=/path/to/books (see bench/gitbook_corpus.py)" >&2; exit 2; }
+	$(BIN)/python bench/gitbook_corpus.py $(CORPUS)
 
 bench-compare: $(VENV)/.installed-runtime ## Time the admin's comparison of two revisions of a 100-block page (bench/compare-results.md)
 	$(BIN)/python bench/compare_bench.py
