@@ -859,7 +859,7 @@ def loose_anchor(anchor):
 
 
 def is_empty_text(item):
-    """A stream's block of text (text, a quote, a hint) that shows nothing."""
+    """A stream's block of text (text, a quote, a hint, code) that shows nothing."""
     if not (isinstance(item, dict) and set(item) == {"type", "value"}):
         return False
     value = item["value"]
@@ -869,6 +869,8 @@ def is_empty_text(item):
         if not isinstance(value, dict) or value.get("content"):
             return False
         value = value.get("text")
+    elif item["type"] == "code":
+        return isinstance(value, dict) and not (value.get("code") or "").strip()
     elif item["type"] != "text":
         return False
     value = value or ""

@@ -433,6 +433,16 @@ class PageConverter:
         if explicit:
             custom = explicit.group(1)
             heading_text = heading_text[: explicit.start()].strip()
+        if not heading_text:
+            if any(child.type == "image" for child in inline.children or ()):
+                # `## ![logo](logo.png)`: a picture, not a heading.
+                return self.token_blocks(
+                    [Token("paragraph_open", "p", 1), inline, Token("paragraph_close", "p", -1)],
+                    line,
+                    level,
+                )
+            self.warn("a heading without words was left out", line)
+            return []
         anchor = self.anchors.add(custom or gitbook_anchor(heading_text))
         if level == ARTICLE:
             heading_level = {"h1": "h2", "h2": "h2", "h3": "h3"}.get(tag, "h4")
