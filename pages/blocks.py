@@ -9,6 +9,7 @@ import functools
 import html
 import re
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 from latex2mathml.converter import convert as latex_to_mathml
 from pygments import highlight
@@ -336,14 +337,49 @@ class MathValue(blocks.StructValue):
         return formula_mathml(self.get("tex") or "")
 
 
+MATHML_NAMESPACE = "http://www.w3.org/1998/Math/MathML"
+# Presentation MathML as latex2mathml writes it. latex2mathml copies \text{…} into <mtext>
+# unescaped, so its output is read back and only these elements and attributes are kept.
+MATHML_ELEMENTS = {
+    "math", "menclose", "merror", "mfrac", "mi", "mmultiscripts", "mn", "mo", "mover",
+    "mpadded", "mphantom", "mprescripts", "mroot", "mrow", "ms", "mspace", "msqrt", "mstyle",
+    "msub", "msubsup", "msup", "mtable", "mtd", "mtext", "mtr", "munder", "munderover", "none",
+}  # fmt: skip
+MATHML_ATTRIBUTES = {
+    "accent", "accentunder", "close", "columnalign", "columnlines", "columnspacing", "depth",
+    "display", "displaystyle", "fence", "form", "frame", "height", "largeop", "linebreak",
+    "linethickness", "lspace", "mathbackground", "mathcolor", "mathsize", "mathvariant",
+    "maxsize", "minsize", "movablelimits", "notation", "open", "rowalign", "rowlines",
+    "rowspacing", "rspace", "scriptlevel", "separator", "separators", "stretchy", "symmetric",
+    "voffset", "width",
+}  # fmt: skip
+
+
 @functools.lru_cache(maxsize=1024)
 def formula_mathml(tex):
     """A TeX formula as MathML, which browsers render without script; None when the formula
-    cannot be read, and readers see the TeX instead."""
+    cannot be read or holds markup that is not MathML, and readers see the TeX instead."""
     try:
-        return mark_safe(latex_to_mathml(tex, display="block"))  # noqa: S308 - it escapes text
+        written = latex_to_mathml(tex, display="block")
     except Exception:  # latex2mathml raises many kinds of error on TeX it cannot read
         return None
+    if "<!" in written or "<?" in written:  # no DTD, entity or processing instruction
+        return None
+    try:
+        math = ElementTree.fromstring(written)
+    except ElementTree.ParseError:
+        return None
+    for element in math.iter():
+        namespace, _, name = element.tag.rpartition("}")
+        if namespace.lstrip("{") != MATHML_NAMESPACE or name not in MATHML_ELEMENTS:
+            return None
+        element.tag = name
+        for attribute in list(element.attrib):
+            if attribute not in MATHML_ATTRIBUTES:
+                del element.attrib[attribute]
+    math.set("xmlns", MATHML_NAMESPACE)
+    # ElementTree escapes every text and attribute value it writes.
+    return mark_safe(ElementTree.tostring(math, encoding="unicode"))  # noqa: S308
 
 
 class MathBlock(blocks.StructBlock):
