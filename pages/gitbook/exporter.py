@@ -6,6 +6,7 @@ GitBook markdown that the importer reads back into the same block, and images an
 copied into `.gitbook/assets/`.
 """
 
+import html
 import posixpath
 import re
 from pathlib import Path
@@ -212,9 +213,9 @@ class MarkdownWriter:
     def cards(self, value, path):
         cards = list(value["cards"])
         covers = any(card.get("image") for card in cards)
-        head = "<th></th><th></th>" + (
-            '<th data-hidden data-card-target data-type="content-ref"></th>'
-        )
+        # GitBook's card table: title, text, and hidden columns of where each card leads and
+        # its cover image (left out when no card has one).
+        head = '<th></th><th></th><th data-hidden data-card-target data-type="content-ref"></th>'
         if covers:
             head += '<th data-hidden data-card-cover data-type="files"></th>'
         rows = []
@@ -224,20 +225,22 @@ class MarkdownWriter:
                 href = self.page_href(card["page"].pk, None, path)
                 if href:
                     name = posixpath.basename(href) if "://" not in href else href
-                    target = f'<a href="{escape_attribute(href)}">{escape_attribute(name)}</a>'
+                    target = f'<a href="{escape_html(href)}">{escape_html(name)}</a>'
             elif card.get("url"):
-                url = escape_attribute(card["url"])
+                url = escape_html(card["url"])
                 target = f'<a href="{url}">{url}</a>'
             text = self.card_text(card["text"].source if card.get("text") else "", path)
             row = (
-                f"<td><strong>{escape_attribute(card['title'])}</strong></td><td>{text}</td>"
+                f"<td><strong>{escape_html(card['title'])}</strong></td><td>{text}</td>"
                 f"<td>{target}</td>"
             )
             if covers:
                 cover = ""
                 if card.get("image") is not None:
                     src = self.asset_href("image", card["image"], path)
-                    cover = f'<a href="{src}">{escape_attribute(posixpath.basename(src))}</a>'
+                    cover = (
+                        f'<a href="{escape_html(src)}">{escape_html(posixpath.basename(src))}</a>'
+                    )
                 row += f"<td>{cover}</td>"
             rows.append(f"<tr>{row}</tr>")
         return (
@@ -365,7 +368,7 @@ class MarkdownWriter:
 
     def expandable(self, value, path):
         content = self.stream(value["content"], path)
-        summary = escape_attribute(value["summary"])
+        summary = escape_html(value["summary"])
         return f"<details>\n\n<summary>{summary}</summary>\n\n{content}\n\n</details>"
 
     def tabs(self, value, path):
@@ -622,11 +625,16 @@ def escape_line_start(match):
     return f"{indent}\\{markup}"
 
 
+def escape_html(text):
+    """Text as HTML's text or attribute value in the book (a figure, a card, a summary): every
+    character HTML reads as markup a reference, GitBook's {% and %} too."""
+    return without_gitbook_tags(html.escape(str(text), quote=True))
+
+
 def escape_attribute(text):
-    """Text as the value of an attribute in double quotes, of HTML or of a GitBook tag, as
-    GitBook writes one: as it is ("Q&A"), but for what would end it or start markup there,
-    which are character references (a quote, a tag's "<", an "&" that starts a reference,
-    GitBook's {% and %})."""
+    """Text as the value of a GitBook tag's attribute in double quotes, as GitBook writes one:
+    as it is ("Q&A"), but for what would end it or start markup there, which are character
+    references (a quote, a tag's "<", an "&" that starts a reference, GitBook's {% and %})."""
     text = ATTRIBUTE_ESCAPES.sub(lambda match: f"&{ATTRIBUTE_ENTITIES[match.group(0)]};", str(text))
     return without_gitbook_tags(text)
 
@@ -649,7 +657,7 @@ def without_gitbook_tags(html_text):
 
 def anchor_html(anchor):
     """GitBook's way of naming a heading's anchor: `## Exits <a href="#exit-game" ...></a>`."""
-    anchor = escape_attribute(anchor)
+    anchor = escape_html(anchor)
     return f'<a href="#{anchor}" id="{anchor}"></a>'
 
 
@@ -668,8 +676,8 @@ def link_destination(url):
 def figure_html(src, alt, caption):
     """An image with a caption, as GitBook writes one."""
     return (
-        f'<figure><img src="{escape_attribute(src)}" alt="{escape_attribute(alt)}">'
-        f"<figcaption><p>{escape_attribute(caption)}</p></figcaption></figure>"
+        f'<figure><img src="{escape_html(src)}" alt="{escape_html(alt)}">'
+        f"<figcaption><p>{escape_html(caption)}</p></figcaption></figure>"
     )
 
 

@@ -164,11 +164,11 @@ def render_inline_image(self, tokens, idx, options, env):
     asset = token.meta.get("asset")
     resolve_image = env.get("resolve_image")
     if asset is not None and resolve_image is not None:
-        alt = html.escape(token.content, quote=True)
+        alt = html.escape(inline_text(token.children), quote=True)
         return (
             f'<embed embedtype="image" id="{resolve_image(asset)}" format="fullwidth" alt="{alt}"/>'
         )
-    return html.escape(token.content)
+    return html.escape(inline_text(token.children))
 
 
 PARSER = markdown_parser()
@@ -198,6 +198,8 @@ class Markup:
             if token.type in ("html_inline", "html_block")
         ):
             rendered = resolve_links(rendered, env)
+        if self.inline and not rendered.strip():
+            return ""  # an empty table cell, as an editor leaves one
         return sanitise(f"<p>{rendered}</p>" if self.inline else rendered)
 
     def walk(self):
@@ -355,6 +357,7 @@ class PageConverter:
     def markdown_blocks(self, text, first_line, level):
         tokens = PARSER.parse(text)
         self.prepare_inline(tokens, first_line)
+        tighten_lists(tokens)
         return self.token_blocks(tokens, first_line, level)
 
     def prepare_inline(self, tokens, first_line):
@@ -397,7 +400,7 @@ class PageConverter:
                 blocks.extend(
                     self.image(
                         image.attrs.get("src", ""),
-                        image.content,
+                        inline_text(image.children),
                         image.attrs.get("title") or "",
                         line,
                     )
@@ -510,7 +513,7 @@ class PageConverter:
         paragraphs = [t for t in tokens if t.type == "inline"]
         attribution = ""
         if len(paragraphs) > 1 and paragraphs[-1].content.strip().startswith(("— ", "-- ", "– ")):
-            attribution = paragraphs[-1].content.strip().split(" ", 1)[1].strip()[:200]
+            attribution = inline_text(paragraphs[-1].children).split(" ", 1)[1].strip()[:200]
             last = tokens.index(paragraphs[-1])
             tokens = tokens[: last - 1] + tokens[last + 2 :]
         inner = self.token_blocks(tokens, line, min(level, NESTED))
@@ -1204,6 +1207,26 @@ def holds_blocks(chunk):
     return False
 
 
+def tighten_lists(tokens):
+    """A list item's one paragraph without its <p>, as Wagtail's editor writes a list item and
+    as markdown writes a tight list: whether the book left blank lines between its items or not,
+    readers see the same list, and an export and import gives the same text. An item of two
+    paragraphs keeps them apart."""
+    items = []  # for each open list item, its own paragraphs' tokens
+    for token in tokens:
+        if token.type == "list_item_open":
+            items.append((token.level + 1, []))
+        elif token.type == "list_item_close":
+            _, paragraph_tokens = items.pop()
+            if len(paragraph_tokens) == 2:
+                for paragraph_token in paragraph_tokens:
+                    paragraph_token.hidden = True
+        elif items and token.type in ("paragraph_open", "paragraph_close"):
+            level, paragraph_tokens = items[-1]
+            if token.level == level:
+                paragraph_tokens.append(token)
+
+
 def list_items(chunk):
     """The tokens inside each top-level item of a list's tokens."""
     items, depth = [], chunk[0].level + 1
@@ -1302,21 +1325,30 @@ def front_matter_title(text):
 
 def notice_note(hint):
     """The words of a part in development's notice after its "In development:", as plain text."""
-    words = []
-    for token in PARSER.parse(
-        "\n".join(line for s in hint.children if s.kind == "markdown" for line in s.lines)
-    ):
-        for child in token.children or ():
-            if child.type in ("text", "code_inline"):
-                words.append(child.content)
-            elif child.type in ("softbreak", "hardbreak"):
-                words.append(" ")
-    return NOTICE_PREFIX.sub("", " ".join("".join(words).split()), count=1)
+    text = "\n".join(line for s in hint.children if s.kind == "markdown" for line in s.lines)
+    words = [inline_text(token.children) for token in PARSER.parse(text) if token.children]
+    return NOTICE_PREFIX.sub("", " ".join(" ".join(words).split()), count=1)
 
 
 def plain_text(segments):
+    """The words of markdown segments (a caption), with markdown's escapes and emphasis read."""
     text = "\n".join(line for s in segments if s.kind == "markdown" for line in s.lines)
-    return " ".join(text.split())
+    inline = [token for token in PARSER.parse(text) if token.type == "inline"]
+    return " ".join(" ".join(inline_text(token.children) for token in inline).split())
+
+
+def inline_text(children):
+    """What a reader reads of a line of markdown: its text and code, with markdown's escapes,
+    emphasis and link syntax gone (an image's alt text, an attribution, a caption)."""
+    words = []
+    for child in children or ():
+        if child.type in ("text", "code_inline"):
+            words.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            words.append(" ")
+        elif child.type == "image":
+            words.append(inline_text(child.children))
+    return "".join(words)
 
 
 def link_text(segments):

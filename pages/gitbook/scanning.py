@@ -10,6 +10,7 @@ it does not know, each is kept in the closest form a reader can still read and r
 `degrade(construct, message, line)`, which raises under --strict.
 """
 
+import html
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -58,6 +59,9 @@ TAG_ATTRIBUTE = re.compile(
     r'([a-zA-Z][\w-]*)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|“([^”]*)”|([^\s"\'“”]+))'
 )
 HTML_COMMENT_START, HTML_COMMENT_END = "<!--", "-->"
+CHARACTER_REFERENCE = re.compile(
+    r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+)
 QUOTED = re.compile(r"""["']([^"']+)["']""")
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 MATH_FENCE = "$$"
@@ -84,14 +88,23 @@ class Segment:
 
 def tag_attributes(arguments):
     attributes = {
-        match.group(1).lower(): next(value for value in match.groups()[1:] if value is not None)
+        match.group(1).lower(): decode_references(
+            next(value for value in match.groups()[1:] if value is not None)
+        )
         for match in TAG_ATTRIBUTE.finditer(arguments)
     }
     quoted = QUOTED.search(arguments)
     if quoted and not TAG_ATTRIBUTE.match(arguments.strip()):
         # {% include "../.gitbook/includes/x.md" %}: a bare quoted argument.
-        attributes.setdefault("", quoted.group(1))
+        attributes.setdefault("", decode_references(quoted.group(1)))
     return attributes
+
+
+def decode_references(value):
+    """A tag's attribute value with its character references read (`&quot;` is `"`), as
+    GitBook writes a quote or a `<` there. Only references closed by `;`: a URL's `&copy=2`
+    stays as written, as a browser keeps it in an attribute."""
+    return CHARACTER_REFERENCE.sub(lambda match: html.unescape(match.group(0)), value)
 
 
 class Scanner:
