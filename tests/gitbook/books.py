@@ -59,6 +59,7 @@ KITCHEN_SINK_SUMMARY = """
 
 * [Plasma basics](guide/plasma-basics/README.md)
   * [Exits](guide/plasma-basics/exits.md)
+  * [Tools](guide/plasma-basics/tools.md)
 
 ## Deep Dive
 
@@ -209,6 +210,88 @@ KITCHEN_SINK_PAGES = {
         <!-- end in-development -->
         """,
     ),
+    # What real GitBook books hold besides: blocks in hints, images from the web, formulas, API
+    # operations, cards, steps, columns, one tab, reusable content, marked text.
+    "guide/plasma-basics/tools.md": (
+        "Tools",
+        """
+        # Tools
+
+        A <mark>marked</mark> word, x<sup>2</sup> and H<sub>2</sub>O.
+
+        {% hint style="info" %}
+        Before you start, install the CLI:
+
+        ```bash
+        make install
+        ```
+        {% endhint %}
+
+        ![The network map](https://example.org/map.png)
+
+        <figure><img src="https://example.org/chart.png" alt="Exits per day"><figcaption>\
+<p>Exits per day in 2020.</p></figcaption></figure>
+
+        $$
+        E = mc^2
+        $$
+
+        {% swagger method="get" path="/v1/exits" summary="List exits" \
+src="https://example.org/openapi.json" %}
+        {% swagger-description %}
+        Every exit started, newest first.
+        {% endswagger-description %}
+        {% endswagger %}
+
+        <table data-view="cards"><thead><tr><th></th><th></th>\
+<th data-hidden data-card-target data-type="content-ref"></th>\
+<th data-hidden data-card-cover data-type="files"></th></tr></thead><tbody>\
+<tr><td><strong>Exits</strong></td><td>How to <em>leave</em>.</td>\
+<td><a href="exits.md">exits.md</a></td>\
+<td><a href="../../.gitbook/assets/chart.png">chart.png</a></td></tr>\
+<tr><td><strong>The paper</strong></td><td>Where it began.</td>\
+<td><a href="https://plasma.io/plasma.pdf">https://plasma.io/plasma.pdf</a></td><td></td></tr>\
+</tbody></table>
+
+        {% stepper %}
+        {% step %}
+        ### Install
+
+        ```bash
+        make install
+        ```
+        {% endstep %}
+
+        {% step %}
+        ### Run
+
+        Start the watcher.
+        {% endstep %}
+        {% endstepper %}
+
+        {% columns %}
+        {% column %}
+        Users send money.
+        {% endcolumn %}
+
+        {% column %}
+        Operators run the chain.
+        {% endcolumn %}
+        {% endcolumns %}
+
+        {% tabs %}
+        {% tab title="Only tab" %}
+        One tab is enough.
+        {% endtab %}
+        {% endtabs %}
+
+        {% include "../../.gitbook/includes/support.md" %}
+
+        > Plasma is **simple**: see [the exits](exits.md).
+        >
+        > — A core developer
+        """,
+    ),
     "deep/plasma.md": (
         "Plasma",
         """
@@ -298,5 +381,8 @@ def write_kitchen_sink(root):
         extra_files={
             ".gitbook/assets/chart.png": png_bytes(),
             ".gitbook/assets/paper.pdf": b"%PDF-1.4\n% white paper\n",
+            ".gitbook/includes/support.md": (
+                b"---\ntitle: Getting support\n---\n\nAsk in the **forum**.\n"
+            ),
         },
     )

@@ -13,7 +13,8 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.rich_text import expand_db_html
 
-from pages.models import FaqCategory, GitBookSource, HomePage, TopicPage
+from pages.models import FaqCategory, GitBookSource, HomePage, SectionPage, TopicPage
+from tests.conftest import make_topic
 from tests.gitbook.books import export_book, import_book, write_book, write_kitchen_sink
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +169,42 @@ def test_export_refuses_a_folder_with_files_in_it(home, tmp_path):
     with pytest.raises(CommandError, match="is not empty"):
         export_book(tmp_path / "out")
     assert (tmp_path / "out" / "keep.md").read_text() == "mine"
+
+
+def test_a_section_with_words_of_its_own_is_a_page_of_the_book(home, tmp_path):
+    # A section with an introduction or a body is written as a file with its pages under it; one
+    # with neither is a `## Group` of SUMMARY.md, a title over its pages.
+    started = SectionPage(
+        title="Getting started",
+        slug="getting-started",
+        introduction="<p>Start here.</p>",
+        body=[("heading", {"text": "Requirements", "level": "h2", "anchor": ""})],
+    )
+    home.add_child(instance=started)
+    started.save_revision().publish()
+    make_topic(started, title="Install", slug="install")
+    plain = SectionPage(title="Reference", slug="reference")
+    home.add_child(instance=plain)
+    plain.save_revision().publish()
+    make_topic(plain, title="Commands", slug="commands")
+
+    export_book(tmp_path / "out")
+
+    summary = (tmp_path / "out/SUMMARY.md").read_text()
+    assert "* [Getting started](getting-started/README.md)\n" in summary
+    assert "  * [Install](getting-started/install.md)\n" in summary
+    assert "## Reference\n\n* [Commands](reference/commands.md)\n" in summary
+    written = (tmp_path / "out/getting-started/README.md").read_text()
+    assert written.endswith("# Getting started\n\nStart here.\n\n## Requirements\n")
+    assert not (tmp_path / "out/reference/README.md").exists()
+
+    # Read back, it is the same section, its pages under it.
+    forget_everything()
+    import_book(tmp_path / "out")
+    section = SectionPage.objects.get(slug="getting-started")
+    assert section.introduction == "<p>Start here.</p>"
+    assert [block.value["text"] for block in section.body] == ["Requirements"]
+    assert [page.title for page in section.get_children()] == ["Install"]
+    assert [page.title for page in SectionPage.objects.get(slug="reference").get_children()] == [
+        "Commands"
+    ]
