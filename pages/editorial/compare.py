@@ -6,10 +6,11 @@ blocks that moved, and shows struct values as lists of field names, or, for the 
 not know, whatever their values print as. Here each changed block is headed by what happened to
 it ("Hint (warning) changed", "Embed (youtube.com) added", "Resource “Plasma paper” removed",
 "Code (Python) moved from position 3 to 5"), its changed fields follow with their words marked
-<del>removed</del> and <ins>added</ins>, blocks inside tabs and expandables are compared the
-same way and headed by their path ("Tabs › Tab “Install” › Code (Shell) changed"), and runs of
-unchanged blocks fold into one line. Every value is turned into text for an editor (a page by
-its title, an image by its title and alt text, a table by its rows), never printed as data.
+<del>removed</del> and <ins>added</ins>, blocks inside tabs, expandables, hints, steps and
+columns are compared the same way and headed by their path ("Tabs › Tab “Install” › Code (Shell)
+changed", "Hint (info) › Code (Python) added"), and runs of unchanged blocks fold into one line.
+Every value is turned into text for an editor (a page by its title, an image by its title and alt
+text, a table by its rows, reusable content by its title), never printed as data.
 
 StreamFieldComparison is registered for every StreamField (all of ours are built from
 pages.blocks) by `register()`, which PagesConfig.ready calls.
@@ -35,6 +36,7 @@ from wagtail.contrib.typed_table_block.blocks import TypedTableBlock
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import StreamField
 from wagtail.images.blocks import ImageBlock, ImageChooserBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
 from wagtail.utils.text import text_from_html
 
 from pages import blocks as kb_blocks
@@ -92,23 +94,23 @@ CODE_LANGUAGE_NAMES = {
 
 
 def api_operation_detail(block, value):
-    return f"({(value.get('method') or '').upper()} {value.get('path') or ''})".replace(" )", ")")
+    """ "(GET /pets)": the operation as its documentation heads it."""
+    line = " ".join(filter(None, [(value.get("method") or "").upper(), value.get("path")]))
+    return f"({line})" if line else ""
 
 
 def count_detail(key):
+    """ "(3)": how many cards, steps or columns the block holds."""
+
     def detail(block, value):
         return f"({len(value.get(key) or ())})"
 
     return detail
 
 
-def web_image_detail(block, value):
-    host = (urlsplit(value.get("url") or "").hostname or "").removeprefix("www.")
-    return f"({host})" if host else ""
-
-
 def reusable_detail(block, value):
-    return quoted(getattr(value, "title", "")) if value is not None else ""
+    """The snippet's title; a snippet deleted since reads as nothing."""
+    return quoted(value.title)
 
 
 def titled_detail(block, value):
@@ -119,7 +121,8 @@ def heading_detail(block, value):
     return quoted(value.get("text"))
 
 
-def embed_detail(block, value):
+def host_detail(block, value):
+    """ "(youtube.com)": where an embed or an image from the web comes from."""
     host = urlsplit(value.get("url") or "").hostname or ""
     host = host.removeprefix("www.")
     return f"({host})" if host else ""
@@ -179,7 +182,7 @@ BLOCK_DETAILS = {
     kb_blocks.HintBlock: hint_detail,
     kb_blocks.QuoteBlock: no_detail,
     kb_blocks.FigureBlock: figure_detail,
-    kb_blocks.EmbedBlock: embed_detail,
+    kb_blocks.EmbedBlock: host_detail,
     kb_blocks.CodeBlock: code_detail,
     kb_blocks.TableBlock: table_detail,
     kb_blocks.PageCardBlock: card_detail,
@@ -189,7 +192,7 @@ BLOCK_DETAILS = {
     kb_blocks.TabBlock: tab_detail,
     kb_blocks.InDevelopmentBlock: in_development_detail,
     kb_blocks.ResourceBlock: resource_detail,
-    kb_blocks.WebImageBlock: web_image_detail,
+    kb_blocks.WebImageBlock: host_detail,
     kb_blocks.MathBlock: no_detail,
     kb_blocks.ApiOperationBlock: api_operation_detail,
     kb_blocks.CardsBlock: count_detail("cards"),
@@ -314,6 +317,8 @@ LEAF_TEXTS = [
     (ImageChooserBlock, lambda block, value: image_as_text(value)),
     (blocks.PageChooserBlock, lambda block, value: force_str(value.title)),
     (DocumentChooserBlock, lambda block, value: force_str(value.title)),
+    # Reusable content, by its title (its own history says what changed inside it).
+    (SnippetChooserBlock, lambda block, value: force_str(value)),
     (blocks.DecimalBlock, lambda block, value: decimal_as_text(value)),
     (TypedTableBlock, lambda block, value: table_as_text(value)),
     (blocks.BooleanBlock, lambda block, value: "Yes" if value else "No"),
@@ -373,6 +378,7 @@ WHOLE_VALUES = (
     blocks.ChoiceBlock,
     blocks.PageChooserBlock,
     DocumentChooserBlock,
+    SnippetChooserBlock,
     ImageBlock,
     ImageChooserBlock,
     blocks.DecimalBlock,

@@ -17,7 +17,7 @@ from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 
 from pages.editorial import compare
-from pages.models import DeepDivePage
+from pages.models import DeepDivePage, ReusableContent
 from tests.conftest import logged_in, make_topic, publish
 from tests.content.test_block_checklist import blocks_within, stream_blocks_of_ours
 
@@ -78,6 +78,46 @@ def table(rows, block_id="table-1", caption="Plasma variants"):
 
 def resource(title, url, block_id="resource-1", note=""):
     return block("resource", {"title": title, "page": None, "url": url, "note": note}, block_id)
+
+
+def web_image(url, alt_text, block_id="web-image-1"):
+    return block("web_image", {"url": url, "alt_text": alt_text, "caption": ""}, block_id)
+
+
+def api_operation(summary, block_id="api-1"):
+    value = {"method": "get", "path": "/pets", "summary": summary, "spec_url": "", "details": []}
+    return block("api_operation", value, block_id)
+
+
+def cards(*titles_and_texts, block_id="cards-1"):
+    items = [
+        item(
+            {"title": title, "text": f"<p>{words}</p>", "page": None, "url": "", "image": None},
+            f"card-{number}",
+        )
+        for number, (title, words) in enumerate(titles_and_texts, 1)
+    ]
+    return block("cards", {"cards": items}, block_id)
+
+
+def steps(*titles_and_contents, block_id="steps-1"):
+    items = [
+        item({"title": title, "content": content}, f"step-{number}")
+        for number, (title, content) in enumerate(titles_and_contents, 1)
+    ]
+    return block("steps", {"steps": items}, block_id)
+
+
+def columns(*contents, block_id="columns-1"):
+    items = [
+        item({"content": content}, f"column-{number}") for number, content in enumerate(contents, 1)
+    ]
+    return block("columns", {"columns": items}, block_id)
+
+
+def hint_with_content(words, content, block_id="hint-1"):
+    value = {"style": "info", "text": f"<p>{words}</p>", "content": content}
+    return block("hint", value, block_id)
 
 
 @pytest.fixture
@@ -203,6 +243,55 @@ EDITS = {
         "Mac",
         "macOS",
     ),
+    "web_image": (
+        web_image("https://www.example.org/plasma.png", "Plasma blocks"),
+        web_image("https://www.example.org/plasma.png", "Plasma child blocks"),
+        "Image from the web (example.org) changed",
+        None,
+        "child",
+    ),
+    "math": (
+        block("math", {"tex": "E = mc^2"}, "math-1"),
+        block("math", {"tex": "E = mc^3"}, "math-1"),
+        "Formula changed",
+        "2",
+        "3",
+    ),
+    "api_operation": (
+        api_operation("List pets"),
+        api_operation("List every pet"),
+        "API operation (GET /pets) changed",
+        "pets",
+        "every pet",
+    ),
+    "cards": (
+        cards(("Exits", "Leave the chain."), ("Fees", "What it costs.")),
+        cards(("Exits", "Leave the child chain."), ("Fees", "What it costs.")),
+        "Cards (2) › Card “Exits” changed",
+        None,
+        "child",
+    ),
+    "steps": (
+        steps(("Install", [code("brew install plasma", "bash", "code-1")])),
+        steps(("Install", [code("brew install plasma-cli", "bash", "code-1")])),
+        "Steps (1) › Step “Install” › Code (Shell) changed",
+        "plasma",
+        "plasma-cli",
+    ),
+    "columns": (
+        columns([text("Left.", "text-1")], [text("Right.", "text-2")]),
+        columns([text("Left.", "text-1")], [text("Right side.", "text-2")]),
+        "Columns (2) › Column › Text changed",
+        None,
+        "side",
+    ),
+    "hint with content": (
+        hint_with_content("Before you start:", [code("make build", "bash", "code-1")]),
+        hint_with_content("Before you start:", [code("make check", "bash", "code-1")]),
+        "Hint (info) › Code (Shell) changed",
+        "build",
+        "check",
+    ),
 }
 
 
@@ -218,6 +307,46 @@ def test_a_changed_block_is_named_and_its_words_marked(reviewer_browser, deep_di
     if removed:
         assert removed in [d.get_text() for d in changed.select("del.deletion")]
     assert added in [i.get_text() for i in changed.select("ins.addition")]
+    assert_readable(html)
+
+
+def test_a_change_inside_a_hint_names_the_hint_and_the_block(reviewer_browser, deep_dive):
+    html = comparison(
+        reviewer_browser,
+        deep_dive,
+        [hint_with_content("Before you start:", [code("make build", "bash", "code-1")])],
+        [
+            hint_with_content(
+                "Before you start:",
+                [code("make build", "bash", "code-1"), text("Then test it.", "text-1")],
+            )
+        ],
+    )
+
+    assert headings(html) == [
+        "Hint (info) changed",
+        "Hint (info) › Text added",
+    ]
+    added = changed_blocks(html)["Hint (info) › Text added"]
+    assert [i.get_text() for i in added.select("ins")] == ["Then test it."]
+    assert "1 unchanged block" in html
+    assert_readable(html)
+
+
+def test_choosing_other_reusable_content_names_both(reviewer_browser, deep_dive):
+    install = ReusableContent.objects.create(title="Installing the CLI", body=[])
+    support = ReusableContent.objects.create(title="Getting support", body=[])
+
+    html = comparison(
+        reviewer_browser,
+        deep_dive,
+        [block("reusable", install.pk, "reusable-1")],
+        [block("reusable", support.pk, "reusable-1")],
+    )
+
+    changed = changed_blocks(html)["Reusable content “Getting support” changed"]
+    assert [d.get_text() for d in changed.select("del")] == ["Installing the CLI"]
+    assert [i.get_text() for i in changed.select("ins")] == ["Getting support"]
     assert_readable(html)
 
 
@@ -481,6 +610,47 @@ def test_no_block_is_ever_shown_as_stored_data(
     for html in (added, removed):
         assert_readable(html)
     assert "Blocks" in added and "install.sh" in added and "OmiseGO white paper" in added
+
+
+def test_no_book_block_is_ever_shown_as_stored_data(reviewer_browser, deep_dive, section):
+    """The blocks books brought (formulas, API operations, cards, steps, columns, reusable
+    content), added, removed and left unchanged, read as words."""
+    linked = make_topic(section, title="Exits")
+    snippet = ReusableContent.objects.create(
+        title="Installing the CLI", body=[("text", "<p>Run the installer.</p>")]
+    )
+    linked_cards = cards(("Exits", "Leave the chain."))
+    linked_cards["value"]["cards"][0]["value"]["page"] = linked.pk
+    book_blocks = [
+        web_image("https://example.org/plasma.png", "Plasma blocks", "b-1"),
+        block("math", {"tex": r"\sum_{i=1}^{n} x_i"}, "b-2"),
+        api_operation("List pets", "b-3"),
+        {**linked_cards, "id": "b-4"},
+        steps(("Install", [code("make", "bash", "b-5-1")]), block_id="b-5"),
+        columns([text("Left.", "b-6-1")], [text("Right.", "b-6-2")], block_id="b-6"),
+        block("reusable", snippet.pk, "b-7"),
+    ]
+
+    added = comparison(reviewer_browser, deep_dive, [], book_blocks)
+    removed = comparison(reviewer_browser, deep_dive, book_blocks, [])
+    unchanged = comparison(
+        reviewer_browser, deep_dive, book_blocks, [*book_blocks, text("New.", "b-8")]
+    )
+
+    assert set(changed_blocks(added)) == {
+        "Image from the web (example.org) added",
+        "Formula added",
+        "API operation (GET /pets) added",
+        "Cards (1) added",
+        "Steps (1) added",
+        "Columns (2) added",
+        "Reusable content “Installing the CLI” added",
+    }
+    assert len(changed_blocks(removed)) == 7
+    for html in (added, removed, unchanged):
+        assert_readable(html)
+    assert "Exits" in added and "Installing the CLI" in added and "x_i" in added
+    assert "7 unchanged blocks" in unchanged
 
 
 def test_hostile_markup_in_a_block_is_shown_as_text(reviewer_browser, deep_dive):
