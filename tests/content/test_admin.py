@@ -184,7 +184,7 @@ def test_an_invalid_deep_dive_rerenders_with_messages_and_saves_nothing(admin_cl
     assert response.status_code == 200
     html = response.content.decode()
     assert "Say when this current state was true." in html
-    assert "Use lowercase letters, digits and hyphens only" in html
+    assert "Use lowercase letters, digits, hyphens, dots and underscores only" in html
     assert Page.objects.count() == before
 
 

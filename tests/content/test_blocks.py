@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup
 from django.core.exceptions import ValidationError
 
 from pages.blocks import ArticleBlock, ResourceBlock, TabsBlock
-from pages.models import TopicPage
+from pages.models import ReusableContent, TopicPage
 from tests.conftest import make_topic, publish
 
 
@@ -17,6 +17,9 @@ def raw(block_type, value):
 @pytest.fixture
 def every_block_page(section, diagram, white_paper):
     linked = make_topic(section, title="Scalability with Plasma", summary="Child chains.")
+    reusable = ReusableContent.objects.create(
+        title="Getting support", body=[("text", "<p>Ask in the forum.</p>")]
+    )
     draft = TopicPage(title="Secret draft", summary="Not yet reviewed.", live=False)
     section.add_child(instance=draft)
     text = "<p>Plasma moves payments <b>off</b> the main chain.</p>"
@@ -87,6 +90,26 @@ def every_block_page(section, diagram, white_paper):
                 "content": [raw("text", "<p>Exit bonds are being measured.</p>")],
             },
         ),
+        # The blocks books brought: what readers see of each is in test_book_blocks.py.
+        raw(
+            "web_image", {"url": "https://example.org/map.png", "alt_text": "A map", "caption": ""}
+        ),
+        raw("math", {"tex": "E = mc^2"}),
+        raw(
+            "api_operation",
+            {"method": "get", "path": "/v1/exits", "summary": "", "spec_url": "", "details": []},
+        ),
+        raw(
+            "cards",
+            {
+                "cards": [
+                    {"title": "Exits", "text": "", "page": linked.pk, "url": "", "image": None}
+                ]
+            },
+        ),
+        raw("steps", {"steps": [{"title": "Install", "content": [raw("text", "<p>Run it.</p>")]}]}),
+        raw("columns", {"columns": [{"content": [raw("text", "<p>Left.</p>")]}]}),
+        raw("reusable", reusable.pk),
     ]
     return publish(section, TopicPage(title="Every block", body=body))
 
@@ -184,7 +207,8 @@ def test_a_section_in_development_shows_its_content_under_a_notice(soup):
 
 
 def test_every_block_type_is_exercised(every_block_page):
-    # Guards this file: a new block type must get a rendering test here.
+    # Guards this file: a new block type must get a rendering test here (or, for the blocks
+    # GitBook books brought, in test_book_blocks.py).
     used = {block.block_type for block in every_block_page.body}
     assert used == set(ArticleBlock().child_blocks)
 

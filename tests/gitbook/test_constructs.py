@@ -104,9 +104,7 @@ class TestGitBookBlocks:
         assert "Use it" in steps[1].get_text()
         assert_no_gitbook_syntax(text)
 
-    def test_a_numbered_list_with_code_between_steps_keeps_counting(
-        self, home, tmp_path, client
-    ):
+    def test_a_numbered_list_with_code_between_steps_keeps_counting(self, home, tmp_path, client):
         page, blocks, (main, text), _ = imported(
             tmp_path,
             client,
@@ -373,7 +371,7 @@ class TestTheFrontPage:
     def test_the_readme_keeps_all_of_its_blocks(self, home, tmp_path, client):
         book = book_of(tmp_path, "Body.\n")
         (book / "README.md").write_text(
-            "# Knowledge base\n\nWelcome.\n\n{% hint style=\"info\" %}\nStart here.\n{% endhint %}"
+            '# Knowledge base\n\nWelcome.\n\n{% hint style="info" %}\nStart here.\n{% endhint %}'
             "\n\n## Contents\n\n```bash\nkb start\n```\n"
         )
         import_book(book)
