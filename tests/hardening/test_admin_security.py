@@ -35,12 +35,14 @@ PASSWORD = "a-long-editor-password"
 
 # The policies as a browser reads them. Each relaxation of the admin's is Wagtail 8's doing:
 # inline <script> blocks without nonces (date pickers, inline panels), style attributes, image
-# previews from blob: and data: URIs, and the preview iframe of its own pages.
+# previews from blob: and data: URIs, and the preview iframe of its own pages. Readers' pages show
+# images from any https: address, as an imported book's images from the web are shown from where
+# they are (the web image block); scripts, styles and frames stay as strict.
 PUBLIC_CSP = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'"],
-    "img-src": ["'self'"],
+    "img-src": ["'self'", "https:"],
     "frame-src": [
         "https://www.youtube-nocookie.com",
         "https://www.youtube.com",
@@ -384,11 +386,12 @@ def test_a_document_keeps_wagtails_own_policy(client, settings, tmp_path):
         ({"endpoint_url": "https://s3.fr-par.scw.cloud"}, "https://s3.fr-par.scw.cloud"),
     ],
 )
-def test_images_on_a_bucket_are_allowed_from_the_bucket_only(
+def test_images_on_a_bucket_are_allowed_from_the_bucket(
     client, topic, settings, monkeypatch, storage_options, origin
 ):
-    """Production serves uploads from S3 or its CDN (production.py): readers' pages and the
-    admin may show images from there, and from nowhere else."""
+    """Production serves uploads from S3 or its CDN (production.py): the admin may show images
+    from there and from nowhere else; readers' pages name it too, beside the https: their
+    images from the web need."""
     # Credentials as production has them, so that boto3 does not go looking for a machine role.
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test-key")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
@@ -411,7 +414,7 @@ def test_images_on_a_bucket_are_allowed_from_the_bucket_only(
     finally:
         security.media_origin.cache_clear()
 
-    assert csp(public)["img-src"] == ["'self'", origin]
+    assert csp(public)["img-src"] == ["'self'", "https:", origin]
     assert csp(admin)["img-src"] == ["'self'", "data:", "blob:", origin]
 
 

@@ -43,7 +43,13 @@ from wagtail.documents.models import Document
 from wagtail.models import Page, Site
 from wagtail.test.utils.form_data import rich_text
 
-from pages.blocks import TEXT_FEATURES, ArticleBlock, NestedContentBlock, ResourcesBlock
+from pages.blocks import (
+    TEXT_FEATURES,
+    ArticleBlock,
+    InnerContentBlock,
+    NestedContentBlock,
+    ResourcesBlock,
+)
 from pages.models import FaqPage, TopicPage, VideoPage
 from pages.sanitising import is_safe_url, sanitise_rich_text
 from tests.conftest import logged_in, make_deep_dive, make_faq, make_faq_index, make_video
@@ -61,6 +67,7 @@ from tests.hardening.builders import (
     article_blocks,
     hostile_book,
     hostile_topic_form,
+    inner_blocks,
     make_hostile_site,
     nested_blocks,
     resource_blocks,
@@ -201,27 +208,37 @@ def test_which_links_are_safe(url, safe):
 
 
 def missing_fields(stream_block, stream):
-    """Block types of `stream_block` with no payload in `stream`, and StructBlock fields left
-    without a value: a new block or field must be given a payload in builders.py."""
-    missing = set(stream_block.child_blocks) - {block_type for block_type, _ in stream}
-    for block_type, value in stream:
-        block = stream_block.child_blocks[block_type]
-        missing |= missing_in_value(block, value, block_type)
+    """Block types of `stream_block`, and of every kind of stream inside it, that no stream of
+    their kind in `stream` holds, and StructBlock fields left without a value: a new block or
+    field must be given a payload in builders.py. A kind of stream (the innermost level, an
+    article) is covered between all the streams of that kind, not by each: containers at every
+    level each holding the whole level below would make pages of thousands of blocks."""
+    children, given, missing = {}, {}, set()
+    collect_payloads(stream_block, stream, type(stream_block).__name__, children, given, missing)
+    for kind, names in children.items():
+        missing |= {f"{kind} > {name}" for name in names - given[kind]}
     return missing
 
 
-def missing_in_value(block, value, where):
+def collect_payloads(block, value, where, children, given, missing):
     if isinstance(block, wagtail_blocks.StreamBlock):
-        return {f"{where} > {name}" for name in missing_fields(block, value)}
-    if isinstance(block, wagtail_blocks.ListBlock):
-        return set().union(*(missing_in_value(block.child_block, v, where) for v in value))
-    if isinstance(block, wagtail_blocks.StructBlock) and isinstance(value, dict):
-        missing = {f"{where}.{name}" for name in set(block.child_blocks) - set(value)}
+        kind = type(block).__name__
+        children[kind] = set(block.child_blocks)
+        given.setdefault(kind, set())
+        for block_type, child_value in value:
+            given[kind].add(block_type)
+            child = block.child_blocks[block_type]
+            collect_payloads(
+                child, child_value, f"{where} > {block_type}", children, given, missing
+            )
+    elif isinstance(block, wagtail_blocks.ListBlock):
+        for item in value:
+            collect_payloads(block.child_block, item, where, children, given, missing)
+    elif isinstance(block, wagtail_blocks.StructBlock) and isinstance(value, dict):
+        missing |= {f"{where}.{name}" for name in set(block.child_blocks) - set(value)}
         for name, child in block.child_blocks.items():
             if name in value:
-                missing |= missing_in_value(child, value[name], f"{where}.{name}")
-        return missing
-    return set()
+                collect_payloads(child, value[name], f"{where}.{name}", children, given, missing)
 
 
 def test_every_block_and_field_gets_a_payload(hostile_site):
@@ -229,6 +246,7 @@ def test_every_block_and_field_gets_a_payload(hostile_site):
     # field of a block, fails here until it is given a payload in builders.py.
     assert missing_fields(ArticleBlock(), article_blocks(hostile_site)) == set()
     assert missing_fields(NestedContentBlock(), nested_blocks(hostile_site)) == set()
+    assert missing_fields(InnerContentBlock(), inner_blocks(hostile_site)) == set()
     assert missing_fields(ResourcesBlock(), resource_blocks(hostile_site)) == set()
     # An FAQ answer holds what an expandable does, and parts in development of the same.
     answer_blocks = FaqPage._meta.get_field("answer").stream_block.child_blocks
@@ -343,7 +361,7 @@ def test_the_json_api_serves_inert_rich_text_and_links(client, hostile_site):
 
 
 RICH_TEXT_KEYS = {"introduction", "current_state"}
-URL_KEYS = {"url", "source_url", "video_url"}
+URL_KEYS = {"url", "source_url", "video_url", "spec_url"}
 
 
 def api_problems(data, where, key=None, block_type=None):
@@ -359,8 +377,8 @@ def api_problems(data, where, key=None, block_type=None):
     elif isinstance(data, str):
         if key in RICH_TEXT_KEYS or (key == "value" and block_type == "text"):
             problems += problems_in(data, f"{where} {key}")
-        elif key == "text" and block_type == "hint":
-            problems += problems_in(data, f"{where} hint")
+        elif key == "text" and block_type in ("hint", "quote", "cards"):
+            problems += problems_in(data, f"{where} {block_type}")
         elif key == "values" and block_type == "table":
             problems += problems_in(data, f"{where} table cell")
         elif key in URL_KEYS and url_as_followed(data).startswith(SCRIPT_SCHEMES):
@@ -474,6 +492,9 @@ def test_snippet_and_setting_editors_run_nothing(admin_client, hostile_site):
     urls = [
         reverse("wagtailsnippets_pages_faqcategory:list"),
         reverse("wagtailsnippets_pages_faqcategory:edit", args=(category.pk,)),
+        reverse("wagtailsnippets_pages_reusablecontent:list"),
+        reverse("wagtailsnippets_pages_reusablecontent:edit", args=(hostile_site.snippet.pk,)),
+        reverse("wagtailsnippets_pages_reusablecontent:history", args=(hostile_site.snippet.pk,)),
         reverse("wagtailsettings:edit", args=["pages", "readernotices", site.pk]),
         reverse("wagtailimages:index"),
         reverse("wagtailimages:edit", args=(hostile_site.image.pk,)),
@@ -608,29 +629,52 @@ def test_an_imported_book_runs_nothing(client, admin_client, home, tmp_path):
     assert_no_problems(problems)
 
 
-@pytest.mark.parametrize(
-    "front_matter, body, message",
-    [
-        ("source_url: \"javascript:alert('x')\"", "Yes.", "Enter a web address"),
-        ("source_url: \"JaVaScRiPt:alert('x')\"", "Yes.", "Enter a web address"),
-        ("source_url: 'data:text/html,<script>alert(1)</script>'", "Yes.", "Enter a web address"),
-        ("", "{% embed url=\"javascript:alert('x')\" %}", "needs an http(s) url"),
-        ("", '{% hint style="info\\" onmouseover=\\"alert(1)" %}\nx\n{% endhint %}', "hint"),
-    ],
-)
-def test_the_importer_refuses_script_links_and_says_where(
-    home, tmp_path, front_matter, body, message
-):
-    book = write_book(
-        tmp_path / "book",
+def question_book(root, front_matter, body):
+    return write_book(
+        root,
         {
             "README.md": ("Home", "# Home\n"),
             "faq/README.md": ("FAQ", "---\ntype: faq-index\n---\n# FAQ\n"),
             "faq/question.md": ("Question", f"---\n{front_matter}\n---\n# Question\n\n{body}\n"),
         },
     )
+
+
+@pytest.mark.parametrize(
+    "front_matter",
+    [
+        "source_url: \"javascript:alert('x')\"",
+        "source_url: \"JaVaScRiPt:alert('x')\"",
+        "source_url: 'data:text/html,<script>alert(1)</script>'",
+    ],
+)
+def test_the_importer_refuses_script_links_and_says_where(home, tmp_path, front_matter):
+    book = question_book(tmp_path / "book", front_matter, "Yes.")
     before = Page.objects.count()
     with pytest.raises(CommandError) as error:
         import_book(book)
-    assert "faq/question.md" in str(error.value) and message in str(error.value)
+    assert "faq/question.md" in str(error.value) and "Enter a web address" in str(error.value)
     assert Page.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    "body, note",
+    [
+        (
+            "Yes.\n\n{% embed url=\"javascript:alert('x')\" %}",
+            "an embed of \"javascript:alert('x')\", not a web address, was left out",
+        ),
+        (
+            'Yes.\n\n{% hint style="info\\" onmouseover=\\"alert(1)" %}\nx\n{% endhint %}',
+            "is shown as info",
+        ),
+    ],
+    ids=["embed", "hint style"],
+)
+def test_the_importer_keeps_script_out_of_a_body_and_says_where(client, home, tmp_path, body, note):
+    # An import goes on past what it cannot keep as it is (docs/gitbook.md), and says so.
+    output = import_book(question_book(tmp_path / "book", "", body))
+
+    assert "faq/question.md" in output and note in output
+    question = FaqPage.objects.get(title="Question")
+    assert_no_problems(problems_in(get_ok(client, question.url), question.url))
