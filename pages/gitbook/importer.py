@@ -122,8 +122,16 @@ class BookImporter:
         front, nodes = self.plan()
         self.place(front, nodes)
         self.write(front, nodes)
+        if front is None and self.parent_is_new and not self.draft:
+            self.publish_home_without_readme()
         self.add_redirects()
         return self.report
+
+    def publish_home_without_readme(self):
+        """A book without a README (GitBook opens it at its first page) still gets a home page
+        readers can reach: the one made for this import, listing the book's pages."""
+        self.parent.save_revision(user=self.user, log_action=False).publish(user=self.user)
+        self.report.note("the book has no README.md: its home page lists its pages")
 
     def plan(self):
         """The page tree the book becomes, every page converted, before anything is written.

@@ -687,3 +687,19 @@ def test_a_fresh_site_takes_a_book_without_groups(db, tmp_path, client):
         ("SectionPage", "Start", "start", [("TopicPage", "Next", "next", [])]),
     ]
     assert client.get("/start/next/").status_code == 200
+
+
+def test_a_fresh_site_takes_a_book_without_a_readme(db, tmp_path, client):
+    # GitBook opens such a book at its first page; here the home page made for it lists them.
+    book = write_book(tmp_path / "book", {"mining/start.md": ("Getting started", "Mine.\n")})
+    (book / "SUMMARY.md").write_text("## Mining\n\n- [Getting started](mining/start.md)\n")
+
+    output = import_book(book)
+
+    home = HomePage.objects.get()
+    assert home.live and not home.has_unpublished_changes
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Mining" in response.content.decode()
+    assert client.get("/mining/start/").status_code == 200
+    assert "has no README.md" in output
