@@ -335,7 +335,7 @@ class MarkdownWriter:
 
         def cell(value):
             if hasattr(value, "source"):
-                value = self.rich_text(value.source, path)
+                value = self.cell_text(value.source, path)
             else:  # plain text: written to read as itself
                 value = escape_markdown_text(value if value is not None else "")
             return " ".join(str(value).split()).replace("|", "\\|")
@@ -347,6 +347,25 @@ class MarkdownWriter:
         for row in table.row_data:
             lines.append("| " + " | ".join(cell(value) for value in row["values"]) + " |")
         return "\n".join(lines)
+
+    def cell_text(self, source, path):
+        """A table cell on the one line markdown gives it: its text, or, for paragraphs or a
+        list, the HTML GitBook itself writes in a cell (`<p>…</p><p>…</p>`, `<ul><li>…`) with
+        markdown inside."""
+        blocks = [child for child in BeautifulSoup(source, "html.parser").children if child.name]
+        if len(blocks) < 2 and not any(block.name in ("ul", "ol") for block in blocks):
+            return self.rich_text(source, path)
+        parts = []
+        for block in blocks:
+            if block.name in ("ul", "ol"):
+                items = "".join(
+                    f"<li>{self.rich_text(block_inner_html(item), path)}</li>"
+                    for item in block.find_all("li", recursive=False)
+                )
+                parts.append(f"<{block.name}>{items}</{block.name}>")
+            else:
+                parts.append(f"<p>{self.rich_text(block_inner_html(block), path)}</p>")
+        return "".join(parts)
 
     def card(self, value, path):
         page = value.get("page")
@@ -452,21 +471,23 @@ class BookExporter(MarkdownWriter):
         self.paths = {self.root.pk: "README.md"}
         self.pages_by_id = {page.pk: page for page in pages}
         summary = ["# Table of contents", "", f"* [{self.root.title}](README.md)", ""]
-        entries, groups = [], []
-        for child in self.children.get(self.root.path, []):
+        top = self.children.get(self.root.path, [])
+        groups = set()
+        for child in top:
             # A section with content of its own (an introduction, a body) is a page of the book
             # with its pages under it; one without is a `## Group`, a title over its pages.
             if getattr(type_of(child), "in_book", None) == GROUP and not has_content(child):
-                groups.append(child)
+                groups.add(child.pk)
                 self.paths[child.pk] = None
                 self.assign_paths(self.children.get(child.path, []), child.slug)
             else:
                 self.assign_paths([child], "")
-        entries = [
-            c for c in self.children.get(self.root.path, []) if c.pk not in {g.pk for g in groups}
-        ]
-        summary += self.summary_lines(entries, 0)
-        for group in groups:
+        # Pages after a `## Group` belong to it: a group before a page of the book is written
+        # as GitBook's unlinked parent (a bullet without a link), so every page keeps its place.
+        pages_after = [index for index, child in enumerate(top) if child.pk not in groups]
+        trailing = pages_after[-1] + 1 if pages_after else 0
+        summary += self.summary_lines(top[:trailing], 0)
+        for group in top[trailing:]:
             summary += ["", f"## {group.title}", ""]
             summary += self.summary_lines(self.children.get(group.path, []), 0)
 
@@ -530,7 +551,11 @@ class BookExporter(MarkdownWriter):
         lines = []
         for page in pages:
             title = escape_markdown_text(page.title)
-            lines.append(f"{'  ' * depth}* [{title}]({link_destination(self.paths[page.pk])})")
+            if self.paths[page.pk] is None:  # a group, as an unlinked parent
+                lines.append(f"{'  ' * depth}* {title}")
+            else:
+                href = link_destination(self.paths[page.pk])
+                lines.append(f"{'  ' * depth}* [{title}]({href})")
             lines += self.summary_lines(self.children.get(page.path, []), depth + 1)
         return lines
 
@@ -611,6 +636,10 @@ LINE_START_MARKUP = re.compile(
     r"(#{1,6}(?=[ \t]|$)|>|[-+](?=[ \t]|$)|\d{1,9}(?=[.)](?:[ \t]|$))|=+[ \t]*$|-+[ \t]*$)",
     re.MULTILINE,
 )
+
+
+def block_inner_html(element):
+    return "".join(str(child) for child in element.children)
 
 
 def escape_markdown_text(text):

@@ -28,6 +28,7 @@ from markdown_it.token import Token
 
 from django.conf import settings
 
+from pages.gitbook.canonical import canonical_rich_text
 from pages.sanitising import image_embed
 
 from . import StructureError
@@ -1323,17 +1324,24 @@ def front_matter_title(text):
     return ""
 
 
+def markdown_source(segments):
+    """The markdown lines of segments, GitBook blocks between them left out."""
+    return "\n".join(line for s in segments if s.kind == "markdown" for line in s.lines)
+
+
 def notice_note(hint):
     """The words of a part in development's notice after its "In development:", as plain text."""
-    text = "\n".join(line for s in hint.children if s.kind == "markdown" for line in s.lines)
-    words = [inline_text(token.children) for token in PARSER.parse(text) if token.children]
+    words = [
+        inline_text(token.children)
+        for token in PARSER.parse(markdown_source(hint.children))
+        if token.children
+    ]
     return NOTICE_PREFIX.sub("", " ".join(" ".join(words).split()), count=1)
 
 
 def plain_text(segments):
     """The words of markdown segments (a caption), with markdown's escapes and emphasis read."""
-    text = "\n".join(line for s in segments if s.kind == "markdown" for line in s.lines)
-    inline = [token for token in PARSER.parse(text) if token.type == "inline"]
+    inline = [token for token in PARSER.parse(markdown_source(segments)) if token.type == "inline"]
     return " ".join(" ".join(inline_text(token.children) for token in inline).split())
 
 
@@ -1352,10 +1360,7 @@ def inline_text(children):
 
 
 def link_text(segments):
-    tokens = PARSER.parse(
-        "\n".join(line for s in segments if s.kind == "markdown" for line in s.lines)
-    )
-    for token in tokens:
+    for token in PARSER.parse(markdown_source(segments)):
         if token.type == "inline":
             for position, child in enumerate(token.children or []):
                 if child.type == "link_open":
@@ -1397,7 +1402,7 @@ CLEANER = nh3.Cleaner(
 
 def sanitise(markup):
     # Wagtail reads an image embed only in its self-closing form, which nh3 does not write.
-    return EMBED.sub(image_embed, CLEANER.clean(markup)).strip()
+    return EMBED.sub(image_embed, canonical_rich_text(CLEANER.clean(markup))).strip()
 
 
 class AnchorParser(HTMLParser):

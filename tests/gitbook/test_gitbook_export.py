@@ -208,3 +208,112 @@ def test_a_section_with_words_of_its_own_is_a_page_of_the_book(home, tmp_path):
     assert [page.title for page in SectionPage.objects.get(slug="reference").get_children()] == [
         "Commands"
     ]
+
+
+def test_a_group_before_a_page_of_the_book_keeps_its_place(home, tmp_path):
+    # GitBook's unlinked parent "Guidelines" sits between two pages of the book. Written as a
+    # `## Group` after them, it would move to the end; it is written where it was.
+    write_book(
+        tmp_path / "book",
+        {
+            "README.md": ("Home", "# Home\n"),
+            "intro.md": ("Introduction", "# Introduction\n\nHello.\n"),
+            "pointers.md": ("Pointers", "# Pointers\n\nSome.\n"),
+            "style/README.md": ("Style", "# Style\n\nHow we write.\n"),
+            "style/names.md": ("Names", "# Names\n\nShort.\n"),
+            "faq.md": ("Answers", "# Answers\n\nAsk.\n"),
+        },
+        summary="""
+        # Table of contents
+
+        * [Home](README.md)
+        * [Introduction](intro.md)
+        * Guidelines
+          * [Pointers](pointers.md)
+        * [Style](style/README.md)
+          * [Names](style/names.md)
+
+        ## Help
+
+        * [Answers](faq.md)
+        """,
+    )
+    import_book(tmp_path / "book")
+    before = snapshot()
+    titles = [page.title for page in HomePage.objects.get().get_children()]
+    assert titles == ["Introduction", "Guidelines", "Style", "Help"]
+
+    export_book(tmp_path / "out")
+
+    summary = (tmp_path / "out/SUMMARY.md").read_text()
+    assert "* [Introduction](intro.md)\n* Guidelines\n  * [Pointers]" in summary
+    assert summary.endswith("## Help\n\n* [Answers](help/faq.md)\n")
+    forget_everything()
+    import_book(tmp_path / "out")
+    assert [page.title for page in HomePage.objects.get().get_children()] == titles
+    assert snapshot() == before
+
+
+# The same words as GitBook, markdown or HTML may write them: stored once, the same way, they
+# export and import back as themselves.
+SAME_TEXT_WRITTEN_TWICE = {
+    "loose and tight lists": ("- one\n\n- two\n", "- one\n- two\n"),
+    "an HTML list": ("<ul><li><p>one</p></li><li><p>two</p></li></ul>\n", "- one\n- two\n"),
+    "text after an HTML list": (
+        "<ul>\n<li>one</li>\n</ul>\nTODO: more\n",
+        "- one\n\nTODO: more\n",
+    ),
+    "spaces and line breaks": (
+        "Note:  two  spaces\nand a break.\n",
+        "Note: two spaces and a break.\n",
+    ),
+    "blocks on one line": ("<p>First.</p><p>Second.</p>\n", "First.\n\nSecond.\n"),
+}
+
+
+@pytest.mark.parametrize(
+    "written, plain", SAME_TEXT_WRITTEN_TWICE.values(), ids=SAME_TEXT_WRITTEN_TWICE.keys()
+)
+def test_the_same_words_written_two_ways_are_stored_one_way(home, tmp_path, written, plain):
+    bodies = []
+    for name, text in (("written", written), ("plain", plain)):
+        write_book(tmp_path / name, {"page.md": ("Page", f"# Page\n\n{text}")})
+        import_book(tmp_path / name)
+        bodies.append(TopicPage.objects.get(slug="page").body.raw_data[0]["value"])
+        forget_everything()
+
+    assert bodies[0] == bodies[1]
+
+
+def test_table_cells_of_paragraphs_and_lists_come_back_whole(home, tmp_path):
+    # GitBook writes a cell of several paragraphs or a list as HTML on the cell's one line.
+    write_book(
+        tmp_path / "book",
+        {
+            "page.md": (
+                "Page",
+                """
+                # Page
+
+                | Version | Notes |
+                | --- | --- |
+                | 1.4 | <p>&#x3C;= 1.4.12</p><p>1.5.0 - 1.5.9 and <strong>more</strong></p> |
+                | 1.6 | <ul><li>fixed <a href="page.md">this</a></li><li>and that</li></ul> |
+                | 1.7 | one line |
+                """,
+            )
+        },
+    )
+    import_book(tmp_path / "book")
+    before = snapshot()
+    rows = TopicPage.objects.get(slug="page").body[0].value["table"].row_data
+    notes = [row["values"][1].source for row in rows]
+    assert notes[0] == "<p>&lt;= 1.4.12</p>\n<p>1.5.0 - 1.5.9 and <b>more</b></p>"
+    assert notes[1].startswith("<ul>\n<li>fixed <a ")
+    assert notes[2] == "<p>one line</p>"
+
+    export_book(tmp_path / "out")
+    forget_everything()
+    import_book(tmp_path / "out")
+
+    assert snapshot() == before
