@@ -2,9 +2,12 @@
 Heading anchors as GitBook makes them, so that a deep link from outside (`page#some-heading`)
 reaches the same heading on the imported page.
 
-GitBook lowercases the heading's text, turns each run of spaces into one hyphen and drops
-punctuation, but keeps letters and digits of any script, hyphens, underscores and dots
-(`## v1.2 release` is `#v1.2-release`); a repeated anchor on the same page gets `-1`, `-2`, ….
+GitBook lowercases the heading's text, spells out `&`, `<` and `>` (`and`, `less than`,
+`greater than`), drops apostrophes, and turns each run of spaces and other punctuation into one
+hyphen, keeping letters and digits of any script, hyphens, underscores and dots (`## v1.2
+release` is `#v1.2-release`, `## User(s)` is `#user-s`); an anchor that would start with a digit
+starts with `id-` (`## 1. Install` is `#id-1.-install`); a repeated anchor on the same page gets
+`-1`, `-2`, …. (Read from the links real books make to their own headings.)
 A heading may name its own: `## Exits <a href="#exit-game" id="exit-game"></a>`, as GitBook
 writes it, or `## Exits {#exit-game}`.
 """
@@ -14,14 +17,20 @@ import unicodedata
 
 # Markdown's explicit heading id, `## Title {#custom-id}`.
 CUSTOM_ID = re.compile(r"\s*\{#([^\s{}]+)\}\s*$")
-DROPPED = re.compile(r"[^\w\s.-]")
-SPACES = re.compile(r"\s+")
+SPELLED_OUT = {"&": " and ", "<": " less than ", ">": " greater than "}
+APOSTROPHES = re.compile(r"['’]")
+SEPARATORS = re.compile(r"[^\w.-]+")
+HYPHENS = re.compile(r"-{2,}")
 
 
 def gitbook_anchor(text):
     """The anchor GitBook gives a heading with this (plain) text, before de-duplication."""
     text = unicodedata.normalize("NFKC", text).strip().lower()
-    return SPACES.sub("-", DROPPED.sub("", text))
+    for symbol, words in SPELLED_OUT.items():
+        text = text.replace(symbol, words)
+    text = SEPARATORS.sub("-", APOSTROPHES.sub("", text))
+    anchor = HYPHENS.sub("-", text).strip("-")
+    return f"id-{anchor}" if anchor[:1].isdigit() else anchor
 
 
 class Anchors:

@@ -305,10 +305,20 @@ class TestText:
             tmp_path,
             client,
             "## Version 1.2 & more\n\n## Setup\n\n## Setup\n\n## Exits {#exit-game}\n\n"
+            "## 1. Install the SDK\n\n## Followers of User(s)\n\n## A user's score > X\n\n"
             "[First](#setup) [second](#setup-1) [exits](#exit-game)\n",
         )
         anchors = [value["anchor"] for block_type, value in blocks if block_type == "heading"]
-        assert anchors == ["version-1.2-more", "setup", "setup-1", "exit-game"]
+        # As GitBook writes them: the links real books make to their own headings say so.
+        assert anchors == [
+            "version-1.2-and-more",
+            "setup",
+            "setup-1",
+            "exit-game",
+            "id-1.-install-the-sdk",
+            "followers-of-user-s",
+            "a-users-score-greater-than-x",
+        ]
         for anchor in anchors:
             assert main.find(id=anchor) is not None
         assert "{#exit-game}" not in text
