@@ -12,7 +12,9 @@ nothing change. So the importer stores one form, the one markdown writes for a t
 - empty paragraphs are dropped; text between blocks at the top level is a paragraph;
 - runs of spaces and line breaks in text are one space (not in code), none at a block's edges;
 - each block on a line of its own, as markdown-it writes them;
-- bold and italic as `<b>` and `<i>`, as Wagtail's editor and the markdown reader write them.
+- a paragraph's line breaks only inside it: two in a row start a new paragraph;
+- bold, italic and struck as `<b>`, `<i>` and `<s>`, as Wagtail's editor and the markdown
+  reader write them.
 
 Works on HTML already sanitised (pages.gitbook.markdown.sanitise): the elements of
 pages.sanitising.RICH_TEXT_TAGS.
@@ -25,9 +27,11 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 BLOCKS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "hr"}
 VOID = {"br", "hr", "embed"}
-SAME_AS = {"strong": "b", "em": "i"}
+SAME_AS = {"strong": "b", "em": "i", "del": "s"}
 # Only the whitespace HTML collapses: a no-break space is text.
 SPACES = re.compile(r"[ \t\n\r\f]+")
+BREAKS = re.compile(r"(?:<br> ?){2,}")
+EDGE_BREAKS = re.compile(r"^(?: ?<br>)+|(?:<br> ?)+$")
 
 
 def canonical_rich_text(markup):
@@ -92,7 +96,13 @@ def block(node):
         if node.name in ("ul", "ol") or first_is_block:
             body = "\n" + body.lstrip("\n")
         return f"{open_tag(node)}{body}</{node.name}>\n"
-    return f"{open_tag(node)}{inline(node.children).strip(' ')}</{node.name}>\n"
+    text = inline(node.children).strip(" ")
+    if node.name == "p":
+        paragraphs = [
+            part.strip(" ") for part in BREAKS.split(EDGE_BREAKS.sub("", text)) if part.strip(" ")
+        ]
+        return "".join(f"{open_tag(node)}{part}</p>\n" for part in paragraphs)
+    return f"{open_tag(node)}{text}</{node.name}>\n"
 
 
 def is_block_part(part):

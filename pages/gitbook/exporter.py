@@ -354,18 +354,23 @@ class MarkdownWriter:
         markdown inside."""
         blocks = [child for child in BeautifulSoup(source, "html.parser").children if child.name]
         if len(blocks) < 2 and not any(block.name in ("ul", "ol") for block in blocks):
-            return self.rich_text(source, path)
+            return self.cell_line(source, path)
         parts = []
         for block in blocks:
             if block.name in ("ul", "ol"):
                 items = "".join(
-                    f"<li>{self.rich_text(block_inner_html(item), path)}</li>"
+                    f"<li>{self.cell_line(block_inner_html(item), path)}</li>"
                     for item in block.find_all("li", recursive=False)
                 )
                 parts.append(f"<{block.name}>{items}</{block.name}>")
             else:
-                parts.append(f"<p>{self.rich_text(block_inner_html(block), path)}</p>")
+                parts.append(f"<p>{self.cell_line(block_inner_html(block), path)}</p>")
         return "".join(parts)
+
+    def cell_line(self, source, path):
+        """Inline text in a table cell, its line breaks as `<br>` (markdown's hard break, two
+        spaces at a line's end, cannot be written on a cell's line)."""
+        return self.rich_text(source, path).replace("  \n", "<br>")
 
     def card(self, value, path):
         page = value.get("page")

@@ -209,7 +209,9 @@ class Markup:
             yield from token.children or ()
 
     def plain_text(self):
-        paragraphs = [t.content for t in self.tokens if t.type == "inline"]
+        """What a reader reads (a table's heading, a number): markdown's emphasis and escapes
+        read, as GitBook shows them."""
+        paragraphs = [inline_text(t.children) for t in self.tokens if t.type == "inline"]
         return "\n\n".join(paragraph.strip() for paragraph in paragraphs if paragraph.strip())
 
 
@@ -541,7 +543,8 @@ class PageConverter:
             if start != 1:
                 self.degrade("list", f"numbered steps starting at {start} start at 1", line)
             steps = [
-                {"title": "", "content": self.token_blocks(item, line, level - 1)} for item in items
+                {"title": "", "content": merge_text(self.token_blocks(item, line, level - 1))}
+                for item in items
             ]
             return [("steps", {"steps": steps})]
         blocks = []

@@ -267,6 +267,8 @@ SAME_TEXT_WRITTEN_TWICE = {
         "Note:  two  spaces\nand a break.\n",
         "Note: two spaces and a break.\n",
     ),
+    "two line breaks": ("First.<br><br>Second.\n", "First.\n\nSecond.\n"),
+    "struck words": ("<del>old</del> new\n", "~~old~~ new\n"),
     "blocks on one line": ("<p>First.</p><p>Second.</p>\n", "First.\n\nSecond.\n"),
 }
 
@@ -295,11 +297,12 @@ def test_table_cells_of_paragraphs_and_lists_come_back_whole(home, tmp_path):
                 """
                 # Page
 
-                | Version | Notes |
+                | Version | **Notes** |
                 | --- | --- |
                 | 1.4 | <p>&#x3C;= 1.4.12</p><p>1.5.0 - 1.5.9 and <strong>more</strong></p> |
                 | 1.6 | <ul><li>fixed <a href="page.md">this</a></li><li>and that</li></ul> |
                 | 1.7 | one line |
+                | 1.8 | two<br>lines |
                 """,
             )
         },
@@ -311,6 +314,46 @@ def test_table_cells_of_paragraphs_and_lists_come_back_whole(home, tmp_path):
     assert notes[0] == "<p>&lt;= 1.4.12</p>\n<p>1.5.0 - 1.5.9 and <b>more</b></p>"
     assert notes[1].startswith("<ul>\n<li>fixed <a ")
     assert notes[2] == "<p>one line</p>"
+    assert notes[3] == "<p>two<br>lines</p>"
+    columns = TopicPage.objects.get(slug="page").body[0].value["table"].columns
+    assert [column["heading"] for column in columns] == ["Version", "Notes"]
+
+    export_book(tmp_path / "out")
+    forget_everything()
+    import_book(tmp_path / "out")
+
+    assert snapshot() == before
+
+
+def test_numbered_steps_with_code_come_back_whole(home, tmp_path):
+    # A numbered list with code between its items becomes steps; a step's paragraph and the
+    # list under it are one text, as they are read back from the export.
+    write_book(
+        tmp_path / "book",
+        {
+            "page.md": (
+                "Page",
+                """
+                # Page
+
+                1. Open the file:
+
+                   * `config.yaml`
+                   * `values.yaml`
+
+                   ```yaml
+                   key: value
+                   ```
+                2. Save it.
+                """,
+            )
+        },
+    )
+    import_book(tmp_path / "book")
+    before = snapshot()
+    steps = TopicPage.objects.get(slug="page").body[0].value["steps"]
+    first = [block.block_type for block in steps[0]["content"]]
+    assert first == ["text", "code"]
 
     export_book(tmp_path / "out")
     forget_everything()
