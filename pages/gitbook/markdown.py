@@ -22,7 +22,7 @@ from html.parser import HTMLParser
 from urllib.parse import unquote
 
 import nh3
-from bs4 import Tag
+from bs4 import Comment, Tag
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -575,6 +575,8 @@ class PageConverter:
             pending.clear()
 
         for node in elements(soup):
+            if isinstance(node, Comment):
+                continue  # hidden from readers, GitBook's tags in it too
             if not isinstance(node, Tag):
                 pending.append(node)
                 continue
