@@ -54,11 +54,12 @@ def is_block(node):
 
 
 def shows_nothing(node):
-    """An element with no words, image or line break in it: a reader sees nothing of it."""
+    """An element with no words or image in it (a link around a line break): a reader sees
+    nothing of it."""
     return (
         isinstance(node, Tag)
         and node.name not in VOID
-        and not node.find(VOID)
+        and not node.find("embed")
         and not SPACES.sub("", node.get_text())
     )
 
@@ -71,17 +72,19 @@ def block_children(node, top_level=False):
     """The parts of a block container (the top level, a list, a list item), each block on its
     own line; at the top level, inline runs become paragraphs."""
     if node.name == "li":
-        paragraphs = [child for child in node.children if getattr(child, "name", None) == "p"]
-        if len(paragraphs) == 1:
-            paragraphs[0].unwrap()
+        own = [child for child in node.children if getattr(child, "name", None) == "p"]
+        if len(own) == 1:
+            own[0].unwrap()
     children = group_lists(significant_children(node), node)
     parts, run = [], []
 
     def end_run():
         if run:
             text = tidy_inline(inline(run))
-            if text:
-                parts.append(f"<p>{text}</p>\n" if top_level else text)
+            if top_level:
+                parts.extend(f"<p>{part}</p>\n" for part in paragraphs(text))
+            elif text:
+                parts.append(text)
             run.clear()
 
     for child in children:
@@ -133,9 +136,13 @@ def block(node):
         return f"{open_tag(node)}{body}</{node.name}>\n"
     text = tidy_inline(inline(node.children))
     if node.name == "p":
-        paragraphs = [part.strip(" ") for part in BREAKS.split(text) if part.strip(" ")]
-        return "".join(f"{open_tag(node)}{part}</p>\n" for part in paragraphs)
+        return "".join(f"{open_tag(node)}{part}</p>\n" for part in paragraphs(text))
     return f"{open_tag(node)}{text}</{node.name}>\n"
+
+
+def paragraphs(text):
+    """A paragraph's text as paragraphs: two line breaks in a row start a new one."""
+    return [part.strip(" ") for part in BREAKS.split(text) if part.strip(" ")]
 
 
 def is_block_part(part):
@@ -153,6 +160,8 @@ def inline(nodes):
             written.append(open_tag(node))
         elif shows_nothing(node):
             written.append(" " if SPACES.search(node.get_text()) else "")
+        elif node.name == "a" and not {"href", "linktype", "id"} & set(node.attrs):
+            written.append(inline(node.children))  # a link to nowhere is its words
         elif node.name in BLOCKS:  # a block inside inline content: kept where it is
             written.append(block(node).rstrip("\n"))
         else:

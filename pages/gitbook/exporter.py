@@ -9,11 +9,12 @@ copied into `.gitbook/assets/`.
 import html
 import posixpath
 import re
+import unicodedata
 from pathlib import Path
 
 import yaml
 from bs4 import BeautifulSoup
-from markdownify import MarkdownConverter
+from markdownify import MarkdownConverter, chomp
 
 from django.utils.text import slugify
 
@@ -36,8 +37,35 @@ class RichTextToMarkdown(MarkdownConverter):
     is the same, byte for byte, as the first."""
 
     def __init__(self, exporter, current_path, **options):
-        super().__init__(heading_style="ATX", bullets="*", **options)
+        # `<page.md>` is no link to a markdown reader: every link is written [text](href).
+        super().__init__(heading_style="ATX", bullets="*", autolinks=False, **options)
         self.exporter, self.current_path = exporter, current_path
+
+    def emphasis(self, el, text, marker, tag):
+        """`**bold**`, or `<b>bold</b>` where markdown would not read the asterisks as bold:
+        next to a letter outside and punctuation inside (`**`x`**and`, `**a***.*`)."""
+        prefix, suffix, inner = chomp(text)
+        if not inner:
+            return ""
+        before = prefix[-1:] or last_character(el.previous_sibling)
+        after = suffix[:1] or first_character(el.next_sibling)
+        # Right after or before other emphasis, the asterisks would run together.
+        touching = (
+            not prefix
+            and is_emphasis(el.previous_sibling)
+            or (not suffix and is_emphasis(el.next_sibling))
+        )
+        if not touching and can_open(before, inner[0]) and can_close(inner[-1], after):
+            return f"{prefix}{marker}{inner}{marker}{suffix}"
+        return f"{prefix}<{tag}>{inner}</{tag}>{suffix}"
+
+    def convert_b(self, el, text, parent_tags):
+        return self.emphasis(el, text, "**", "b")
+
+    def convert_i(self, el, text, parent_tags):
+        return self.emphasis(el, text, "*", "i")
+
+    convert_strong, convert_em = convert_b, convert_i
 
     def escape(self, text, parent_tags):
         return escape_markdown_text(text)
@@ -355,17 +383,18 @@ class MarkdownWriter:
         blocks = [child for child in BeautifulSoup(source, "html.parser").children if child.name]
         if len(blocks) < 2 and not any(block.name in ("ul", "ol") for block in blocks):
             return self.cell_line(source, path)
-        parts = []
-        for block in blocks:
-            if block.name in ("ul", "ol"):
-                items = "".join(
-                    f"<li>{self.cell_line(block_inner_html(item), path)}</li>"
-                    for item in block.find_all("li", recursive=False)
-                )
-                parts.append(f"<{block.name}>{items}</{block.name}>")
-            else:
-                parts.append(f"<p>{self.cell_line(block_inner_html(block), path)}</p>")
-        return "".join(parts)
+        return "".join(self.cell_block(block, path) for block in blocks)
+
+    def cell_block(self, block, path):
+        if block.name not in ("ul", "ol"):
+            return f"<p>{self.cell_line(block_inner_html(block), path)}</p>"
+        items = []
+        for item in block.find_all("li", recursive=False):
+            lists = [child for child in item.children if child.name in ("ul", "ol")]
+            words = "".join(str(child) for child in item.children if child not in lists)
+            nested = "".join(self.cell_block(inner, path) for inner in lists)
+            items.append(f"<li>{self.cell_line(words, path)}{nested}</li>")
+        return f"<{block.name}>{''.join(items)}</{block.name}>"
 
     def cell_line(self, source, path):
         """Inline text in a table cell, its line breaks as `<br>` (markdown's hard break, two
@@ -641,6 +670,37 @@ LINE_START_MARKUP = re.compile(
     r"(#{1,6}(?=[ \t]|$)|>|[-+](?=[ \t]|$)|\d{1,9}(?=[.)](?:[ \t]|$))|=+[ \t]*$|-+[ \t]*$)",
     re.MULTILINE,
 )
+
+
+def is_emphasis(node):
+    return getattr(node, "name", None) in ("b", "strong", "i", "em")
+
+
+def last_character(node):
+    text = node.get_text() if hasattr(node, "get_text") else str(node or "")
+    return text[-1:]
+
+
+def first_character(node):
+    text = node.get_text() if hasattr(node, "get_text") else str(node or "")
+    return text[:1]
+
+
+def is_punctuation(character):
+    return bool(character) and unicodedata.category(character)[0] in "PS"
+
+
+def can_open(before, first):
+    """CommonMark's left-flanking rule for a run of `*` between `before` and `first`."""
+    if not first or first.isspace():
+        return False
+    return not is_punctuation(first) or not before or before.isspace() or is_punctuation(before)
+
+
+def can_close(last, after):
+    if not last or last.isspace():
+        return False
+    return not is_punctuation(last) or not after or after.isspace() or is_punctuation(after)
 
 
 def block_inner_html(element):

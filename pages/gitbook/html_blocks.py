@@ -56,7 +56,8 @@ class Text:
         return [token for part in self.parts for token in getattr(part, "tokens", ())]
 
     def render(self, env):
-        return "".join(part.render(env) for part in self.parts)
+        # Read again as one: lists in a row join, each block on its line (canonical.py).
+        return env["sanitise"]("\n".join(part.render(env) for part in self.parts))
 
     def plain_text(self):
         return "\n\n".join(part.plain_text() for part in self.parts if part.plain_text())

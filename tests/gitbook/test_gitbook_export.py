@@ -11,7 +11,7 @@ from django.core.management import CommandError
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page
-from wagtail.rich_text import expand_db_html
+from wagtail.rich_text import RichText, expand_db_html
 
 from pages.models import FaqCategory, GitBookSource, HomePage, SectionPage, TopicPage
 from tests.conftest import make_topic
@@ -275,6 +275,15 @@ SAME_TEXT_WRITTEN_TWICE = {
     "a link with nothing in it": ("Code scan [](https://devtron.ai/pricing)\n", "Code scan\n"),
     "bold around italic": ("<b><i>NOTE:</i></b> x\n", "***NOTE:*** x\n"),
     "list items outside a list": ("<p>Scans</p><li>V</li><li>L</li>\n", "Scans\n\n- V\n- L\n"),
+    "a link around a line break": (
+        "12 months prior.[\\\n](https://x.org/roi)\n",
+        "12 months prior.\n",
+    ),
+    "a link to nowhere": ("inactive: <a>Inactive button</a>\n", "inactive: Inactive button\n"),
+    "two line breaks in an HTML cell's words": (
+        "<div>First.<br><br>Second.</div>\n",
+        "First.\n\nSecond.\n",
+    ),
     "two line breaks": ("First.<br><br>Second.\n", "First.\n\nSecond.\n"),
     "struck words": ("<del>old</del> new\n", "~~old~~ new\n"),
     "blocks on one line": ("<p>First.</p><p>Second.</p>\n", "First.\n\nSecond.\n"),
@@ -368,3 +377,25 @@ def test_numbered_steps_with_code_come_back_whole(home, tmp_path):
     import_book(tmp_path / "out")
 
     assert snapshot() == before
+
+
+# Rich text whose emphasis sits where markdown's asterisks would not be read as emphasis.
+EMPHASIS_AT_EDGES = {
+    "bold code before a letter": "<p>see <b><code>/catalog</code></b>and more</p>",
+    "italic right after bold": "<p>in <b>Settings &amp; Security</b><i>.</i></p>",
+    "a link written as its file's name": '<p>To <a href="https://x.org/a.md">a.md</a> now</p>',
+}
+
+
+@pytest.mark.parametrize("source", EMPHASIS_AT_EDGES.values(), ids=EMPHASIS_AT_EDGES.keys())
+def test_emphasis_at_odd_edges_comes_back_as_emphasis(home, tmp_path, source):
+    from tests.gitbook.test_export_escaping import topic_with  # noqa: PLC0415
+
+    page = topic_with(home, [("text", RichText(source))])
+    before = page.body.raw_data[0]["value"]
+
+    export_book(tmp_path / "out")
+    forget_everything()
+    import_book(tmp_path / "out")
+
+    assert TopicPage.objects.get(slug="literals").body.raw_data[0]["value"] == before
