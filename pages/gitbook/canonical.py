@@ -178,15 +178,11 @@ def inline(nodes):
 
 def swap_nesting(node):
     """`<b><i>x</i></b>` as `<i><b>x</b></i>`, the order markdown's `***x***` gives."""
-    children = [child for child in node.children if not is_blank_text(child)]
+    children = list(node.children)
     if node.name == "b" and len(children) == 1 and getattr(children[0], "name", None) == "i":
         inner = children[0]
         node.name, inner.name = "i", "b"
     return node
-
-
-def is_blank_text(node):
-    return isinstance(node, NavigableString) and not str(node)
 
 
 def tidy_inline(text):

@@ -47,15 +47,13 @@ class RichTextToMarkdown(MarkdownConverter):
         prefix, suffix, inner = chomp(text)
         if not inner:
             return ""
-        before = prefix[-1:] or last_character(el.previous_sibling)
-        after = suffix[:1] or first_character(el.next_sibling)
+        before = prefix[-1:] or text_of(el.previous_sibling)[-1:]
+        after = suffix[:1] or text_of(el.next_sibling)[:1]
         # Right after or before other emphasis, the asterisks would run together.
-        touching = (
-            not prefix
-            and is_emphasis(el.previous_sibling)
-            or (not suffix and is_emphasis(el.next_sibling))
+        touching = (not prefix and is_emphasis(el.previous_sibling)) or (
+            not suffix and is_emphasis(el.next_sibling)
         )
-        if not touching and can_open(before, inner[0]) and can_close(inner[-1], after):
+        if not touching and can_flank(inner[0], before) and can_flank(inner[-1], after):
             return f"{prefix}{marker}{inner}{marker}{suffix}"
         return f"{prefix}<{tag}>{inner}</{tag}>{suffix}"
 
@@ -387,7 +385,7 @@ class MarkdownWriter:
 
     def cell_block(self, block, path):
         if block.name not in ("ul", "ol"):
-            return f"<p>{self.cell_line(block_inner_html(block), path)}</p>"
+            return f"<p>{self.cell_line(block.decode_contents(), path)}</p>"
         items = []
         for item in block.find_all("li", recursive=False):
             lists = [child for child in item.children if child.name in ("ul", "ol")]
@@ -506,19 +504,17 @@ class BookExporter(MarkdownWriter):
         self.pages_by_id = {page.pk: page for page in pages}
         summary = ["# Table of contents", "", f"* [{self.root.title}](README.md)", ""]
         top = self.children.get(self.root.path, [])
-        groups = set()
         for child in top:
             # A section with content of its own (an introduction, a body) is a page of the book
             # with its pages under it; one without is a `## Group`, a title over its pages.
             if getattr(type_of(child), "in_book", None) == GROUP and not has_content(child):
-                groups.add(child.pk)
                 self.paths[child.pk] = None
                 self.assign_paths(self.children.get(child.path, []), child.slug)
             else:
                 self.assign_paths([child], "")
         # Pages after a `## Group` belong to it: a group before a page of the book is written
         # as GitBook's unlinked parent (a bullet without a link), so every page keeps its place.
-        pages_after = [index for index, child in enumerate(top) if child.pk not in groups]
+        pages_after = [i for i, child in enumerate(top) if self.paths[child.pk] is not None]
         trailing = pages_after[-1] + 1 if pages_after else 0
         summary += self.summary_lines(top[:trailing], 0)
         for group in top[trailing:]:
@@ -676,35 +672,20 @@ def is_emphasis(node):
     return getattr(node, "name", None) in ("b", "strong", "i", "em")
 
 
-def last_character(node):
-    text = node.get_text() if hasattr(node, "get_text") else str(node or "")
-    return text[-1:]
-
-
-def first_character(node):
-    text = node.get_text() if hasattr(node, "get_text") else str(node or "")
-    return text[:1]
+def text_of(node):
+    return node.get_text() if hasattr(node, "get_text") else str(node or "")
 
 
 def is_punctuation(character):
     return bool(character) and unicodedata.category(character)[0] in "PS"
 
 
-def can_open(before, first):
-    """CommonMark's left-flanking rule for a run of `*` between `before` and `first`."""
-    if not first or first.isspace():
+def can_flank(inside, outside):
+    """CommonMark's flanking rule for a run of `*` with `inside` the emphasised text's first
+    (or last) character and `outside` the one before (or after) it: it opens (or closes)."""
+    if not inside or inside.isspace():
         return False
-    return not is_punctuation(first) or not before or before.isspace() or is_punctuation(before)
-
-
-def can_close(last, after):
-    if not last or last.isspace():
-        return False
-    return not is_punctuation(last) or not after or after.isspace() or is_punctuation(after)
-
-
-def block_inner_html(element):
-    return "".join(str(child) for child in element.children)
+    return not is_punctuation(inside) or not outside or outside.isspace() or is_punctuation(outside)
 
 
 def escape_markdown_text(text):

@@ -28,12 +28,12 @@ from markdown_it.token import Token
 
 from django.conf import settings
 
-from pages.gitbook.canonical import canonical_rich_text
 from pages.sanitising import image_embed
 
 from . import StructureError
 from .anchors import CUSTOM_ID, Anchors, gitbook_anchor
 from .book import book_file
+from .canonical import canonical_rich_text
 from .html_blocks import (
     HtmlMarkup,
     Text,

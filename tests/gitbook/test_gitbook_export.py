@@ -75,6 +75,13 @@ def normalise(value, key=None):
     return value
 
 
+def export_and_import_again(out):
+    """The site exported to `out` and imported back into a site that has forgotten it."""
+    export_book(out)
+    forget_everything()
+    import_book(out)
+
+
 def forget_everything():
     """What a fresh database would lack: every imported page, category, image and document."""
     home = HomePage.objects.get()
@@ -335,9 +342,7 @@ def test_table_cells_of_paragraphs_and_lists_come_back_whole(home, tmp_path):
     columns = TopicPage.objects.get(slug="page").body[0].value["table"].columns
     assert [column["heading"] for column in columns] == ["Version", "Notes"]
 
-    export_book(tmp_path / "out")
-    forget_everything()
-    import_book(tmp_path / "out")
+    export_and_import_again(tmp_path / "out")
 
     assert snapshot() == before
 
@@ -372,9 +377,7 @@ def test_numbered_steps_with_code_come_back_whole(home, tmp_path):
     first = [block.block_type for block in steps[0]["content"]]
     assert first == ["text", "code"]
 
-    export_book(tmp_path / "out")
-    forget_everything()
-    import_book(tmp_path / "out")
+    export_and_import_again(tmp_path / "out")
 
     assert snapshot() == before
 
@@ -394,8 +397,6 @@ def test_emphasis_at_odd_edges_comes_back_as_emphasis(home, tmp_path, source):
     page = topic_with(home, [("text", RichText(source))])
     before = page.body.raw_data[0]["value"]
 
-    export_book(tmp_path / "out")
-    forget_everything()
-    import_book(tmp_path / "out")
+    export_and_import_again(tmp_path / "out")
 
     assert TopicPage.objects.get(slug="literals").body.raw_data[0]["value"] == before
