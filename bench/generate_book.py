@@ -294,8 +294,10 @@ The paper
             ".gitbook.yaml", "root: ./\nstructure:\n  readme: README.md\n  summary: SUMMARY.md\n"
         )
         self.save("README.md", f"# Benchmark book\n\n{self.paragraph()}\n")
+        # Only topics and deep dives have the "Overview" heading the links point at.
+        with_overview = [page for page in everything if page.kind in ("topic", "deep-dive")]
         for page in everything:
-            self.save(page.path, self.page_text(page, self.random.choice(everything)))
+            self.save(page.path, self.page_text(page, self.random.choice(with_overview)))
         assets = self.out / ".gitbook" / "assets"
         assets.mkdir(parents=True, exist_ok=True)
         for number in range(1, 6):
