@@ -31,10 +31,12 @@ RICH_TEXT_TAGS = {
 }  # fmt: skip
 # Besides links: a numbered list that goes on after code between its steps starts at its own
 # number; a heading inside a hint or tab keeps the anchor GitBook gave it; an image in a line of
-# text or a list item is Wagtail's image embed.
+# text or a list item is Wagtail's image embed; a footnote (a numbered list's item) has the id
+# its references link to.
 RICH_TEXT_ATTRIBUTES = {
     "a": {"href", "linktype", "id", "anchor"},
     "ol": {"start"},
+    "li": {"id"},
     "h2": {"id"},
     "h3": {"id"},
     "h4": {"id"},

@@ -13,7 +13,7 @@ import unicodedata
 from pathlib import Path
 
 import yaml
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from markdownify import MarkdownConverter, chomp
 
 from django.utils.text import slugify
@@ -27,6 +27,7 @@ from pages.models import ReusableContent
 
 ASSETS = ".gitbook/assets"
 INCLUDES = ".gitbook/includes"  # reusable content, GitBook's {% include %}
+FOOTNOTE = re.compile(r"user-content-fn-(\d+)")  # pages.gitbook.markdown.FOOTNOTE_ANCHOR
 
 
 class RichTextToMarkdown(MarkdownConverter):
@@ -81,7 +82,20 @@ class RichTextToMarkdown(MarkdownConverter):
         return f"<mark>{text}</mark>" if text else ""
 
     def convert_sup(self, el, text, parent_tags):
+        number = footnote_reference(el)
+        if number:
+            return f"[^{number}]"
         return f"<sup>{text}</sup>" if text else ""
+
+    def convert_li(self, el, text, parent_tags):
+        """A footnote (the importer's numbered list item with a footnote's id) as `[^1]: text`,
+        its later paragraphs indented under it; any other item as markdownify writes it."""
+        match = FOOTNOTE.fullmatch(el.get("id") or "")
+        if not match or el.parent is None or el.parent.name != "ol":
+            return super().convert_li(el, text, parent_tags)
+        lines = (text or "").strip().split("\n")
+        body = "\n".join([lines[0]] + [f"    {line}" if line else "" for line in lines[1:]])
+        return f"[^{match.group(1)}]: {body}\n\n"
 
     def convert_sub(self, el, text, parent_tags):
         return f"<sub>{text}</sub>" if text else ""
@@ -666,6 +680,18 @@ LINE_START_MARKUP = re.compile(
     r"(#{1,6}(?=[ \t]|$)|>|[-+](?=[ \t]|$)|\d{1,9}(?=[.)](?:[ \t]|$))|=+[ \t]*$|-+[ \t]*$)",
     re.MULTILINE,
 )
+
+
+def footnote_reference(sup):
+    """The number of the footnote a `<sup>` refers to, as the importer writes a reference:
+    `<sup><a href="#user-content-fn-1">1</a></sup>`."""
+    children = [child for child in sup.children if str(child).strip()]
+    if len(children) != 1 or not isinstance(children[0], Tag) or children[0].name != "a":
+        return None
+    match = FOOTNOTE.fullmatch(children[0].get("href", "").removeprefix("#"))
+    if match and children[0].get_text() == match.group(1):
+        return match.group(1)
+    return None
 
 
 def is_emphasis(node):

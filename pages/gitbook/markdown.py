@@ -25,6 +25,7 @@ import nh3
 from bs4 import Comment, Tag
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
 
 from django.conf import settings
 
@@ -93,6 +94,7 @@ RICH_TEXT_TAGS = {
 RICH_TEXT_ATTRIBUTES = {
     "a": {"href", "linktype", "id", "anchor"},
     "ol": {"start"},
+    "li": {"id"},
     "h3": {"id"},
     "h4": {"id"},
     "embed": {"embedtype", "id", "format", "alt"},
@@ -100,10 +102,16 @@ RICH_TEXT_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 EMBED = re.compile(r"<embed([^>]*?)\s*/?>")
 BROKEN_REFERENCE = "broken-reference"  # what GitBook writes for a link it could not resolve
+# A footnote's id as GitBook gives it, which books link to (`[0x address](#user-content-fn-1)`).
+FOOTNOTE_ANCHOR = "user-content-fn-{}"
 
 
 def markdown_parser():
     parser = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    # Footnotes stay where the book defines them (PageConverter.take_footnotes gathers them for
+    # the end of the page); `^[inline]` notes are no GitBook syntax.
+    parser.use(footnote_plugin, inline=False, move_to_end=False)
+    parser.add_render_rule("footnote_ref", render_footnote_ref)
     parser.add_render_rule("strong_open", lambda *args: "<b>")
     parser.add_render_rule("strong_close", lambda *args: "</b>")
     parser.add_render_rule("em_open", lambda *args: "<i>")
@@ -138,6 +146,11 @@ def render_ordered_list_open(self, tokens, idx, options, env):
     # A list that goes on after code between its steps starts at its own number.
     start = tokens[idx].attrs.get("start")
     return f'<ol start="{int(start)}">\n' if start and int(start) != 1 else "<ol>\n"
+
+
+def render_footnote_ref(self, tokens, idx, options, env):
+    number = tokens[idx].meta["number"]
+    return f'<sup><a href="#{FOOTNOTE_ANCHOR.format(number)}">{number}</a></sup>'
 
 
 def render_link_open(self, tokens, idx, options, env):
@@ -246,6 +259,12 @@ class PageConverter:
         self.anchors = Anchors()
         self.includes = set()  # the reusable content files the page uses
         self.in_part = False  # converting a part in development
+        self.converting = 0  # how deep convert() calls are nested (an include's text)
+        # Footnotes: the labels the page defines, each definition's tokens and line, and the
+        # number each referenced label shows, in the order readers meet them.
+        self.footnote_labels = set()
+        self.footnote_definitions = {}
+        self.footnote_numbers = {}
 
     # Notes -----------------------------------------------------------------------------------
 
@@ -341,12 +360,27 @@ class PageConverter:
 
     # Blocks ----------------------------------------------------------------------------------
 
-    def convert(self, text, first_line, article=True, level=None):
-        """The body as [(block type, value)]: headings as blocks only in an article."""
+    def convert(self, text, first_line, article=True, level=None, footnotes=True):
+        """The body as [(block type, value)]: headings as blocks only in an article. Footnotes
+        end the body unless `footnotes` is false (then with_footnotes() adds them)."""
         if level is None:
             level = ARTICLE if article else NESTED
+        if "[^" in text:
+            # A note is often defined after GitBook blocks that split the page's markdown, so
+            # the references before them need to know every label the page defines.
+            self.footnote_labels |= defined_footnotes(text)
         segments = Scanner(self.path, self.degrade).scan(text.split("\n"), first_line)
-        return self.blocks(segments, level)
+        self.converting += 1
+        try:
+            blocks = self.blocks(segments, level)
+        finally:
+            self.converting -= 1
+        if footnotes and not self.converting:
+            blocks = self.with_footnotes(blocks)
+        return blocks
+
+    def with_footnotes(self, blocks):
+        return merge_text(blocks + self.footnote_blocks())
 
     def blocks(self, segments, level):
         blocks = []
@@ -358,10 +392,72 @@ class PageConverter:
         return merge_text(blocks)
 
     def markdown_blocks(self, text, first_line, level):
-        tokens = PARSER.parse(text)
+        env = {}
+        if self.footnote_labels:
+            env["footnotes"] = {"refs": {f":{label}": -1 for label in self.footnote_labels}}
+        tokens = self.take_footnotes(PARSER.parse(text, env), first_line)
         self.prepare_inline(tokens, first_line)
         tighten_lists(tokens)
         return self.token_blocks(tokens, first_line, level)
+
+    def take_footnotes(self, tokens, first_line):
+        """The tokens without the footnote definitions in them, which are kept for the end of
+        the page; each reference gets the number readers see."""
+        kept, index = [], 0
+        while index < len(tokens):
+            token = tokens[index]
+            if token.type != "footnote_reference_open":
+                for child in token.children or ():
+                    if child.type == "footnote_ref":
+                        child.meta["number"] = self.footnote_number(child.meta["label"])
+                kept.append(token)
+                index += 1
+                continue
+            end = closing_index(tokens, index)
+            label = token.meta["label"]
+            line = first_line + (token.map[0] if token.map else 0)
+            if label in self.footnote_definitions:
+                self.warn(f"the footnote [^{label}] is defined twice; the first is kept", line)
+            else:
+                self.footnote_definitions[label] = (tokens[index + 1 : end], token.level + 1, line)
+            index = end + 1
+        return kept
+
+    def footnote_number(self, label):
+        if label not in self.footnote_numbers:
+            number = len(self.footnote_numbers) + 1
+            self.footnote_numbers[label] = number
+            self.anchors.seen.add(FOOTNOTE_ANCHOR.format(number))
+        return self.footnote_numbers[label]
+
+    def footnote_blocks(self):
+        """The page's footnotes as a numbered list, in the order they are referenced, each
+        item with the id its references link to."""
+        numbers, definitions = self.footnote_numbers, self.footnote_definitions
+        for label, (_, _, line) in definitions.items():
+            if label not in numbers:
+                self.warn(f"the footnote [^{label}] is never referenced, so it was left out", line)
+        tokens = [Token("ordered_list_open", "ol", 1, level=0)]
+        lines = []
+        for label, number in numbers.items():
+            if label not in definitions:
+                self.warn(f"the footnote [^{label}] has no text of its own, so it was left out")
+                continue
+            inner, level, line = definitions[label]
+            lines.append(line)
+            item = Token("list_item_open", "li", 1, level=1)
+            item.attrSet("id", FOOTNOTE_ANCHOR.format(number))
+            tokens += [
+                item,
+                *(relevel(token, 2 - level) for token in inner),
+                Token("list_item_close", "li", -1, level=1),
+            ]
+        tokens.append(Token("ordered_list_close", "ol", -1, level=0))
+        self.footnote_labels, self.footnote_definitions, self.footnote_numbers = set(), {}, {}
+        if not lines:
+            return []
+        tighten_lists(tokens)
+        return [("text", Markup(tokens, min(lines)))]
 
     def prepare_inline(self, tokens, first_line):
         """Note each inline image's asset, so the text can show it (render_inline_image), and
@@ -1179,6 +1275,26 @@ def clamp_to_root(path):
     while path == ".." or path.startswith("../"):
         path = path[3:] or "."
     return path
+
+
+def defined_footnotes(text):
+    """The labels of the footnotes `text` defines (`[^label]: …`), wherever in it."""
+    env = {}
+    tokens = FOOTNOTE_SCANNER.parse(text, env)
+    return {token.meta["label"] for token in tokens if token.type == "footnote_reference_open"}
+
+
+# Blocks only: where footnotes are defined, not what their text says.
+FOOTNOTE_SCANNER = (
+    MarkdownIt("commonmark", {"html": True})
+    .use(footnote_plugin, inline=False, move_to_end=False)
+    .disable("inline")
+)
+
+
+def relevel(token, shift):
+    token.level += shift
+    return token
 
 
 def closing_index(tokens, index):

@@ -233,7 +233,8 @@ def read_deep_dive(node, entry, body):
     current_state_as_of) and whose `## Resources` section of links is the resources. A section
     that cannot be its part (undated, or more than a list of links) stays in the body, noted."""
     converter, fields = node.converter, node.fields
-    blocks = converter.convert(body, entry.body_line)
+    # The footnotes end the body, not the last section (they are no resource).
+    blocks = converter.convert(body, entry.body_line, footnotes=False)
     whole = list(blocks)
     current_state = converter.take_section(blocks, CURRENT_STATE)
     if current_state and fields["current_state_as_of"] is None:
@@ -269,7 +270,7 @@ def read_deep_dive(node, entry, body):
     except StructureError as error:
         converter.degrade(RESOURCES, f"{error.message}; it stays in the body", error.line)
         blocks[:], fields["resources"] = whole, []
-    fields["body"] = blocks
+    fields["body"] = converter.with_footnotes(blocks)
 
 
 def write_deep_dive(writer, page, path):

@@ -302,17 +302,23 @@ src="https://example.org/openapi.json" %}
         ---
         # Plasma
 
-        Child chains settle on Ethereum.
+        Child chains settle on Ethereum[^1].
 
         ## Current state
 
-        The mainnet runs **MoreVP**.
+        The mainnet runs **MoreVP**[^2].
 
         ## Resources
 
         * [Plasma paper](https://plasma.io/plasma.pdf) — the original paper.
         * [Exits](../guide/plasma-basics/exits.md) — how to leave.
         * [Leaving early](../guide/plasma-basics/exits.md) — the same page, named differently.
+
+        [^1]: Its [main network](https://ethereum.org).
+
+        [^2]: Since *2020*.
+
+            It was **Plasma MVP** before.
         """,
     ),
     "faq/README.md": (

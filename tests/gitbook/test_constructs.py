@@ -291,6 +291,38 @@ class TestText:
         assert len(main.find_all("math")) == 2
         assert main.find("mfrac") is not None
 
+    def test_footnotes_are_numbered_notes_their_references_link_to(self, home, tmp_path, client):
+        # As GitBook writes an annotation: a link to the note, then the note's reference; the
+        # notes come at the end, after GitBook blocks that hold references too.
+        page, blocks, (main, text), output = imported(
+            tmp_path,
+            client,
+            "Enter an [0x address](#user-content-fn-1)[^1] or a name[^name].\n\n"
+            '{% hint style="info" %}\nIn a hint[^name] too.\n{% endhint %}\n\n'
+            "Not notes: [^nope] and `[^1]`.\n\n"
+            "[^1]: e.g. `0xd8dA6BF2`\n\n"
+            "[^name]: A **Farcaster** name, see [the other page](other.md).\n\n"
+            "    Its second paragraph.\n\n"
+            "[^unused]: Referenced nowhere.\n",
+        )
+        references = [(a.get_text(), a["href"]) for a in main.select(".page-body sup a")]
+        assert references == [
+            ("1", "#user-content-fn-1"),
+            ("2", "#user-content-fn-2"),
+            ("2", "#user-content-fn-2"),
+        ]
+        notes = main.select(".page-body ol > li[id^=user-content-fn-]")
+        assert [note["id"] for note in notes] == ["user-content-fn-1", "user-content-fn-2"]
+        assert notes[0].find("code").get_text() == "0xd8dA6BF2"
+        assert notes[1].find("b").get_text() == "Farcaster"
+        assert notes[1].find("a")["href"] == TopicPage.objects.get(title="Other").url
+        assert "Its second paragraph." in notes[1].get_text()
+        # What is no footnote stays as written; the annotation's link finds its note.
+        assert "[^nope]" in text and main.find("code", string="[^1]") is not None
+        assert "[^name]" not in text and "Referenced nowhere" not in text
+        assert "has no heading" not in output
+        assert "the footnote [^unused] is never referenced" in output
+
     def test_code_languages_are_kept_as_written(self, home, tmp_path, client):
         page, blocks, (main, text), _ = imported(
             tmp_path,

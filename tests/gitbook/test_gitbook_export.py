@@ -132,10 +132,13 @@ def test_the_exported_book_is_gitbook_markdown(home, tmp_path):
     assert '{% content-ref url="../../deep-dive/plasma.md" %}' in basics
     assert '## How it works <a href="#how" id="how"></a>' in basics
     assert (out / ".gitbook/assets/chart.png").read_bytes()[:4] == b"\x89PNG"
+    plasma = (out / "deep-dive/plasma.md").read_text()
+    assert "## Current state\n\nThe mainnet runs **MoreVP**[^2]." in plasma
+    # Footnotes as GitBook writes them, at the end of the body, ahead of the sections.
     assert (
-        "## Current state\n\nThe mainnet runs **MoreVP**."
-        in (out / "deep-dive/plasma.md").read_text()
-    )
+        "settle on Ethereum[^1].\n\n[^1]: Its [main network](https://ethereum.org).\n\n"
+        "[^2]: Since *2020*.\n\n    It was **Plasma MVP** before.\n\n## Current state"
+    ) in plasma
 
 
 def test_drafts_never_leave_the_site(home, tmp_path):
@@ -292,6 +295,10 @@ SAME_TEXT_WRITTEN_TWICE = {
         "First.\n\nSecond.\n",
     ),
     "two line breaks": ("First.<br><br>Second.\n", "First.\n\nSecond.\n"),
+    "two line breaks in a list item": (
+        "* First \\\n  \\\n  second.\n* Third\n",
+        "* First\n\n  second.\n* Third\n",
+    ),
     "struck words": ("<del>old</del> new\n", "~~old~~ new\n"),
     "blocks on one line": ("<p>First.</p><p>Second.</p>\n", "First.\n\nSecond.\n"),
 }
