@@ -15,7 +15,7 @@ the one markdown writes:
   between blocks at the top level is a paragraph;
 - runs of spaces and line breaks in text are one space, none at a block's edges, and a space at
   the edge of a link, bold or code goes outside it (code keeps the spaces inside it);
-- line breaks only inside a paragraph: two in a row start a new paragraph;
+- line breaks only inside a paragraph or list item: two in a row start a new paragraph;
 - bold, italic and struck as `<b>`, `<i>` and `<s>`, as Wagtail's editor and the markdown
   reader write them (bold and italic together as `<i><b>`); a link's `linktype` and `id` first;
 - each block on a line of its own, as markdown-it writes them.
@@ -81,8 +81,10 @@ def block_children(node, top_level=False):
     def end_run():
         if run:
             text = tidy_inline(inline(run))
-            if top_level:
-                parts.extend(f"<p>{part}</p>\n" for part in paragraphs(text))
+            pieces = paragraphs(text)
+            # Two line breaks in a row start a new paragraph, in a list item as at the top.
+            if top_level or len(pieces) > 1:
+                parts.extend(f"<p>{part}</p>\n" for part in pieces)
             elif text:
                 parts.append(text)
             run.clear()
