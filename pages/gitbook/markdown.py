@@ -13,6 +13,7 @@ Parsing happens before the pages exist, so links and assets stay as `PageRef` / 
 given the ids.
 """
 
+import datetime
 import html
 import posixpath
 import re
@@ -28,6 +29,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from django.conf import settings
+from django.utils import dateformat
 
 from pages.sanitising import image_embed
 
@@ -782,6 +784,9 @@ class PageConverter:
             "swagger": self.api_operation,
             "openapi": self.api_operation,
             "openapi-operation": self.api_operation,
+            "updates": self.updates,
+            "update": self.update,
+            "prompt": self.prompt,
             PART_IN_DEVELOPMENT: self.part_in_development,
         }.get(kind)
         if kind in CONTAINERS and level == INNERMOST and kind != "hint":
@@ -818,6 +823,35 @@ class PageConverter:
                 blocks.extend(self.markdown_blocks(f"**{title}**", segment.line, level))
             blocks.extend(self.blocks(children, level))
         return blocks
+
+    def updates(self, segment, level):
+        """GitBook's changelog: its updates, each as its date and content (update())."""
+        return self.blocks(segment.children, level)
+
+    def update(self, segment, level):
+        """A dated entry of a changelog. There is no changelog block: readers get its date (and
+        tags) in bold, then what it says."""
+        written = segment.attributes.get("date", "")
+        try:
+            when = dateformat.format(datetime.date.fromisoformat(written), "j F Y")
+        except ValueError:
+            when = written
+        tags = segment.attributes.get("tags", "")
+        label = " · ".join(part for part in (when, tags) if part)
+        self.degrade("{% update %}", "an update is shown as its date and content", segment.line)
+        return self.labelled(label, segment, level)
+
+    def prompt(self, segment, level):
+        """A prompt to copy into an AI assistant: its description in bold, then the prompt."""
+        self.degrade("{% prompt %}", "a prompt is shown as its description and text", segment.line)
+        return self.labelled(segment.attributes.get("description", ""), segment, level)
+
+    def labelled(self, label, segment, level):
+        blocks = []
+        if label.strip():
+            words = html.escape(" ".join(label.split()))
+            blocks.append(("text", HtmlMarkup(f"<p><b>{words}</b></p>", segment.line)))
+        return merge_text(blocks + self.blocks(segment.children, level))
 
     def hint(self, segment, level):
         line, written = segment.line, segment.attributes.get("style", "info")

@@ -34,6 +34,9 @@ PAIRED_TAGS = {
     "openapi-operation",
     "openapi-schemas",
     "openapi-webhook",
+    "updates",
+    "update",
+    "prompt",
 }
 # Tags GitBook writes with or without an end tag (`{% embed url %}` alone, or with a caption).
 OPTIONALLY_PAIRED_TAGS = {"embed", "file"}

@@ -166,6 +166,26 @@ class TestGitBookBlocks:
         assert blocks[0][0] == "hint" and blocks[0][1]["style"] == style
         assert main.select_one(f".hint--{style}") is not None
 
+    def test_updates_and_prompts_keep_their_dates_and_descriptions(self, home, tmp_path, client):
+        page, blocks, (main, text), output = imported(
+            tmp_path,
+            client,
+            '{% updates format="full" %}\n{% update date="2026-08-03" tags="beta" %}\n'
+            "### Solana tokens\n\nAdded **11** tokens.\n{% endupdate %}\n\n"
+            '{% update date="2026-07-15" %}\nPolkadot support.\n{% endupdate %}\n'
+            "{% endupdates %}\n\n"
+            '{% prompt description="Review content" %}\n```markdown\nReview the guide.\n```\n'
+            "{% endprompt %}\n",
+        )
+        assert_no_gitbook_syntax(text)
+        assert text.index("3 August 2026 · beta") < text.index("Solana tokens")
+        assert text.index("Added 11 tokens.") < text.index("15 July 2026")
+        assert text.index("Polkadot support.") < text.index("Review content")
+        assert main.find("h3", string="Solana tokens") is not None
+        assert main.find("code", string="Review the guide.") is not None
+        assert "an update is shown as its date and content" in output
+        assert "a prompt is shown as its description and text" in output
+
     def test_empty_blocks_are_dropped_with_a_warning(self, home, tmp_path, client):
         page, blocks, (main, text), output = imported(
             tmp_path,
