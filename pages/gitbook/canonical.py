@@ -72,7 +72,12 @@ def block_children(node, top_level=False):
     """The parts of a block container (the top level, a list, a list item), each block on its
     own line; at the top level, inline runs become paragraphs."""
     if node.name == "li":
-        own = [child for child in node.children if getattr(child, "name", None) == "p"]
+        # An empty paragraph (`&#x20;` indented under the item) does not count: it goes.
+        own = [
+            child
+            for child in node.children
+            if getattr(child, "name", None) == "p" and not shows_nothing(child)
+        ]
         if len(own) == 1:
             own[0].unwrap()
     children = group_lists(significant_children(node), node)

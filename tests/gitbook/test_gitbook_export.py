@@ -299,6 +299,10 @@ SAME_TEXT_WRITTEN_TWICE = {
         "* First \\\n  \\\n  second.\n* Third\n",
         "* First\n\n  second.\n* Third\n",
     ),
+    "an item with an empty paragraph": (
+        "* `15s`: every 15 seconds.\n\n    &#x20;\n* `1s`: every second.\n",
+        "* `15s`: every 15 seconds.\n* `1s`: every second.\n",
+    ),
     "struck words": ("<del>old</del> new\n", "~~old~~ new\n"),
     "blocks on one line": ("<p>First.</p><p>Second.</p>\n", "First.\n\nSecond.\n"),
 }
