@@ -6,6 +6,7 @@ from .gitbook import GitBookSource
 from .home import HomePage, SectionPage
 from .reusable import ReusableContent
 from .reviews import ReviewAssignment, ReviewReminder, ReviewSchedule
+from .search import SearchEntry, SearchQueryDay, SearchSynonym, SearchTerm, SearchWord
 from .settings import ReaderNotices
 from .topics import TopicPage
 from .videos import VideoPage
@@ -25,6 +26,11 @@ __all__ = [
     "ReviewAssignment",
     "ReviewReminder",
     "ReviewSchedule",
+    "SearchEntry",
+    "SearchQueryDay",
+    "SearchSynonym",
+    "SearchTerm",
+    "SearchWord",
     "SectionPage",
     "TopicPage",
     "VideoPage",
