@@ -22,10 +22,15 @@ from modelsearch.signal_handlers import post_save_signal_handler
 
 from django.db import connection
 from django.db.models.signals import post_save
+from django.dispatch import Signal
 
 from wagtail.models import ReferenceIndex
 
 _state = Local()
+
+# Sent once a deferred block's saves are indexed, with `saved` (model -> primary keys), for the
+# indexes that are not Wagtail search backends (the readers' search, pages.search.indexer).
+deferred_saves_indexed = Signal()
 
 
 def indexing_is_deferred():
@@ -58,6 +63,7 @@ def deferred_indexing():
         # A block that marked its transaction for rollback (a dry run) keeps nothing to index.
         if not (connection.in_atomic_block and connection.needs_rollback):
             index_saved(_state.saved)
+            deferred_saves_indexed.send(sender=None, saved=_state.saved)
     finally:
         del _state.saved
         for model in models:

@@ -8,7 +8,8 @@ receivers for the length of a bulk write (an import) and puts them back: a suspe
 receiver of ours.
 """
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.apps import apps
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete, pre_save
 
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
@@ -22,6 +23,7 @@ from pages.caching import purging
 from pages.editorial import approvals, reviews, revisions
 from pages.models import FaqCategory, ReaderNotices, ReusableContent
 from pages.reading import navigation
+from pages.search import indexer as search_index
 
 # Besides pages, what readers see on every page or in search: a change to any of these makes
 # every cached page stale. (Reusable content shows on the pages that use it, which a change to it
@@ -73,6 +75,29 @@ def register_signal_handlers():
             sender=PageViewRestriction,
             dispatch_uid=f"{uid}.restriction.{name}",
         )
+
+    # Readers' search: a page enters, changes in or leaves the index with the change that calls
+    # for it (published, unpublished, deleted, moved, restricted; a site's address changed).
+    uid = "pages.search"
+    post_save.connect(search_index.page_saved, dispatch_uid=f"{uid}.saved")
+    page_published.connect(search_index.page_published, dispatch_uid=f"{uid}.published")
+    pre_delete.connect(search_index.page_deleted, dispatch_uid=f"{uid}.deleted")
+    post_page_move.connect(search_index.page_moved, dispatch_uid=f"{uid}.moved")
+    indexing.deferred_saves_indexed.connect(
+        search_index.deferred_saves_indexed, dispatch_uid=f"{uid}.deferred"
+    )
+    for name, signal in (("saved", post_save), ("deleted", post_delete)):
+        signal.connect(
+            search_index.restriction_changed,
+            sender=PageViewRestriction,
+            dispatch_uid=f"{uid}.restriction.{name}",
+        )
+        signal.connect(search_index.sites_changed, sender=Site, dispatch_uid=f"{uid}.site.{name}")
+    post_migrate.connect(
+        search_index.fill_empty_index,
+        sender=apps.get_app_config("pages"),
+        dispatch_uid=f"{uid}.fill",
+    )
 
     # Approving a task on a page is a review of it.
     task_approved.connect(reviews.task_approved, dispatch_uid="pages.reviews.task_approved")

@@ -26,6 +26,7 @@ ROOMS = [
         ],
     ),
     ("gitbook", ["pages.gitbook"]),
+    ("search", ["pages.search"]),
     ("reading", ["pages.reading", "pages.templatetags"]),
     ("caching", ["pages.caching"]),
     ("feedback", ["pages.feedback"]),

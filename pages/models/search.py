@@ -12,6 +12,8 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
+from .base import is_review_overdue
+
 
 class SearchEntry(models.Model):
     """A page as search shows and filters it, written when the page is published."""
@@ -26,18 +28,29 @@ class SearchEntry(models.Model):
     # The page's tree path, so a section filter is a prefix match on one table.
     path = models.CharField(max_length=255, db_index=True)
     page_type = models.CharField(max_length=40, blank=True, db_index=True)
+    kind = models.CharField(max_length=100, blank=True, help_text="The page type's name.")
     in_development = models.BooleanField(default=False)
+    review_due = models.DateField(null=True, blank=True)
     is_question = models.BooleanField(default=False)
     word_count = models.PositiveIntegerField(default=0)
-    tags = models.JSONField(default=list, blank=True)
+    # The page's tag slugs between spaces (" exits fees "), so that a tag filter is one
+    # substring match on both databases.
+    tags = models.TextField(blank=True)
+    headings = models.JSONField(default=list, blank=True)
     # The page's text as readers read it, block by block: snippets are cut from one of these.
     passages = models.JSONField(default=list, blank=True)
+    # The page's written words (pages.models.SearchWord counts the pages using each).
+    words = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name_plural = "search entries"
 
     def __str__(self):
         return self.title
+
+    @property
+    def may_be_out_of_date(self):
+        return is_review_overdue(self.review_due)
 
 
 class SearchTerm(models.Model):
@@ -54,6 +67,9 @@ class SearchTerm(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["entry", "term"], name="pages_searchterm_once")
         ]
+
+    def __str__(self):
+        return f"{self.term} ({self.weight:.1f})"
 
 
 class SearchWord(models.Model):

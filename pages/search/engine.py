@@ -1,0 +1,400 @@
+"""
+Readers' search over the index pages.search.indexer writes: what a reader means, not only what
+they typed.
+
+A query is a list of slots, one per meaningful word. Each slot has alternatives, each a set of
+terms a page must all hold, with a factor for how sure the match is:
+
+- the word's own term (1.0): "Exits" -> "exit", "decentralised" -> "decentral";
+- words of the site's vocabulary one edit away (from 4 letters) or two (from 8): "plazma" ->
+  "plasma" (rapidfuzz's optimal string alignment distance, in C over the vocabulary);
+- words the last word begins, while typing or when it is no word of the site: "plasm";
+- an editor's synonym, either way round: "MoreVP" <-> "More Viable Plasma".
+
+A page's score is the sum over slots of its best alternative's weights times their rarity
+(IDF); pages holding every slot come first. When fewer than three do and the query has three
+slots or more, pages missing one slot follow; when none holds every slot, pages holding any
+follow, and the results say so. The top 50 are then reordered by what the weights cannot see:
+the query as a phrase in the title or a heading, a title that is the query, an FAQ answer for a
+question, and a stub (a page of few words) below a page with substance.
+
+Rankings are cached (the shared cache) under the index version, which every index change
+renews; the vocabulary is kept in each process under the same version.
+"""
+
+import hashlib
+import math
+import threading
+from bisect import bisect_left
+from dataclasses import dataclass, field
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from django.core.cache import cache
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from pages.models import SearchEntry, SearchSynonym, SearchTerm, SearchWord
+
+from . import text
+from .indexer import index_version
+
+RANKING_SECONDS = 600
+MOST_RANKED = 1_000
+RERANKED = 50
+SNIPPET_LENGTH = 240
+STUB_WORDS = 80
+TYPO_FACTOR = {1: 0.7, 2: 0.5}
+PREFIX_FACTOR = 0.8
+SYNONYM_FACTOR = 0.95
+MOST_PREFIX_WORDS = 20
+MOST_TYPO_WORDS = 5
+
+
+@dataclass
+class Hit:
+    page_id: int
+    title: str
+    url: str
+    place: str
+    page_type: str
+    kind: str
+    in_development: bool
+    may_be_out_of_date: bool
+    snippet: str
+
+
+@dataclass
+class Results:
+    query: str
+    total: int = 0
+    hits: list = field(default_factory=list)
+    suggestion: str | None = None
+    widened: bool = False
+
+
+# The vocabulary ---------------------------------------------------------------------------------
+
+
+class Vocabulary:
+    """The site's written words and synonyms, as of one index version."""
+
+    def __init__(self, version):
+        self.version = version
+        self.words = {}  # word -> (term, pages)
+        for word, term, pages in SearchWord.objects.values_list("word", "term", "pages"):
+            self.words[word] = (term, pages)
+        self.sorted_words = sorted(self.words)
+        self.terms = {term for term, _ in self.words.values()}
+        self.synonyms = []  # (terms, other terms), both ways round
+        for words, means in SearchSynonym.objects.values_list("words", "means"):
+            one, other = phrase_terms(words), phrase_terms(means)
+            if one and other and one != other:
+                self.synonyms += [(one, other), (other, one)]
+
+    def typos(self, word):
+        """Vocabulary words within the edits this word's length allows: (word, edits)."""
+        most = 2 if len(word) >= 8 else 1 if len(word) >= 4 else 0
+        if not most:
+            return []
+        found = process.extract(
+            word,
+            self.sorted_words,
+            scorer=OSA.distance,
+            score_cutoff=most,
+            limit=MOST_TYPO_WORDS * 4,
+        )
+        found = [(match, int(edits)) for match, edits, _ in found if match != word]
+        # Closest first, then the most used: "plazma" is "plasma" before "plaza".
+        found.sort(key=lambda item: (item[1], -self.words[item[0]][1]))
+        return found[:MOST_TYPO_WORDS]
+
+    def starting_with(self, prefix):
+        found = []
+        index = bisect_left(self.sorted_words, prefix)
+        while index < len(self.sorted_words) and self.sorted_words[index].startswith(prefix):
+            found.append(self.sorted_words[index])
+            index += 1
+        found.sort(key=lambda word: -self.words[word][1])
+        return found[:MOST_PREFIX_WORDS]
+
+
+_vocabulary = threading.local()
+
+
+def vocabulary(version):
+    current = getattr(_vocabulary, "current", None)
+    if current is None or current.version != version:
+        current = _vocabulary.current = Vocabulary(version)
+    return current
+
+
+def phrase_terms(words):
+    return tuple(text.term(word) for word in text.query_words(words))
+
+
+# Understanding the query ------------------------------------------------------------------------
+
+
+@dataclass
+class Slot:
+    """One thing the reader asked for: alternatives as {terms: factor}."""
+
+    word: str
+    alternatives: dict
+    corrected: str | None = None  # the vocabulary word a typo stands for
+
+
+def slots_for(words, prefix, known):
+    terms = [text.term(word) for word in words]
+    slots = []
+    index = 0
+    while index < len(words):
+        synonym = next(
+            (
+                (one, other)
+                for one, other in known.synonyms
+                if tuple(terms[index : index + len(one)]) == one
+            ),
+            None,
+        )
+        if synonym:
+            one, other = synonym
+            span = " ".join(words[index : index + len(one)])
+            slots.append(Slot(span, {one: 1.0, other: SYNONYM_FACTOR}))
+            index += len(one)
+            continue
+        last = index == len(words) - 1
+        slots.append(word_slot(words[index], terms[index], prefix and last, last, known))
+        index += 1
+    return slots
+
+
+def word_slot(word, term, typing, last, vocabulary):
+    alternatives = {(term,): 1.0}
+    slot = Slot(word, alternatives)
+    known = word in vocabulary.words or term in vocabulary.terms
+    if (typing or (last and not known)) and len(word) >= 3:
+        for found in vocabulary.starting_with(word):
+            alternatives.setdefault((vocabulary.words[found][0],), PREFIX_FACTOR)
+    if not known and not word.isdigit():
+        typos = vocabulary.typos(word)
+        for found, edits in typos:
+            alternatives.setdefault((vocabulary.words[found][0],), TYPO_FACTOR[edits])
+        if typos and len(alternatives) > 1:
+            slot.corrected = typos[0][0]
+    return slot
+
+
+# Scoring ----------------------------------------------------------------------------------------
+
+
+def section_path(section_id):
+    return (
+        SearchEntry.objects.filter(page_id=section_id).values_list("path", flat=True).first()
+        or "-"  # a section no reader may see: no page is under it
+    )
+
+
+def postings(terms, filters):
+    rows = SearchTerm.objects.filter(term__in=terms)
+    filters = filters or {}
+    if filters.get("section"):
+        rows = rows.filter(entry__path__startswith=section_path(filters["section"]))
+    if filters.get("type"):
+        rows = rows.filter(entry__page_type=filters["type"])
+    if filters.get("tag"):
+        rows = rows.filter(entry__tags__contains=f" {filters['tag']} ")
+    if filters.get("development") in ("yes", "no"):
+        rows = rows.filter(entry__in_development=filters["development"] == "yes")
+    return rows.values_list("entry_id", "term", "weight")
+
+
+def scores(slots, filters):
+    terms = {term for slot in slots for alternative in slot.alternatives for term in alternative}
+    by_page = {}
+    documents = {}
+    for page_id, term, weight in postings(terms, filters):
+        by_page.setdefault(page_id, {})[term] = weight
+        documents[term] = documents.get(term, 0) + 1
+    pages = max(len(by_page), 1)
+    rarity = {term: math.log(1 + pages / count) + 0.1 for term, count in documents.items()}
+    found = {}
+    for page_id, weights in by_page.items():
+        total, held = 0.0, 0
+        for slot in slots:
+            best = 0.0
+            for alternative, factor in slot.alternatives.items():
+                if all(term in weights for term in alternative):
+                    value = factor * sum(weights[term] * rarity[term] for term in alternative)
+                    best = max(best, value / len(alternative) ** 0.5)
+            if best:
+                held += 1
+                total += best
+        found[page_id] = (held, total)
+    return found
+
+
+@dataclass
+class Ranking:
+    ids: list
+    total: int
+    suggestion: str | None
+    widened: bool
+    marks: list  # the terms and prefixes to mark in snippets
+
+
+def rank(query, filters, prefix, known):
+    words = text.query_words(query)
+    if not words:
+        return Ranking([], 0, None, False, [])
+    slots = slots_for(words, prefix, known)
+    found = scores(slots, filters)
+    every = [page_id for page_id, (held, _) in found.items() if held == len(slots)]
+    ordered = sorted(every, key=lambda page_id: -found[page_id][1])
+    widened = False
+    if len(ordered) < 3 and (len(slots) >= 3 or not ordered):
+        fewest = len(slots) - 1 if ordered or len(slots) >= 3 else 1
+        rest = [
+            page_id
+            for page_id, (held, _) in found.items()
+            if fewest <= held < len(slots) or (not ordered and held >= 1)
+        ]
+        rest.sort(key=lambda page_id: (-found[page_id][0], -found[page_id][1]))
+        widened = bool(rest) and not ordered
+        ordered += [page_id for page_id in rest if page_id not in ordered]
+    ordered = rerank(ordered, found, slots, text.is_question(query))
+    suggestion = None
+    if any(slot.corrected for slot in slots):
+        suggestion = " ".join(slot.corrected or slot.word for slot in slots)
+    marks = sorted(
+        {term for slot in slots for alternative in slot.alternatives for term in alternative}
+    )
+    return Ranking(ordered[:MOST_RANKED], len(ordered), suggestion, widened, marks)
+
+
+def rerank(ordered, found, slots, question):
+    """The first pages reordered by what weights cannot see."""
+    top = ordered[:RERANKED]
+    entries = SearchEntry.objects.filter(page_id__in=top).values(
+        "page_id", "title", "headings", "is_question", "word_count"
+    )
+    entries = {entry["page_id"]: entry for entry in entries}
+    # The query as the reader meant it: each typo as the word it stands for.
+    phrase = [
+        text.term(word) for slot in slots for word in (slot.corrected or slot.word).split()
+    ]
+
+    def adjusted(page_id):
+        held, score = found[page_id]
+        entry = entries.get(page_id)
+        if entry is None:
+            return (held, score)
+        title = title_terms(entry["title"])
+        if len(phrase) > 1 and contains(title, phrase):
+            score *= 1.5
+        elif len(phrase) > 1 and any(contains(title_terms(h), phrase) for h in entry["headings"]):
+            score *= 1.2
+        if title == phrase:
+            score *= 1.5
+        if question and entry["is_question"]:
+            score *= 1.4
+        score *= min(1.0, 0.3 + 0.7 * entry["word_count"] / STUB_WORDS)
+        return (held, score)
+
+    keyed = {page_id: adjusted(page_id) for page_id in top}
+    top.sort(key=lambda page_id: (-keyed[page_id][0], -keyed[page_id][1]))
+    return top + ordered[RERANKED:]
+
+
+def title_terms(title):
+    return [text.term(word) for word in text.query_words(title)]
+
+
+def contains(terms, phrase):
+    width = len(phrase)
+    return any(terms[i : i + width] == phrase for i in range(len(terms) - width + 1))
+
+
+# Snippets ---------------------------------------------------------------------------------------
+
+
+def snippet(passages, marks, prefixes=()):
+    """The passage (one block: a paragraph, a list item, a table row) that holds most of the
+    words searched for, cut around the first of them, with each marked."""
+    marks = set(marks)
+
+    def marked(word):
+        folded = text.fold(word)
+        forms = text.word_forms(folded) if folded else []
+        return any(text.term(form) in marks for form in forms) or any(
+            folded.startswith(prefix) for prefix in prefixes
+        )
+
+    best, best_count = None, -1
+    for _, passage in passages:
+        count = len(
+            {text.fold(m.group()) for m in text.WORD.finditer(passage) if marked(m.group())}
+        )
+        if count > best_count:
+            best, best_count = passage, count
+    if best is None:
+        return ""
+    found = [m for m in text.WORD.finditer(best) if marked(m.group())]
+    start = 0
+    if found and found[0].start() > SNIPPET_LENGTH // 3:
+        start = best.rfind(" ", 0, found[0].start() - SNIPPET_LENGTH // 3) + 1
+    end = start + SNIPPET_LENGTH
+    if end < len(best):
+        end = best.rfind(" ", start, end) if " " in best[start:end] else end
+    parts, position = [], start
+    for match in found:
+        if match.start() < start or match.end() > end:
+            continue
+        parts.append(escape(best[position : match.start()]))
+        parts.append(f"<mark>{escape(match.group())}</mark>")
+        position = match.end()
+    parts.append(escape(best[position:end]))
+    html = "".join(parts)
+    return mark_safe(("… " if start else "") + html + (" …" if end < len(best) else ""))
+
+
+# Searching --------------------------------------------------------------------------------------
+
+
+def ranking_key(version, query, filters, prefix):
+    wanted = repr((text.normalise_query(query), sorted((filters or {}).items()), prefix))
+    return f"pages:search:rank:{version}:{hashlib.sha256(wanted.encode()).hexdigest()[:32]}"
+
+
+def search(query, *, filters=None, offset=0, limit=10, prefix=False):
+    """Live, public pages for a reader's query, best first: `limit` of them from `offset`."""
+    query = text.normalise_query(query)
+    filters = {name: value for name, value in (filters or {}).items() if value}
+    version = index_version()
+    key = ranking_key(version, query, filters, prefix)
+    ranking = cache.get(key)
+    if ranking is None:
+        ranking = rank(query, filters, prefix, vocabulary(version))
+        cache.set(key, ranking, RANKING_SECONDS)
+    ids = ranking.ids[offset : offset + limit]
+    entries = SearchEntry.objects.in_bulk(ids) if ids else {}
+    words = text.query_words(query)
+    prefixes = [words[-1]] if words and len(words[-1]) >= 3 else []
+    hits = [
+        Hit(
+            page_id=entry.page_id,
+            title=entry.title,
+            url=entry.url,
+            place=entry.place,
+            page_type=entry.page_type,
+            kind=entry.kind,
+            in_development=entry.in_development,
+            may_be_out_of_date=entry.may_be_out_of_date,
+            snippet=snippet(entry.passages, ranking.marks, prefixes),
+        )
+        for entry in (entries.get(page_id) for page_id in ids)
+        if entry is not None
+    ]
+    return Results(query, ranking.total, hits, ranking.suggestion, ranking.widened)
