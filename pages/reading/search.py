@@ -1,23 +1,25 @@
 """
-Search at /search/?q=: live, public pages only, ranked, with highlighted snippets, filters and
-pages of results. Editors pin results for a query with Wagtail's search promotions.
+Search at /search/?q=: live, public pages only, best first, each with its place in the book and
+a snippet with the words marked; filters, pages of results, "Did you mean …?" and editors'
+picks. The finding is pages.search.engine's: typos, word variants, synonyms and questions.
 
 Any query answers 200: an empty one shows the form, a very long one is cut to the length the
-index accepts, quotes make a phrase, and a NUL character counts as a space. Pages must hold
-every word; when none does, the search widens to any of the words and says so.
+index accepts, and a NUL character counts as a space. Pages holding every word come first; when
+none does, the search widens to pages holding some of them and says so.
+
+Responses are private: a search is counted when it is served (pages.search.analytics), so a
+shared cache must not answer it. Instant search (pages.reading.search_api) is the cacheable one.
 """
 
 import re
 
 from django import forms
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import render
-from django.utils.html import escape, strip_tags
-from django.utils.safestring import mark_safe
+from django.utils.cache import patch_cache_control
 
 from wagtail.contrib.search_promotions.models import SearchPromotion
-from wagtail.fields import StreamField
 from wagtail.models import Page, Site
 from wagtail.search.query import And, Or, Phrase, PlainText
 from wagtail.search.utils import (
@@ -28,11 +30,11 @@ from wagtail.search.utils import (
 )
 
 from pages.gitbook import types as page_types
-from pages.models import PageTag
 from pages.reading.visibility import tags_in_use, visible_pages
+from pages.search import analytics, engine
+from pages.search.indexer import index_version
 
 RESULTS_PER_PAGE = 10
-SNIPPET_LENGTH = 240
 
 
 def page_type_choices():
@@ -83,14 +85,9 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, root=None, **kwargs):
         super().__init__(*args, **kwargs)
-        sections = Page.objects.none()
-        if root is not None:
-            sections = visible_pages().child_of(root)
-        self.fields["section"].choices = [("", "All sections")] + [
-            (page.pk, page.title) for page in sections
-        ]
-        tags = tags_in_use().distinct().order_by("name")
-        self.fields["tag"].choices = [("", "Any tag")] + [(tag.slug, tag.name) for tag in tags]
+        sections, tags = filter_choices(root)
+        self.fields["section"].choices = [("", "All sections"), *sections]
+        self.fields["tag"].choices = [("", "Any tag"), *tags]
 
     def clean_q(self):
         words = " ".join(self.cleaned_data["q"].split())
@@ -98,54 +95,20 @@ class SearchForm(forms.Form):
         return words[:MAX_QUERY_STRING_LENGTH]
 
 
-class TitleMatchesFirst:
-    """Search results with the pages whose title matches ahead of the rest, as readers expect.
-
-    PostgreSQL's ranking already weighs titles higher; SQLite's ranks by the whole text alone,
-    so a page named after the word could come last. Sliceable and countable, for Paginator.
-    """
-
-    MOST_TITLE_MATCHES = 50
-
-    def __init__(self, pages, query):
-        self.title_matches = list(pages.search(query, fields=["title"])[: self.MOST_TITLE_MATCHES])
-        ids = [page.pk for page in self.title_matches]
-        self.rest = pages.exclude(pk__in=ids).search(query)
-
-    def count(self):
-        return len(self.title_matches) + self.rest.count()
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            return self[index : index + 1][0]
-        start, stop = index.start or 0, index.stop
-        first = len(self.title_matches)
-        pages = self.title_matches[start:stop]
-        if stop is None or stop > first:
-            rest_stop = None if stop is None else stop - first
-            pages += list(self.rest[max(0, start - first) : rest_stop])
-        return pages
-
-
-def filtered_pages(data):
-    pages = visible_pages()
-    if data.get("section"):
-        section = Page.objects.filter(pk=data["section"]).first()
-        pages = pages.descendant_of(section, inclusive=True) if section else pages.none()
-    if data.get("type"):
-        pages = pages.type(*PAGE_TYPES[data["type"]][1])
-    if data.get("tag"):
-        tagged = PageTag.objects.filter(tag__slug=data["tag"]).values("content_object_id")
-        pages = pages.filter(id__in=tagged)
-    if data.get("development"):
-        flagged = Q()
-        for model in FLAGGED_TYPES:
-            flagged |= Q(id__in=model.objects.filter(in_development=True).values("pk"))
-        pages = pages.filter(flagged) if data["development"] == "yes" else pages.exclude(flagged)
-    return pages
+def filter_choices(root):
+    """The sections under `root` and the tags readers may filter by, as (value, label) lists:
+    cached until the search index changes (a publish, a move, a restriction)."""
+    key = f"pages:search:filters:{index_version()}:{root.pk if root else 0}"
+    choices = cache.get(key)
+    if choices is None:
+        sections = visible_pages().child_of(root) if root is not None else Page.objects.none()
+        tags = tags_in_use().distinct().order_by("name")
+        choices = (
+            [(page.pk, page.title) for page in sections],
+            [(tag.slug, tag.name) for tag in tags],
+        )
+        cache.set(key, choices, 60 * 60)
+    return choices
 
 
 def search_query(text, operator):
@@ -174,79 +137,6 @@ def with_words_only(query):
     return query
 
 
-def query_terms(query):
-    """The words to highlight: quotes dropped, one-letter words ignored."""
-    return [word for word in re.split(r"[\s\"']+", query) if len(word) > 1]
-
-
-def snippet(text, terms):
-    """A stretch of `text` around the first word searched for, with every such word marked."""
-    text = " ".join(text.split())
-    if not text:
-        return ""
-    pattern = None
-    if terms:
-        pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
-    match = pattern.search(text) if pattern else None
-    start = max(0, match.start() - SNIPPET_LENGTH // 3) if match else 0
-    if start:
-        start = text.find(" ", start) + 1 or start
-    excerpt = text[start : start + SNIPPET_LENGTH]
-    if start + SNIPPET_LENGTH < len(text):
-        excerpt = excerpt.rsplit(" ", 1)[0] + " …"
-    if start:
-        excerpt = "… " + excerpt
-    if pattern is None:
-        return escape(excerpt)
-    parts, position = [], 0
-    for found in pattern.finditer(excerpt):
-        parts.append(escape(excerpt[position : found.start()]))
-        parts.append(f"<mark>{escape(found.group())}</mark>")
-        position = found.end()
-    parts.append(escape(excerpt[position:]))
-    return mark_safe("".join(parts))
-
-
-def searchable_text(page):
-    """What the search index holds of a page, as plain text: summary, then body or answer."""
-    parts = [getattr(page, "summary", "")]
-    for name in ("body", "answer", "current_state", "transcript", "introduction"):
-        if hasattr(page, name):
-            field, value = page._meta.get_field(name), getattr(page, name)
-            if isinstance(field, StreamField):
-                # From the stored blocks, not the blocks' Python values: those would read each
-                # result's images, documents and linked pages, a query or more a result.
-                parts += stream_text(value.raw_data)
-            else:
-                extract = getattr(field, "get_searchable_content", None)
-                parts += [str(text) for text in extract(value)] if extract else [str(value)]
-    return " ".join(part for part in parts if part)
-
-
-def stream_text(raw_blocks):
-    """The words of a StreamField's stored blocks: each block's text and rich text (tags
-    stripped by Django's HTML parser), nested blocks included; ids, numbers and addresses are
-    left out."""
-    for block in raw_blocks:
-        yield from block_text(block.get("value") if isinstance(block, dict) else block)
-
-
-def block_text(value):
-    if isinstance(value, str):
-        if not value.startswith(("http://", "https://")):
-            yield strip_tags(value) if "<" in value else value
-    elif isinstance(value, dict):
-        if "type" in value and "value" in value:  # a block inside a stream (tabs, expandables)
-            yield from block_text(value["value"])
-        else:
-            for key, item in value.items():
-                if key not in ("type", "id"):  # a table column's type, a list item's id
-                    yield from block_text(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from block_text(item)
-
-
 def promotions_for(query):
     """Editors' picks for this query that a reader may follow: external links, or live pages."""
     picks = SearchPromotion.objects.filter(
@@ -271,30 +161,49 @@ def search(request):
         context["query"] = query
         context["truncated"] = form.truncated
         if query:
-            pages = filtered_pages(form.cleaned_data)
-            results = TitleMatchesFirst(pages, search_query(query, "and"))
-            if not results.count():
-                widened = TitleMatchesFirst(pages, search_query(query, "or"))
-                context["widened"] = bool(widened.count())
-                results = widened
-            listing = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-            specific = {
-                page.pk: page
-                for page in Page.objects.filter(
-                    pk__in=[page.pk for page in listing.object_list]
-                ).specific()
+            filters = {
+                name: form.cleaned_data.get(name)
+                for name in ("section", "type", "tag", "development")
             }
-            terms = query_terms(query)
-            context["listing"] = listing
-            context["results"] = [
-                {
-                    "page": specific[page.pk],
-                    "snippet": snippet(searchable_text(specific[page.pk]), terms),
-                }
-                for page in listing.object_list
-                if page.pk in specific
-            ]
-            context["promotions"] = promotions_for(query)
-            context["filter_query"] = request.GET.copy()
+            number = page_number(request.GET.get("page"))
+            results = engine.search(
+                query,
+                filters=filters,
+                offset=(number - 1) * RESULTS_PER_PAGE,
+                limit=RESULTS_PER_PAGE,
+            )
+            listing = Paginator(range(results.total), RESULTS_PER_PAGE).get_page(number)
+            if listing.number != number:  # past the last page: show the last page's results
+                results = engine.search(
+                    query,
+                    filters=filters,
+                    offset=listing.start_index() - 1 if results.total else 0,
+                    limit=RESULTS_PER_PAGE,
+                )
+            if listing.number == 1:
+                analytics.record_search(query, results.total)
+            context.update(
+                listing=listing,
+                results=results.hits,
+                widened=results.widened,
+                suggestion=results.suggestion,
+                promotions=promotions_for(query),
+                filter_query=request.GET.copy(),
+            )
             context["filter_query"].pop("page", None)
-    return render(request, "pages/search.html", context)
+            if results.suggestion:
+                suggested = request.GET.copy()
+                suggested["q"] = results.suggestion
+                suggested.pop("page", None)
+                context["suggestion_query"] = suggested.urlencode()
+    response = render(request, "pages/search.html", context)
+    # Counted when served, so never answered from a shared cache (see the module's docstring).
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def page_number(value):
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1

@@ -41,7 +41,8 @@ def test_results_are_ranked_with_the_words_marked_in_a_snippet(client, section):
     assert titles(soup) == ["Watchtower", "Fees"]  # a page named after the word comes first
     snippets = soup.select(".search-result__snippet")
     assert [mark.get_text() for mark in snippets[0].select("mark")] == ["watchtower"]
-    assert "Who watches the chain." in snippets[0].get_text()
+    # The block that holds the word, whole: not the summary, which does not.
+    assert snippets[0].get_text() == "A watchtower watches the operator and raises the alarm."
     assert "2 results for “watchtower”" in soup.select_one(".search-summary").get_text()
 
 
