@@ -21,7 +21,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move, ta
 from pages import indexing
 from pages.caching import purging
 from pages.editorial import approvals, reviews, revisions
-from pages.models import FaqCategory, ReaderNotices, ReusableContent
+from pages.models import FaqCategory, ReaderNotices, ReusableContent, SearchSynonym
 from pages.reading import navigation
 from pages.search import indexer as search_index
 
@@ -93,6 +93,12 @@ def register_signal_handlers():
             dispatch_uid=f"{uid}.restriction.{name}",
         )
         signal.connect(search_index.sites_changed, sender=Site, dispatch_uid=f"{uid}.site.{name}")
+        # A synonym changes what every query finds: cached rankings are stale.
+        signal.connect(
+            search_index.synonyms_changed,
+            sender=SearchSynonym,
+            dispatch_uid=f"{uid}.synonym.{name}",
+        )
     post_migrate.connect(
         search_index.fill_empty_index,
         sender=apps.get_app_config("pages"),

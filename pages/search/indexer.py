@@ -461,6 +461,10 @@ def sites_changed(sender, instance=None, raw=False, **kwargs):
         index_all()
 
 
+def synonyms_changed(sender, **kwargs):
+    index_changed()
+
+
 def fill_empty_index(sender, **kwargs):
     """After migrate: an index that was never built (a new deployment, or the first migrate
     after search came in) is built from the live site."""
