@@ -10,7 +10,15 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
 from pages import rich_text
-from pages.editorial import compare, dashboard, listing, reviews, revisions
+from pages.editorial import (
+    compare,
+    dashboard,
+    listing,
+    reviews,
+    revisions,
+    search_synonyms,
+    search_terms,
+)
 from pages.feedback import report
 from pages.models import ReusableContent
 
@@ -115,3 +123,25 @@ def register_reader_feedback_urls():
 @hooks.register("register_reports_menu_item")
 def register_reader_feedback_menu_item():
     return report.menu_item()
+
+
+# What readers could not find: Reports → Search terms (in place of Wagtail's own, which reads
+# query daily hits this site does not record), one-step pins, and Settings → Search synonyms.
+
+
+@hooks.register("register_admin_urls")
+def register_search_terms_urls():
+    return search_terms.admin_urls()
+
+
+@hooks.register("register_reports_menu_item")
+def register_search_terms_menu_item():
+    return search_terms.menu_item()
+
+
+@hooks.register("construct_reports_menu")
+def hide_wagtails_search_terms_report(request, menu_items):
+    search_terms.without_wagtails_search_terms(menu_items)
+
+
+register_snippet(search_synonyms.SearchSynonymViewSet)

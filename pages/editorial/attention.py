@@ -1,7 +1,8 @@
 """
 What in the knowledge base needs an editor's attention: pages still in development, pages whose
-review is overdue or coming up, drafts waiting for a reviewer, and pages readers' answers suggest
-reviewing (counted by pages.feedback.figures).
+review is overdue or coming up, drafts waiting for a reviewer, pages readers' answers suggest
+reviewing (counted by pages.feedback.figures), and what readers searched for and did not find
+(counted by pages.search.analytics).
 
 The dashboard's "Needs attention" panel, the "Knowledge base pages" listing and
 `manage.py content_report` all take their pages from here, so their figures always agree.
@@ -40,6 +41,7 @@ from wagtail.models import (
 
 from pages.feedback.figures import answers_since, count_of, feedback_window_start
 from pages.models import EditorialMixin
+from pages.search import analytics
 
 REVIEW_SOON_DAYS = 14
 
@@ -216,3 +218,9 @@ def pages_suggested_for_review(threshold, now=None):
         .exclude(pk__in=pages_awaiting_review().values("pk"))
         .order_by("-not_helpful_since_review", "title", "pk")
     )
+
+
+def searches_found_nothing(days=analytics.ATTENTION_DAYS):
+    """The search terms readers used in the last `days` days whose latest search found nothing,
+    most searched first (Reports → Search terms, pages.editorial.search_terms)."""
+    return analytics.no_result_queries(days)

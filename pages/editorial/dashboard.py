@@ -24,7 +24,7 @@ from wagtail.admin.views.home import WorkflowObjectsToModeratePanel
 from wagtail.models import Page
 from wagtail.permissions import policy_registry
 
-from pages.editorial import attention
+from pages.editorial import attention, search_terms
 from pages.editorial.listing import can_list_knowledge_base_pages, knowledge_base_pages_url
 from pages.feedback.figures import least_helpful_pages
 from pages.models import ReviewAssignment, ReviewSchedule
@@ -108,6 +108,8 @@ class NeedsAttentionPanel(Component):
                     listing_url=reverse("reader_feedback"),
                 ),
             ],
+            # Not a list of pages: a count, for those who may open Reports → Search terms.
+            "found_nothing": search_terms.found_nothing_this_week(user),
         }
 
 
