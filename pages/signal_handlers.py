@@ -93,12 +93,13 @@ def register_signal_handlers():
             dispatch_uid=f"{uid}.restriction.{name}",
         )
         signal.connect(search_index.sites_changed, sender=Site, dispatch_uid=f"{uid}.site.{name}")
-        # A synonym changes what every query finds: cached rankings are stale.
-        signal.connect(
-            search_index.synonyms_changed,
-            sender=SearchSynonym,
-            dispatch_uid=f"{uid}.synonym.{name}",
-        )
+        # A synonym or a pin changes what a query finds: cached rankings and pins are stale.
+        for model in (SearchSynonym, SearchPromotion, Query):
+            signal.connect(
+                search_index.search_settings_changed,
+                sender=model,
+                dispatch_uid=f"{uid}.{model._meta.label_lower}.{name}",
+            )
     post_migrate.connect(
         search_index.fill_empty_index,
         sender=apps.get_app_config("pages"),

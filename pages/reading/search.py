@@ -11,6 +11,7 @@ Responses are private: a search is counted when it is served (pages.search.analy
 shared cache must not answer it. Instant search (pages.reading.search_api) is the cacheable one.
 """
 
+import hashlib
 import re
 
 from django import forms
@@ -31,6 +32,7 @@ from wagtail.search.utils import (
 
 from pages.gitbook import types as page_types
 from pages.reading.visibility import tags_in_use, visible_pages
+from pages.sanitising import is_safe_url
 from pages.search import analytics, engine
 from pages.search.indexer import index_version
 
@@ -138,16 +140,32 @@ def with_words_only(query):
 
 
 def promotions_for(query):
-    """Editors' picks for this query that a reader may follow: external links, or live pages."""
-    picks = SearchPromotion.objects.filter(
-        query__query_string=normalise_query_string(query)
-    ).select_related("page")
-    visible = set(
-        visible_pages()
-        .filter(pk__in=[p.page_id for p in picks if p.page_id])
-        .values_list("pk", flat=True)
-    )
-    return [pick for pick in picks if pick.page_id is None or pick.page_id in visible]
+    """Editors' picks for this query that a reader may follow: external links, or live pages.
+    Cached under the index version, which a pin's change renews too (pages.signal_handlers)."""
+    wanted = hashlib.sha256(normalise_query_string(query).encode()).hexdigest()[:32]
+    key = f"pages:search:pins:{index_version()}:{wanted}"
+    picks = cache.get(key)
+    if picks is None:
+        promotions = SearchPromotion.objects.filter(
+            query__query_string=normalise_query_string(query)
+        ).select_related("page")
+        visible = set(
+            visible_pages()
+            .filter(pk__in=[p.page_id for p in promotions if p.page_id])
+            .values_list("pk", flat=True)
+        )
+        picks = []
+        for pick in promotions:
+            if pick.page_id is None:
+                url = pick.external_link_url if is_safe_url(pick.external_link_url) else ""
+            elif pick.page_id in visible:
+                url = pick.page.url
+            else:
+                continue
+            if url:
+                picks.append({"title": pick.title, "url": url, "description": pick.description})
+        cache.set(key, picks, 60 * 60)
+    return picks
 
 
 def search(request):

@@ -461,7 +461,8 @@ def sites_changed(sender, instance=None, raw=False, **kwargs):
         index_all()
 
 
-def synonyms_changed(sender, **kwargs):
+def search_settings_changed(sender, **kwargs):
+    """A synonym or a pin saved or deleted."""
     index_changed()
 
 
