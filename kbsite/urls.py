@@ -13,7 +13,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from kbsite.api import api_router
 from pages.feedback import views as feedback
-from pages.reading import changes, machine_readable, search, views
+from pages.reading import changes, machine_readable, search, search_api, views
 
 # In the site's layout, without a query; a database that cannot be reached is a 503.
 handler500 = "pages.reading.errors.server_error"
@@ -26,6 +26,8 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("llms.txt", machine_readable.llms_txt, name="llms_txt"),
     path("search/", search.search, name="search"),
+    path("search/suggest/", search_api.suggest, name="search_suggest"),
+    path("search/clicked/", search_api.clicked, name="search_clicked"),
     path("whats-new/", changes.whats_new, name="whats_new"),
     path("feed/", changes.whats_new_feed, name="feed"),
     path("feedback/<int:page_id>/", feedback.page_feedback, name="page_feedback"),

@@ -175,10 +175,13 @@ def word_slot(word, term, typing, last, vocabulary):
     alternatives = {(term,): 1.0}
     slot = Slot(word, alternatives)
     known = word in vocabulary.words or term in vocabulary.terms
+    begun = False
     if (typing or (last and not known)) and len(word) >= 3:
         for found in vocabulary.starting_with(word):
+            begun = True
             alternatives.setdefault((vocabulary.words[found][0],), PREFIX_FACTOR)
-    if not known and not word.isdigit():
+    # A word the site's words begin is being typed, not mistyped: "plas" is no typo of "plan".
+    if not known and not begun and not word.isdigit():
         typos = vocabulary.typos(word)
         for found, edits in typos:
             alternatives.setdefault((vocabulary.words[found][0],), TYPO_FACTOR[edits])

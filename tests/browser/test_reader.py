@@ -45,7 +45,7 @@ def test_reader_goes_from_home_through_a_deep_dive_to_a_search_result(visit):
     reader.screenshot("next-page")
 
     # Search from the header: matches are highlighted, and a result opens its page.
-    search_box = page.get_by_role("searchbox", name="Search the knowledge base")
+    search_box = page.get_by_role("combobox", name="Search the knowledge base")
     search_box.fill("exit")
     search_box.press("Enter")
     expect(page).to_have_url(re.compile(r"/search/\?q=exit"))

@@ -16,7 +16,7 @@ from wagtail.models import PageViewRestriction, Site
 from wagtail.rich_text import RichText
 
 from pages.caching.purging import EVERYTHING, SITE_WIDE_LISTINGS, VarnishBackend, purge_after_commit
-from pages.models import ReaderNotices
+from pages.models import ReaderNotices, SearchQueryDay
 from tests.conftest import logged_in, make_section, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -90,13 +90,29 @@ class TestCacheControl:
 
     @pytest.mark.parametrize(
         "url",
-        ["/", "/search/?q=exits", "/whats-new/", "/feed/", "/sitemap.xml", "/llms.txt", "/tags/"],
+        [
+            "/",
+            "/search/suggest/?q=exits",
+            "/whats-new/",
+            "/feed/",
+            "/sitemap.xml",
+            "/llms.txt",
+            "/tags/",
+        ],
     )
     def test_listings_and_feeds_are_shared_too(self, client, topic, url):
         response = client.get(url)
 
         assert response.status_code == 200
         assert "public" in directives(response)
+
+    def test_the_search_page_is_counted_so_never_shared(self, client, topic, page_cache):
+        client.get("/search/?q=exits")
+        response = client.get("/search/?q=exits")
+
+        assert {"private", "no-cache"} <= directives(response)
+        assert response.get("X-Page-Cache") != "HIT"
+        assert SearchQueryDay.objects.get(query="exits").searches == 2
 
     def test_a_missing_page_is_kept_for_a_minute_at_most(self, client, home):
         response = client.get("/no-such-page/")
@@ -235,12 +251,12 @@ class TestPageCache:
         assert response["X-Page-Cache"] == "HIT"
 
     def test_pages_with_other_query_strings_are_kept_apart(self, client, topic, page_cache):
-        client.get("/search/?q=exits")
+        client.get("/search/suggest/?q=exits")
 
-        response = client.get("/search/?q=deposits")
+        response = client.get("/search/suggest/?q=deposits")
 
         assert response["X-Page-Cache"] == "MISS"
-        assert "Exits" not in response.text.split("<main", 1)[1]
+        assert "Exits" not in response.text
 
     def test_restricted_pages_are_not_stored(self, client, topic, page_cache):
         PageViewRestriction.objects.create(
