@@ -285,9 +285,7 @@ def rerank(ordered, found, slots, question):
     )
     entries = {entry["page_id"]: entry for entry in entries}
     # The query as the reader meant it: each typo as the word it stands for.
-    phrase = [
-        text.term(word) for slot in slots for word in (slot.corrected or slot.word).split()
-    ]
+    phrase = [text.term(word) for slot in slots for word in (slot.corrected or slot.word).split()]
 
     def adjusted(page_id):
         held, score = found[page_id]
