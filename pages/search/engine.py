@@ -48,6 +48,7 @@ STUB_WORDS = 80
 TYPO_FACTOR = {1: 0.7, 2: 0.5}
 PREFIX_FACTOR = 0.8
 SYNONYM_FACTOR = 0.95
+PARTS_FACTOR = 0.9
 MOST_PREFIX_WORDS = 20
 MOST_TYPO_WORDS = 5
 
@@ -110,6 +111,17 @@ class Vocabulary:
         found.sort(key=lambda item: (item[1], -self.words[item[0]][1]))
         return found[:MOST_TYPO_WORDS]
 
+    def split(self, word):
+        """Two words of the site that `word` runs together, the most used pair first."""
+        best, best_pages = None, 0
+        for cut in range(2, len(word) - 1):
+            first, second = word[:cut], word[cut:]
+            if first in self.words and second in self.words:
+                pages = min(self.words[first][1], self.words[second][1])
+                if pages > best_pages:
+                    best, best_pages = (first, second), pages
+        return best
+
     def starting_with(self, prefix):
         found = []
         index = bisect_left(self.sorted_words, prefix)
@@ -146,7 +158,8 @@ class Slot:
     corrected: str | None = None  # the vocabulary word a typo stands for
 
 
-def slots_for(words, prefix, known):
+def slots_for(forms, prefix, known):
+    words = [word_forms[0] for word_forms in forms]
     terms = [text.term(word) for word in words]
     slots = []
     index = 0
@@ -166,27 +179,40 @@ def slots_for(words, prefix, known):
             index += len(one)
             continue
         last = index == len(words) - 1
-        slots.append(word_slot(words[index], terms[index], prefix and last, last, known))
+        slots.append(word_slot(forms[index], prefix and last, last, known))
         index += 1
     return slots
 
 
-def word_slot(word, term, typing, last, vocabulary):
+def word_slot(forms, typing, last, vocabulary):
+    word, parts = forms[0], forms[1:]
+    term = text.term(word)
     alternatives = {(term,): 1.0}
     slot = Slot(word, alternatives)
+    # A word written with hyphens also matches its parts: "proof-of-stake", "cash-out".
+    part_terms = tuple(text.term(part) for part in parts if not text.is_stop_word(part))
+    if part_terms:
+        alternatives.setdefault(part_terms, PARTS_FACTOR)
     known = word in vocabulary.words or term in vocabulary.terms
     begun = False
     if (typing or (last and not known)) and len(word) >= 3:
         for found in vocabulary.starting_with(word):
             begun = True
             alternatives.setdefault((vocabulary.words[found][0],), PREFIX_FACTOR)
+    if known or begun or word.isdigit():
+        return slot
+    # Two of the site's words run together: "whitepaper" for "white paper".
+    split = vocabulary.split(word)
+    if split:
+        alternatives.setdefault(tuple(text.term(half) for half in split), PARTS_FACTOR)
+        slot.corrected = " ".join(split)
+        return slot
     # A word the site's words begin is being typed, not mistyped: "plas" is no typo of "plan".
-    if not known and not begun and not word.isdigit():
-        typos = vocabulary.typos(word)
-        for found, edits in typos:
-            alternatives.setdefault((vocabulary.words[found][0],), TYPO_FACTOR[edits])
-        if typos and len(alternatives) > 1:
-            slot.corrected = typos[0][0]
+    typos = vocabulary.typos(word)
+    for found, edits in typos:
+        alternatives.setdefault((vocabulary.words[found][0],), TYPO_FACTOR[edits])
+    if typos:
+        slot.corrected = typos[0][0]
     return slot
 
 
@@ -249,25 +275,24 @@ class Ranking:
 
 
 def rank(query, filters, prefix, known):
-    words = text.query_words(query)
-    if not words:
+    forms = text.query_word_forms(query)
+    if not forms:
         return Ranking([], 0, None, False, [])
-    slots = slots_for(words, prefix, known)
+    slots = slots_for(forms, prefix, known)
     found = scores(slots, filters)
-    every = [page_id for page_id, (held, _) in found.items() if held == len(slots)]
-    ordered = sorted(every, key=lambda page_id: -found[page_id][1])
+    # Tier 0: pages holding every word. When fewer than three do and the query has three words
+    # or more, pages missing one follow (tier 1); when none does, pages holding any (tier 1).
+    tiers = {page_id: 0 for page_id, (held, _) in found.items() if held == len(slots)}
     widened = False
-    if len(ordered) < 3 and (len(slots) >= 3 or not ordered):
-        fewest = len(slots) - 1 if ordered or len(slots) >= 3 else 1
-        rest = [
-            page_id
-            for page_id, (held, _) in found.items()
-            if fewest <= held < len(slots) or (not ordered and held >= 1)
-        ]
-        rest.sort(key=lambda page_id: (-found[page_id][0], -found[page_id][1]))
-        widened = bool(rest) and not ordered
-        ordered += [page_id for page_id in rest if page_id not in ordered]
-    ordered = rerank(ordered, found, slots, text.is_question(query))
+    if len(tiers) < 3 and (len(slots) >= 3 or not tiers):
+        fewest = len(slots) - 1 if tiers else 1
+        for page_id, (held, _) in found.items():
+            if fewest <= held < len(slots):
+                tiers[page_id] = 1
+        widened = not any(tier == 0 for tier in tiers.values()) and bool(tiers)
+    ordered = sorted(tiers, key=lambda page_id: (tiers[page_id], -found[page_id][1]))
+    found = {page_id: (tiers[page_id], found[page_id][1]) for page_id in tiers}
+    ordered = rerank(ordered, found, slots, text.is_question(query), len(forms) > 1)
     suggestion = None
     if any(slot.corrected for slot in slots):
         suggestion = " ".join(slot.corrected or slot.word for slot in slots)
@@ -277,35 +302,33 @@ def rank(query, filters, prefix, known):
     return Ranking(ordered[:MOST_RANKED], len(ordered), suggestion, widened, marks)
 
 
-def rerank(ordered, found, slots, question):
+def rerank(ordered, found, slots, question, several_words):
     """The first pages reordered by what weights cannot see."""
     top = ordered[:RERANKED]
     entries = SearchEntry.objects.filter(page_id__in=top).values(
         "page_id", "title", "headings", "is_question", "word_count"
     )
     entries = {entry["page_id"]: entry for entry in entries}
-    # The query as the reader meant it: each typo as the word it stands for.
-    phrase = [text.term(word) for slot in slots for word in (slot.corrected or slot.word).split()]
 
     def adjusted(page_id):
-        held, score = found[page_id]
+        tier, score = found[page_id]
         entry = entries.get(page_id)
         if entry is None:
-            return (held, score)
+            return (tier, score)
         title = title_terms(entry["title"])
-        if len(phrase) > 1 and contains(title, phrase):
+        if several_words and phrase_in(title, slots):
             score *= 1.5
-        elif len(phrase) > 1 and any(contains(title_terms(h), phrase) for h in entry["headings"]):
+        elif several_words and any(phrase_in(title_terms(h), slots) for h in entry["headings"]):
             score *= 1.2
-        if title == phrase:
+        if phrase_in(title, slots, whole=True):
             score *= 1.5
         if question and entry["is_question"]:
             score *= 1.4
         score *= min(1.0, 0.3 + 0.7 * entry["word_count"] / STUB_WORDS)
-        return (held, score)
+        return (tier, score)
 
     keyed = {page_id: adjusted(page_id) for page_id in top}
-    top.sort(key=lambda page_id: (-keyed[page_id][0], -keyed[page_id][1]))
+    top.sort(key=lambda page_id: (keyed[page_id][0], -keyed[page_id][1]))
     return top + ordered[RERANKED:]
 
 
@@ -313,9 +336,21 @@ def title_terms(title):
     return [text.term(word) for word in text.query_words(title)]
 
 
-def contains(terms, phrase):
-    width = len(phrase)
-    return any(terms[i : i + width] == phrase for i in range(len(terms) - width + 1))
+def phrase_in(terms, slots, whole=False):
+    """Whether the query's words stand together in `terms` (each as any of its alternatives:
+    "plasm" as "plasma"), or, `whole`, are all of them."""
+
+    def ends(start, index):
+        if index == len(slots):
+            yield start
+            return
+        for alternative in slots[index].alternatives:
+            if tuple(terms[start : start + len(alternative)]) == alternative:
+                yield from ends(start + len(alternative), index + 1)
+
+    if whole:
+        return len(terms) in ends(0, 0)
+    return any(any(True for _ in ends(start, 0)) for start in range(len(terms)))
 
 
 # Snippets ---------------------------------------------------------------------------------------

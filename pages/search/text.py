@@ -144,9 +144,15 @@ def normalise_query(text):
 def query_words(text):
     """The words a query searches for: each whole written word ("erc-20" -> "erc20"), stop
     words dropped unless nothing else is left."""
-    words = [word_forms(token)[0] for token in tokens(text)]
-    words = [word for word in words if word]
-    meaningful = [word for word in words if word not in STOP_WORDS]
+    return [forms[0] for forms in query_word_forms(text)]
+
+
+def query_word_forms(text):
+    """Each word a query searches for with its parts: "proof-of-stake" -> ["proofofstake",
+    "proof", "of", "stake"]; stop words dropped unless nothing else is left."""
+    words = [word_forms(token) for token in tokens(text)]
+    words = [forms for forms in words if forms[0]]
+    meaningful = [forms for forms in words if forms[0] not in STOP_WORDS]
     return meaningful or words
 
 

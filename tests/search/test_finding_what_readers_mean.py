@@ -252,3 +252,27 @@ def test_the_search_page_is_private_and_counts_its_queries_in_a_fixed_budget(
 
     assert "private" in response["Cache-Control"]
     assert len(soup.select(".search-result")) == 2
+
+
+def test_hyphenated_and_run_together_words_find_the_words_apart(section):
+    make_topic(
+        section,
+        title="Proof of stake",
+        body=body(f"<p>Read the white paper before you cash out. {SUBSTANCE}</p>"),
+    )
+
+    assert titles("proof-of-stake") == ["Proof of stake"]
+    assert titles("cash-out") == ["Proof of stake"]
+    results = find("whitepaper")
+    assert [hit.title for hit in results.hits] == ["Proof of stake"]
+    assert results.suggestion == "white paper"
+
+
+def test_when_no_page_holds_every_word_the_best_match_leads(section):
+    make_topic(section, title="Operator offline", body=body(f"<p>{SUBSTANCE}</p>"))
+    make_topic(section, title="Fees", body=body(f"<p>It goes and goes. {SUBSTANCE}</p>"))
+
+    results = find("what happens if the operator goes offline")
+
+    assert results.widened
+    assert results.hits[0].title == "Operator offline"
