@@ -356,22 +356,26 @@ def phrase_in(terms, slots, whole=False):
 # Snippets ---------------------------------------------------------------------------------------
 
 
-def snippet(passages, marks, prefixes=()):
+def snippet(passages, marks, prefixes=(), memo=None):
     """The passage (one block: a paragraph, a list item, a table row) that holds most of the
-    words searched for, cut around the first of them, with each marked."""
+    words searched for, cut around the first of them, with each marked. `memo` keeps each
+    written word's verdict across the results of one search: a page repeats its words."""
     marks = set(marks)
+    memo = {} if memo is None else memo
 
     def marked(word):
-        folded = text.fold(word)
-        forms = text.word_forms(folded) if folded else []
-        return any(text.term(form) in marks for form in forms) or any(
-            folded.startswith(prefix) for prefix in prefixes
-        )
+        if word not in memo:
+            folded = text.fold(word)
+            forms = text.word_forms(folded) if folded else []
+            memo[word] = any(text.term(form) in marks for form in forms) or any(
+                folded.startswith(prefix) for prefix in prefixes
+            )
+        return memo[word]
 
     best, best_count = None, -1
     for _, passage in passages:
         count = len(
-            {text.fold(m.group()) for m in text.WORD.finditer(passage) if marked(m.group())}
+            {m.group().casefold() for m in text.WORD.finditer(passage) if marked(m.group())}
         )
         if count > best_count:
             best, best_count = passage, count
@@ -418,6 +422,7 @@ def search(query, *, filters=None, offset=0, limit=10, prefix=False):
     entries = SearchEntry.objects.in_bulk(ids) if ids else {}
     words = text.query_words(query)
     prefixes = [words[-1]] if words and len(words[-1]) >= 3 else []
+    memo = {}
     hits = [
         Hit(
             page_id=entry.page_id,
@@ -428,7 +433,7 @@ def search(query, *, filters=None, offset=0, limit=10, prefix=False):
             kind=entry.kind,
             in_development=entry.in_development,
             may_be_out_of_date=entry.may_be_out_of_date,
-            snippet=snippet(entry.passages, ranking.marks, prefixes),
+            snippet=snippet(entry.passages, ranking.marks, prefixes, memo),
         )
         for entry in (entries.get(page_id) for page_id in ids)
         if entry is not None
