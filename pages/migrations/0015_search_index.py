@@ -83,7 +83,7 @@ class Migration(migrations.Migration):
                 ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='terms', to='pages.searchentry')),
             ],
             options={
-                'indexes': [models.Index(fields=['term', 'entry'], name='pages_searchterm_term')],
+                'indexes': [models.Index(fields=['term', 'entry'], include=['weight'], name='pages_searchterm_term')],
                 'constraints': [models.UniqueConstraint(fields=('entry', 'term'), name='pages_searchterm_once')],
             },
         ),

@@ -63,7 +63,11 @@ class SearchTerm(models.Model):
     in_title = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["term", "entry"], name="pages_searchterm_term")]
+        # PostgreSQL answers a term's rows from the index alone (weight included); SQLite
+        # ignores `include`.
+        indexes = [
+            models.Index(fields=["term", "entry"], include=["weight"], name="pages_searchterm_term")
+        ]
         constraints = [
             models.UniqueConstraint(fields=["entry", "term"], name="pages_searchterm_once")
         ]

@@ -26,12 +26,14 @@ import hashlib
 import math
 import threading
 from bisect import bisect_left
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from django.core.cache import cache
+from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -241,28 +243,53 @@ def postings(terms, filters):
 
 
 def scores(slots, filters):
-    terms = {term for slot in slots for alternative in slot.alternatives for term in alternative}
-    by_page = {}
-    documents = {}
-    for page_id, term, weight in postings(terms, filters):
-        by_page.setdefault(page_id, {})[term] = weight
-        documents[term] = documents.get(term, 0) + 1
-    pages = max(len(by_page), 1)
+    """page id -> (slots held, score), from one query of the index's rows. Written for speed:
+    at 5,000 pages a common word has a row on most of them."""
+    single = defaultdict(list)  # term -> [(slot, factor)] for one-term alternatives
+    several = []  # (slot, terms, factor) for the rest: synonyms, parts
+    for index, slot in enumerate(slots):
+        for alternative, factor in slot.alternatives.items():
+            if len(alternative) == 1:
+                single[alternative[0]].append((index, factor))
+            else:
+                several.append((index, alternative, factor / len(alternative) ** 0.5))
+    spread = {term for _, alternative, _ in several for term in alternative}
+    # One fetch of plain tuples: at 5,000 pages a common word has thousands of rows, which
+    # Django's row-by-row iteration would hand over a hundred at a time.
+    sql, params = postings(set(single) | spread, filters).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    documents = Counter(term for _, term, _ in rows)
+    pages = max(len({page_id for page_id, _, _ in rows}), 1)
     rarity = {term: math.log(1 + pages / count) + 0.1 for term, count in documents.items()}
-    found = {}
-    for page_id, weights in by_page.items():
-        total, held = 0.0, 0
-        for slot in slots:
-            best = 0.0
-            for alternative, factor in slot.alternatives.items():
-                if all(term in weights for term in alternative):
-                    value = factor * sum(weights[term] * rarity[term] for term in alternative)
-                    best = max(best, value / len(alternative) ** 0.5)
-            if best:
-                held += 1
-                total += best
-        found[page_id] = (held, total)
-    return found
+    width = len(slots)
+    # term -> [(slot, factor × rarity)]: the loop below is the search's inner loop.
+    targets = {
+        term: [(index, factor * rarity[term]) for index, factor in single.get(term, ())]
+        for term in documents
+    }
+    best = {}
+    get = best.get
+    for page_id, term, weight in rows:
+        slot_values = get(page_id)
+        if slot_values is None:
+            slot_values = best[page_id] = [0.0] * width
+        for index, multiple in targets[term]:
+            if weight * multiple > slot_values[index]:
+                slot_values[index] = weight * multiple
+    if several:
+        held_terms = defaultdict(dict)
+        for page_id, term, weight in rows:
+            if term in spread:
+                held_terms[page_id][term] = weight * rarity[term]
+        for page_id, values in held_terms.items():
+            for index, alternative, factor in several:
+                if all(term in values for term in alternative):
+                    value = factor * sum(values[term] for term in alternative)
+                    if value > best[page_id][index]:
+                        best[page_id][index] = value
+    return {page_id: (width - values.count(0.0), sum(values)) for page_id, values in best.items()}
 
 
 @dataclass
