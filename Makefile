@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup test test-browser lint format check-migrations ci bench bench-import bench-serve bench-compare bench-corpus loadtest audit backup restore clean
+.PHONY: help run setup test test-browser lint format check-migrations ci bench bench-import bench-serve bench-compare bench-search bench-corpus loadtest audit backup restore clean
 
 help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -67,7 +67,7 @@ check-migrations: $(VENV)/.installed-dev ## Fail if a model change has no migrat
 ci: ## Run what CI runs: lint, migrations check, tests on SQLite and PostgreSQL
 	bash .ci/run
 
-bench: bench-serve bench-import bench-compare ## Run every benchmark (results in bench/*.md)
+bench: bench-serve bench-import bench-compare bench-search ## Run every benchmark (results in bench/*.md)
 
 bench-import: $(VENV)/.installed-runtime ## Time import_gitbook on a generated 1,000-page book, SQLite and PostgreSQL
 	$(BIN)/python bench/import_bench.py
@@ -83,6 +83,10 @@ bench-corpus: $(VENV)/.installed-runtime ## Import, read and round-trip real Git
 
 bench-compare: $(VENV)/.installed-runtime ## Time the admin's comparison of two revisions of a 100-block page (bench/compare-results.md)
 	$(BIN)/python bench/compare_bench.py
+
+# BENCH_SEARCH_FLAGS: e.g. --quick, --skip-relevance, --rebuild, --output FILE (see --help).
+bench-search: $(VENV)/.installed-runtime ## Search relevance (knowledge base, SQLite and PostgreSQL) and speed on a generated 5,000-page site (bench/search-results.md)
+	$(BIN)/python bench/search_bench.py $(BENCH_SEARCH_FLAGS)
 
 audit: $(VENV)/.installed-dev ## pip-audit against requirements.txt: fails on a known vulnerability
 	bash .ci/audit
