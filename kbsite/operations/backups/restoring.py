@@ -30,6 +30,7 @@ from kbsite.operations.backups.media import (
 from pages.caching import purging
 from pages.caching.http_cache import forget_pages
 from pages.reading import navigation
+from pages.search.indexer import index_changed
 
 
 @dataclass
@@ -243,6 +244,8 @@ class Restore:
         """Readers must get the restored site, not pages some cache kept from before."""
         forget_pages()
         navigation.forget_navigation()
+        # The search index came back with the database; rankings cached from before did not.
+        index_changed()
         purging.ban(purging.EVERYTHING)
 
     @property
