@@ -294,12 +294,16 @@ def index_pages(ids):
         return
     roots = site_root_paths()
     ordered = sorted(ids)
+    changed = False
     for batch in (ordered[i : i + BATCH_SIZE] for i in range(0, len(ordered), BATCH_SIZE)):
         pages = [page for page in readable_pages(batch) if reader_url(page, roots)]
-        remove_pages(set(batch) - {page.pk for page in pages}, changed=False)
+        changed |= remove_pages(set(batch) - {page.pk for page in pages}, changed=False)
         if pages:
             write_entries(pages, roots)
-    index_changed()
+            changed = True
+    # A draft saved, say, changes nothing readers find: caches keep their version.
+    if changed:
+        index_changed()
 
 
 def write_entries(pages, roots):
@@ -383,17 +387,22 @@ def group_by_count(counter):
 
 
 def remove_pages(ids, changed=True):
+    """Take these pages out of the index; whether any was in it."""
     ids = list(ids)
     if not ids:
-        return
+        return False
+    found = dict(SearchEntry.objects.filter(page__in=ids).values_list("page_id", "words"))
+    if not found:
+        return False
     removed = Counter()
-    for words in SearchEntry.objects.filter(page__in=ids).values_list("words", flat=True):
+    for words in found.values():
         removed.update(words)
-    SearchTerm.objects.filter(entry__in=ids).delete()
-    deleted, _ = SearchEntry.objects.filter(page__in=ids).delete()
+    SearchTerm.objects.filter(entry__in=list(found)).delete()
+    SearchEntry.objects.filter(page__in=list(found)).delete()
     count_words(Counter(), removed)
-    if changed and deleted:
+    if changed:
         index_changed()
+    return True
 
 
 def index_subtree(page):
