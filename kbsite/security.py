@@ -25,11 +25,14 @@ saw to X-Forwarded-For (Varnish does), the one the outermost proxy saw. Anything
 that header came from the client and is not trusted.
 """
 
+import hashlib
 import logging
+import time
 from functools import cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.files.storage import default_storage
 
 from wagtail.search.utils import MAX_QUERY_STRING_LENGTH
@@ -153,6 +156,21 @@ def client_ip_address(request):
             # first address is the peer of the proxy it did go through.
             return forwarded[-min(proxies, len(forwarded))]
     return request.META.get("REMOTE_ADDR")
+
+
+def count_this_hour(request, key_prefix):
+    """Count one request from this client's address in the current hour, and return how many it
+    has made so far (None when the cache cannot count). The cache holds the address hashed, never
+    the address itself."""
+    address = client_ip_address(request) or "unknown"
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
+    key = f"{key_prefix}{digest}:{int(time.time() // 3600)}"
+    try:
+        caches["default"].add(key, 0, 3600 + 60)
+        return caches["default"].incr(key)
+    except ValueError:  # expired between add and incr: this is the window's first
+        caches["default"].set(key, 1, 3600 + 60)
+        return 1
 
 
 class AdminSearchLimitMiddleware:

@@ -25,16 +25,13 @@ COMMENT_WINDOW, lets that one answer take one comment. Comments are plain text, 
 COMMENT_MAX_LENGTH characters; longer ones are refused with a message, not cut.
 """
 
-import hashlib
 import logging
-import time
 from datetime import datetime, timedelta
 from datetime import time as clock_time
 
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
@@ -44,7 +41,7 @@ from django.views.decorators.http import require_http_methods
 
 from wagtail.models import Page
 
-from kbsite.security import client_ip_address
+from kbsite.security import count_this_hour
 from pages.models import EditorialMixin, PageFeedback
 from pages.models.feedback import COMMENT_MAX_LENGTH
 
@@ -172,16 +169,7 @@ def remember_answer(request, response, page):
 
 def within_answer_limit(request):
     """Counts this answer against its address's hourly limit; False once the limit is passed."""
-    address = client_ip_address(request) or "unknown"
-    # The address is kept hashed: the cache holds no reader's address.
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
-    key = f"{THROTTLE_KEY_PREFIX}{digest}:{int(time.time() // 3600)}"
-    try:
-        cache.add(key, 0, 3600 + 60)
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr: this is the window's first answer
-        cache.set(key, 1, 3600 + 60)
-        count = 1
+    count = count_this_hour(request, THROTTLE_KEY_PREFIX)
     if count is None:  # the cache is down (django-redis ignores its errors): take the answer
         logger.warning("Reader feedback: no cache to count answers by address; not throttled.")
         return True

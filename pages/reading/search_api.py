@@ -15,12 +15,8 @@ Instant search: the header's search box shows the best few results while the rea
 The full /search/ page (pages/reading/search.py) still works without JavaScript.
 """
 
-import hashlib
-import time
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -29,7 +25,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from wagtail.search.utils import MAX_QUERY_STRING_LENGTH
 
-from kbsite.security import client_ip_address
+from kbsite.security import count_this_hour
 from pages.search.analytics import record_click
 from pages.search.engine import search
 
@@ -81,17 +77,8 @@ def suggest(request):
 
 
 def within_click_limit(request):
-    """Counts this click against its address's hourly limit (the address kept hashed, as the
-    feedback throttle does); True when the cache cannot count."""
-    address = client_ip_address(request) or "unknown"
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
-    key = f"{CLICK_THROTTLE_PREFIX}{digest}:{int(time.time() // 3600)}"
-    try:
-        cache.add(key, 0, 3600 + 60)
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr: the window's first click
-        cache.set(key, 1, 3600 + 60)
-        count = 1
+    """Counts this click against its address's hourly limit; True when the cache cannot count."""
+    count = count_this_hour(request, CLICK_THROTTLE_PREFIX)
     return count is None or count <= CLICKS_PER_HOUR
 
 
