@@ -24,6 +24,7 @@ from decimal import Decimal
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+from django.db import models
 from django.utils.encoding import force_str
 from django.utils.functional import cached_property
 from django.utils.html import escape, format_html, format_html_join
@@ -40,6 +41,7 @@ from wagtail.snippets.blocks import SnippetChooserBlock
 from wagtail.utils.text import text_from_html
 
 from pages import blocks as kb_blocks
+from pages.models.base import ReadableFieldComparison
 
 # Between the steps of a nested block's path: "Tabs › Tab “Install” › Text changed".
 PATH_SEPARATOR = " › "
@@ -849,3 +851,5 @@ def comparison_style():
 def register():
     """Compare every StreamField (all of ours are built from pages.blocks) block by block."""
     register_comparison_class(StreamField, comparison_class=KnowledgeBaseStreamFieldComparison)
+    for field_class in (models.BooleanField, models.DateField, models.DateTimeField):
+        register_comparison_class(field_class, comparison_class=ReadableFieldComparison)

@@ -1,13 +1,18 @@
 """Fields and behaviour every knowledge-base page shares, declared once."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import escape
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
+from wagtail.admin.compare import FieldComparison, TextDiff
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
@@ -99,6 +104,57 @@ class EditorialPageForm(WagtailAdminPageForm):
 # Fields that describe one change (its note, whether it is minor, whom it asks to review it and
 # by when): each new draft of a published page starts them afresh.
 FIELDS_OF_ONE_CHANGE = ["change_note", "minor_edit", "requested_reviewer", "review_needed_by"]
+
+
+# What an empty value reads as in a comparison, in place of "None" or nothing at all.
+EMPTY = "—"
+
+
+def readable(value):
+    """A field's value as the admin shows it elsewhere: Yes / No, "4 December 2026", "—"."""
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return date_format(value, "j F Y, H:i")
+    if isinstance(value, datetime.date):
+        return date_format(value, "j F Y")
+    return str(value)
+
+
+class ReadableFieldComparison(FieldComparison):
+    """The value before and after, whole and apart ("No → Yes", never "NoYes" or
+    "None2026-12-08"): a yes/no, a date or a change note has no words to mark one by one.
+    pages.editorial.compare registers it for every yes/no, date and date-time field."""
+
+    def htmldiff(self):
+        if not self.has_changed():
+            return escape(readable(self.val_a))
+        return TextDiff(
+            [("deletion", readable(self.val_a)), ("addition", readable(self.val_b))],
+            separator=" → ",
+        ).to_html()
+
+
+class WorkflowFieldPanel(FieldPanel):
+    """A field about how one change is reviewed (minor or not, the reviewer asked for, the date
+    it is needed by), not about the page: left out of revision comparisons, which show what
+    changed in the page."""
+
+    class BoundPanel(FieldPanel.BoundPanel):
+        def get_comparison(self):
+            return []
+
+
+class ChangeNotePanel(FieldPanel):
+    """The editor's "What changed" note: compared whole, the earlier note and this one apart,
+    rather than word by word into one run of text."""
+
+    def get_comparison_class(self):
+        return ReadableFieldComparison
 
 
 class EditorialMixin(models.Model):
@@ -202,10 +258,10 @@ class EditorialMixin(models.Model):
     change_note_panels = [
         MultiFieldPanel(
             [
-                FieldPanel("change_note"),
-                FieldPanel("minor_edit"),
-                FieldPanel("requested_reviewer"),
-                FieldPanel("review_needed_by"),
+                ChangeNotePanel("change_note"),
+                WorkflowFieldPanel("minor_edit"),
+                WorkflowFieldPanel("requested_reviewer"),
+                WorkflowFieldPanel("review_needed_by"),
             ],
             heading="This change",
         )

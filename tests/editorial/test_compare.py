@@ -4,6 +4,8 @@ block headed by what happened to it, its words marked where they changed, moves 
 blocks inside tabs and expandables by their path, and never a dump of the stored data.
 """
 
+import datetime
+
 import pytest
 from bs4 import BeautifulSoup
 
@@ -734,3 +736,32 @@ def test_every_value_in_our_blocks_reads_as_text():
         if compare.is_leaf(child) and compare.leaf_text_reader(child) is None
     }
     assert not unread, f"no text reading in pages/editorial/compare.py for {sorted(unread)}"
+
+
+def test_yes_no_dates_and_notes_read_as_words_and_the_reviewers_fields_stay_out(
+    reviewer_browser, deep_dive, reviewer
+):
+    page = deep_dive.specific
+    page.change_note = "First draft of the exits."
+    revision_a = page.save_revision()
+    page.in_development = True
+    page.current_state = "<p>Live on mainnet.</p>"
+    page.current_state_as_of = datetime.date(2026, 12, 8)
+    page.change_note = "Marked as in development."
+    page.requested_reviewer = reviewer
+    page.review_needed_by = datetime.date(2026, 12, 10)
+    revision_b = page.save_revision()
+
+    response = reviewer_browser.get(compare_url(page, revision_a.pk, revision_b.pk))
+    soup = BeautifulSoup(response.content, "html.parser")
+    text = " ".join(soup.get_text(" ").split())
+
+    assert "No → Yes" in text
+    assert "— → 8 December 2026" in text
+    assert "First draft of the exits. → Marked as in development." in text
+    for raw in ("TrueFalse", "FalseTrue", "None2026", "None"):
+        assert raw not in text
+    # How the change is reviewed is no change to the page.
+    assert "10 December 2026" not in text
+    for label in ("Reviewer:", "Review needed by:", "Minor edit:"):
+        assert label not in text
