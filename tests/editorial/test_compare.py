@@ -13,6 +13,8 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
+from django.utils.timezone import localtime
 
 from wagtail.documents.models import Document
 from wagtail.images.models import Image
@@ -765,3 +767,20 @@ def test_yes_no_dates_and_notes_read_as_words_and_the_reviewers_fields_stay_out(
     assert "10 December 2026" not in text
     for label in ("Reviewer:", "Review needed by:", "Minor edit:"):
         assert label not in text
+
+
+def test_the_comparison_names_both_versions_who_saved_them_and_which_is_live(
+    reviewer_browser, deep_dive, reviewer
+):
+    page = deep_dive.specific
+    page.summary = "A newer summary."
+    draft = page.save_revision(user=reviewer)
+
+    response = reviewer_browser.get(compare_url(page, "live", draft.pk))
+
+    soup = BeautifulSoup(response.content, "html.parser")
+    sides = [" ".join(dd.get_text().split()) for dd in soup.select(".kb-compared-versions dd")]
+    saved = date_format(localtime(draft.created_at), "j F Y, H:i")
+    assert len(sides) == 2
+    assert sides[0].endswith("live")
+    assert sides[1] == f"Version of {saved}, by {reviewer.get_full_name() or reviewer.username}"
