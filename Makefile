@@ -30,10 +30,11 @@ setup: $(VENV)/.installed-runtime ## Install, migrate, import the knowledge base
 	$(MANAGE) migrate --noinput
 	$(MANAGE) import_gitbook fixtures/omg-kb
 	$(MANAGE) create_demo_accounts
+	$(MANAGE) set_site_address http://$(HOST):$(PORT)
 
 run: setup ## Set everything up and serve the site on http://127.0.0.1:8000 (SQLite)
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	$(MANAGE) runserver $(HOST):$(PORT)
+	WAGTAILADMIN_BASE_URL=http://$(HOST):$(PORT) $(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed-dev ## Run the whole test suite (DATABASE_URL selects PostgreSQL)
 	$(BIN)/pytest
