@@ -89,7 +89,7 @@ def test_an_approved_revision_goes_live_without_its_development_banner(visit):
     page = reviewer.page
     page.wait_for_url(re.compile(r"/revisions/compare/live\.\.\.\d+/$"))
     changes = page.locator("main")
-    expect(changes.locator("tr", has_text="Still in development")).to_contain_text("TrueFalse")
+    expect(changes.locator("tr", has_text="Still in development")).to_contain_text("Yes → No")
     expect(changes).to_contain_text(sentence)
     expect(changes.locator("tr", has_text="What changed")).to_contain_text("Staking has launched.")
     reviewer.screenshot("compare")
