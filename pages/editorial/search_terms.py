@@ -34,12 +34,9 @@ from wagtail.models import Page
 from pages.editorial import attention
 from pages.search import analytics
 
-# Who may see the report: whoever may act on what it shows, by pinning a page or by adding a
-# synonym. Superusers have every permission.
-REPORT_PERMISSIONS = [
-    "wagtailsearchpromotions.add_searchpromotion",
-    "pages.add_searchsynonym",
-]
+# Everyone in the admin reads the report (an editor can write the page readers did not find);
+# pins reach readers without a review, so only those who may add a promotion make them.
+REPORT_PERMISSION = "wagtailadmin.access_admin"
 PIN_PERMISSION = "wagtailsearchpromotions.add_searchpromotion"
 
 # Each table shows this many queries, the most searched first.
@@ -47,7 +44,7 @@ ROWS_SHOWN = 50
 
 
 def may_see_search_terms(user):
-    return user.is_active and any(user.has_perm(codename) for codename in REPORT_PERMISSIONS)
+    return user.is_active and user.has_perm(REPORT_PERMISSION)
 
 
 def may_pin(user):
@@ -259,6 +256,7 @@ class FoundNothing:
     """How many search terms found nothing this week, and where to read them."""
 
     count: int
+    unclicked: int
     days: int
     report_url: str
 
@@ -269,6 +267,7 @@ def found_nothing_this_week(user):
         return None
     return FoundNothing(
         count=attention.searches_found_nothing(analytics.ATTENTION_DAYS).count(),
+        unclicked=analytics.unclicked_queries(analytics.ATTENTION_DAYS).count(),
         days=analytics.ATTENTION_DAYS,
         report_url=f"{reverse('search_terms')}#search-terms-no-results",
     )

@@ -407,13 +407,14 @@ LISTING_QUERIES = 30
 # (pages/editorial/dashboard.py) in one query more, whatever the number of tasks.
 # The review suggestions read the review schedule's threshold (the request's site, the setting)
 # and are one list more: five queries in all.
-# For a reviewer, "Searches that found nothing this week" is a count of search terms: one more.
-DASHBOARD_QUERIES = 36 + 1 + 5 + 1
+# "Searches that found nothing this week" counts the search terms that found nothing and those
+# whose results nobody opened: two more.
+DASHBOARD_QUERIES = 36 + 1 + 5 + 2
 # Alone, the panel reads those permissions itself (two queries).
 # ... of which the review suggestions are four (the site, the setting, a count and the list).
 # ... and "Searches that found nothing" reads the user's permissions (two queries, which the
-# dashboard has already read) and counts the search terms.
-PANEL_QUERIES = 13 + 4 + 3
+# dashboard has already read) and makes its two counts.
+PANEL_QUERIES = 13 + 4 + 4
 # One query per list, the least helpful pages' included.
 REPORT_QUERIES = 4
 

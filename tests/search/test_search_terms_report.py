@@ -110,22 +110,25 @@ def test_an_empty_report_says_so(reviewer):
         assert "None in the last 30 days." in section.get_text()
 
 
-def test_reviewers_and_administrators_see_the_report_editors_do_not(
+def test_everyone_in_the_admin_reads_the_report_and_only_reviewers_pin(
     searches, django_user_model, editor, reviewer
 ):
     administrator = member_of(django_user_model, "Administrators", "ada")
     for user in [reviewer, administrator]:
-        response = logged_in(user).get(REPORT)
-        assert response.status_code == 200
+        page = html(logged_in(user).get(REPORT))
+        assert set(pin_links(page, "no-results")) == {"morevp", "staking rewards"}
         assert REPORT in menu_items(logged_in(user).get(reverse("wagtailadmin_home")))
 
-    # An editor is sent back to the dashboard, and the menu does not offer the report.
+    # An editor reads what readers could not find (and may write the missing page), but a pin
+    # reaches readers without a review: no pin is offered, and the pin view sends them back.
     browser = logged_in(editor)
     response = browser.get(REPORT)
-    assert response.status_code == 302
-    assert response["Location"] == reverse("wagtailadmin_home")
-    assert REPORT not in menu_items(browser.get(reverse("wagtailadmin_home")))
+    assert response.status_code == 200
+    assert table_rows(html(response), "no-results")[0][0] == "morevp"
+    assert pin_links(html(response), "no-results") == {}
+    assert REPORT in menu_items(browser.get(reverse("wagtailadmin_home")))
     assert browser.get(reverse("search_terms_pin") + "?query=morevp").status_code == 302
+    assert not SearchPromotion.objects.exists()
 
 
 def test_wagtails_own_search_terms_report_is_replaced_in_the_menu(django_user_model):
@@ -213,8 +216,16 @@ def test_needs_attention_counts_the_searches_that_found_nothing_this_week(search
     assert urlsplit(link["href"]).path == REPORT
 
 
-def test_needs_attention_leaves_the_count_out_for_editors(searches, home, editor):
-    assert panel_item(logged_in(editor).get(reverse("wagtailadmin_home"))) is None
+def test_needs_attention_counts_for_editors_too_with_the_searches_nobody_clicked(
+    searches, home, editor
+):
+    item = panel_item(logged_in(editor).get(reverse("wagtailadmin_home")))
+
+    assert int(item.select_one("[data-count]").get_text()) == 1
+    # "ico" found pages this week that nobody opened.
+    unclicked = item.select_one("[data-unclicked]")
+    assert int(unclicked.get_text()) == 1
+    assert unclicked.find_parent("a")["href"].endswith("#search-terms-nobody-clicked")
 
 
 # Search synonyms --------------------------------------------------------------------------------
