@@ -298,7 +298,7 @@ class Ranking:
     total: int
     suggestion: str | None
     widened: bool
-    marks: list  # the terms and prefixes to mark in snippets
+    marks: list  # the terms to mark in snippets
 
 
 def rank(query, filters, prefix, known):
@@ -310,13 +310,13 @@ def rank(query, filters, prefix, known):
     # Tier 0: pages holding every word. When fewer than three do and the query has three words
     # or more, pages missing one follow (tier 1); when none does, pages holding any (tier 1).
     tiers = {page_id: 0 for page_id, (held, _) in found.items() if held == len(slots)}
-    widened = False
+    holding_every_word = bool(tiers)
     if len(tiers) < 3 and (len(slots) >= 3 or not tiers):
         fewest = len(slots) - 1 if tiers else 1
         for page_id, (held, _) in found.items():
             if fewest <= held < len(slots):
                 tiers[page_id] = 1
-        widened = not any(tier == 0 for tier in tiers.values()) and bool(tiers)
+    widened = bool(tiers) and not holding_every_word
     ordered = sorted(tiers, key=lambda page_id: (tiers[page_id], -found[page_id][1]))
     found = {page_id: (tiers[page_id], found[page_id][1]) for page_id in tiers}
     ordered = rerank(ordered, found, slots, text.is_question(query), len(forms) > 1)

@@ -308,8 +308,12 @@ def index_pages(ids):
 
 def write_entries(pages, roots):
     where = places(pages, roots)
+    # The words each page had, to count the vocabulary's pages: not the entries' passages.
     previous = {
-        entry.page_id: set(entry.words) for entry in SearchEntry.objects.filter(page__in=pages)
+        page_id: set(words)
+        for page_id, words in SearchEntry.objects.filter(page__in=pages).values_list(
+            "page_id", "words"
+        )
     }
     tags_of = defaultdict(list)
     rows = PageTag.objects.filter(content_object__in=pages).order_by("tag__name")
