@@ -1,11 +1,11 @@
 from .base import EditorialMixin, PageTag
 from .deep_dives import DeepDivePage
 from .faq import FaqCategory, FaqIndexPage, FaqPage
-from .feedback import PageFeedback
+from .feedback import NeedsChangeNote, PageFeedback
 from .gitbook import GitBookSource
 from .home import HomePage, SectionPage
 from .reusable import ReusableContent
-from .reviews import ReviewAssignment, ReviewReminder, ReviewSchedule
+from .reviews import ReviewAssignment, ReviewReminder, ReviewRules, ReviewSchedule
 from .search import SearchEntry, SearchQueryDay, SearchSynonym, SearchTerm, SearchWord
 from .settings import ReaderNotices
 from .topics import TopicPage
@@ -19,12 +19,14 @@ __all__ = [
     "FaqPage",
     "GitBookSource",
     "HomePage",
+    "NeedsChangeNote",
     "PageFeedback",
     "PageTag",
     "ReaderNotices",
     "ReusableContent",
     "ReviewAssignment",
     "ReviewReminder",
+    "ReviewRules",
     "ReviewSchedule",
     "SearchEntry",
     "SearchQueryDay",

@@ -1,5 +1,6 @@
 """What readers answered to "Was this page helpful?" (pages/feedback/views.py takes the answers)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -32,6 +33,24 @@ class PageFeedback(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Triage: an editor marks an answer handled, with the version that addressed it if one did.
+    handled_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    addressed_by = models.ForeignKey(
+        "wagtailcore.Revision",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="addressed by version",
+        help_text="The version of the page that answered this feedback, if one did.",
+    )
 
     class Meta:
         verbose_name = "reader feedback"
@@ -42,3 +61,39 @@ class PageFeedback(models.Model):
     def __str__(self):
         answer = "helpful" if self.helpful else "not helpful"
         return f"{answer} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class NeedsChangeNote(models.Model):
+    """
+    An internal note that a page needs changing: who noticed, why and when (Kitsune's "needs
+    change"). Editors see it on the dashboard and the knowledge-base listing; readers never do.
+    The next approved version of the page clears it.
+    """
+
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="needs_change_notes"
+    )
+    reason = models.TextField(
+        max_length=COMMENT_MAX_LENGTH, help_text="What needs changing, and why."
+    )
+    noted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    noted_at = models.DateTimeField(default=timezone.now)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        "wagtailcore.Revision",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The approved version that cleared the note.",
+    )
+
+    class Meta:
+        verbose_name = "needs-change note"
+        ordering = ["-noted_at", "-pk"]
+        indexes = [models.Index(fields=["page", "cleared_at"], name="needs_change_open")]
+
+    def __str__(self):
+        return f"needs change: {self.reason[:60]}"

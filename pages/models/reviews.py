@@ -87,6 +87,26 @@ INTERVAL_FIELDS = {
 DEFAULT_INTERVAL_DAYS = 180
 
 
+@register_setting(icon="user-check")
+class ReviewRules(BaseSiteSetting):
+    """Who may put a change in front of readers. Only administrators change these."""
+
+    four_eyes = models.BooleanField(
+        "Four eyes on every publish",
+        default=True,
+        help_text=(
+            "A second person approves every change: whoever submitted or last edited a draft "
+            "cannot approve it, and a reviewer's own changes go through another reviewer "
+            "instead of being published or scheduled directly."
+        ),
+    )
+
+    panels = [FieldPanel("four_eyes")]
+
+    class Meta:
+        verbose_name = "review rules"
+
+
 class ReviewReminder(models.Model):
     """One reminder digest sent: send_review_reminders sends each person one a day at most."""
 
