@@ -19,6 +19,7 @@ from pages.models import (
     FaqIndexPage,
     FaqPage,
     HomePage,
+    ReviewRules,
     SectionPage,
     TopicPage,
     VideoPage,
@@ -128,6 +129,19 @@ def home(db):
     site.root_page = home
     site.save()
     return home
+
+
+@pytest.fixture
+def four_eyes_off(db):
+    """
+    The four-eyes rule turned off for the default site (Settings → Review rules), for tests whose
+    subject is something else: a reviewer's or administrator's Publish then publishes, as before
+    the rule. Tests of the rule itself are in tests/editorial/test_four_eyes.py.
+    """
+    rules = ReviewRules.for_site(Site.objects.get(is_default_site=True))
+    rules.four_eyes = False
+    rules.save()
+    return rules
 
 
 @pytest.fixture

@@ -5,7 +5,13 @@ from .feedback import NeedsChangeNote, PageFeedback
 from .gitbook import GitBookSource
 from .home import HomePage, SectionPage
 from .reusable import ReusableContent
-from .reviews import ReviewAssignment, ReviewReminder, ReviewRules, ReviewSchedule
+from .reviews import (
+    ReviewAssignment,
+    ReviewerApprovalTask,
+    ReviewReminder,
+    ReviewRules,
+    ReviewSchedule,
+)
 from .search import SearchEntry, SearchQueryDay, SearchSynonym, SearchTerm, SearchWord
 from .settings import ReaderNotices
 from .topics import TopicPage
@@ -25,6 +31,7 @@ __all__ = [
     "ReaderNotices",
     "ReusableContent",
     "ReviewAssignment",
+    "ReviewerApprovalTask",
     "ReviewReminder",
     "ReviewRules",
     "ReviewSchedule",

@@ -1,15 +1,23 @@
-"""Keeping pages accurate: the review schedule, reminder digests sent, review assignments, and
-who may be asked to review a change."""
+"""Keeping pages accurate: the review schedule, reminder digests sent, review assignments, who
+may be asked to review a change, and the four-eyes rule on who may approve it."""
 
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import OuterRef, Subquery
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from wagtail.models import AbstractGroupApprovalTask
+from wagtail.models import (
+    AbstractGroupApprovalTask,
+    GroupApprovalTask,
+    Page,
+    Revision,
+    WorkflowState,
+)
 
 # A page is reviewed at least once in this many days, at most every day.
 INTERVAL_LIMITS = [MinValueValidator(1), MaxValueValidator(3650)]
@@ -105,6 +113,138 @@ class ReviewRules(BaseSiteSetting):
 
     class Meta:
         verbose_name = "review rules"
+
+
+# The four-eyes rule itself, beside its setting: the approval task below reads it, and
+# pages.editorial.four_eyes applies it to the admin's publish buttons.
+
+
+def four_eyes_applies(page):
+    """
+    Whether the four-eyes rule binds changes to `page`: its site's Settings → Review rules. A
+    page outside every site is bound, as is anything that is not a page.
+    """
+    url_parts = page.get_url_parts() if isinstance(page, Page) else None
+    if url_parts is None:
+        return True
+    site_id = url_parts[0]
+    # Read, never created: a site whose rules were never saved has the field's default (on).
+    saved = ReviewRules.objects.filter(site_id=site_id).values_list("four_eyes", flat=True)
+    return next(iter(saved), ReviewRules._meta.get_field("four_eyes").default)
+
+
+def authors_of(workflow_states):
+    """
+    The people a change under review is by, from the queryset of its workflow state: who
+    submitted it, who wrote the version submitted, and who wrote the latest draft (the version
+    approval publishes), in one query. Empty when nothing is in review.
+    """
+    latest_draft_author = (
+        Revision.objects.filter(
+            base_content_type_id=OuterRef("base_content_type_id"),
+            object_id=OuterRef("object_id"),
+        )
+        .order_by("-created_at", "-id")
+        .values("user_id")[:1]
+    )
+    authors = (
+        workflow_states.annotate(latest_draft_author=Subquery(latest_draft_author))
+        .values_list(
+            "requested_by_id", "current_task_state__revision__user_id", "latest_draft_author"
+        )
+        .first()
+    )
+    return {author for author in authors or () if author is not None}
+
+
+def change_authors(task_state):
+    """The authors of the change `task_state` reviews."""
+    return authors_of(WorkflowState.objects.filter(pk=task_state.workflow_state_id))
+
+
+def may_approve(user, task_state):
+    """Whether `user` is a second pair of eyes on the change `task_state` reviews: neither its
+    submitter nor the author of the version submitted or of the latest draft."""
+    return user.pk not in change_authors(task_state)
+
+
+class ReviewerApprovalTask(GroupApprovalTask):
+    """
+    The "Reviewer approval" step of the "Editorial review" workflow (moved onto this type by
+    migration 0017): Wagtail's group approval, except that while the four-eyes rule is on, nobody
+    approves a change they submitted or edited, superusers included. They may still request
+    changes.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.id:
+            # Task gives a new task its concrete model's content type: this one is a proxy.
+            self.content_type = ContentType.objects.get_for_model(self, for_concrete_model=False)
+
+    def four_eyes_refuse(self, obj, user, task_state):
+        """Whether the four-eyes rule refuses `user` the approval of `task_state` on `obj`."""
+        return (
+            task_state is not None and not may_approve(user, task_state) and four_eyes_applies(obj)
+        )
+
+    def approval_withheld(self, obj, user, task_state):
+        """Whether `user` is one of the task's approvers whom the four-eyes rule refuses."""
+        group_actions = super().get_actions(obj, user)
+        return any(name == "approve" for name, _label, _modal in group_actions) and (
+            self.four_eyes_refuse(obj, user, task_state)
+        )
+
+    def get_actions(self, obj, user):
+        actions = super().get_actions(obj, user)
+        if (
+            any(name == "approve" for name, _label, _modal in actions)
+            and user.pk in self.authors_in_review(obj, user)
+            and four_eyes_applies(obj)
+        ):
+            # "Approve" and "Approve with comment" both approve; "Request changes" stays.
+            return [action for action in actions if action[0] != "approve"]
+        return actions
+
+    def authors_in_review(self, obj, user):
+        """
+        The authors of the change to `obj` in review, kept on `user` for the request as Wagtail
+        keeps its group checks: the dashboard asks for the actions of each row more than once.
+        Only the offer of actions reads it; approving reads the authors afresh.
+        """
+        known = getattr(user, "_four_eyes_authors", None)
+        if known is None:
+            known = {}
+            user._four_eyes_authors = known
+        key = (type(obj)._meta.label, obj.pk)
+        if key not in known:
+            known[key] = authors_of(
+                obj.workflow_states.filter(status=WorkflowState.STATUS_IN_PROGRESS)
+            )
+        return known[key]
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        # The workflow action view offers only what get_actions offers, but the editor's
+        # "Approve" saves the reviewer's own edits first, making them an author of what it would
+        # publish: such an approval is refused, the task stays in progress and the edits stay a
+        # draft (pages.editorial.four_eyes tells the reviewer why).
+        if action_name == "approve" and self.four_eyes_refuse(
+            task_state.workflow_state.content_object, user, task_state
+        ):
+            return None
+        return super().on_action(task_state, user, action_name, **kwargs)
+
+    @classmethod
+    def get_description(cls):
+        return (
+            "Members of the chosen groups approve, except whoever submitted or last edited the "
+            "change, while the four-eyes rule is on (Settings → Review rules)."
+        )
+
+    class Meta:
+        proxy = True
+        verbose_name = "group approval task with four eyes"
+        verbose_name_plural = "group approval tasks with four eyes"
 
 
 class ReviewReminder(models.Model):

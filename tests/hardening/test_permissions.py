@@ -17,27 +17,38 @@ How Wagtail says no, as checked below:
 - a page waiting for review is locked for anyone outside the task's group: the edit form comes
   back (200) with "The page could not be saved as it is locked.";
 - Publish pressed without publish_page: the edit view saves a draft instead, says "Page '...' has
-  been updated." and goes back to the edit form.
+  been updated." and goes back to the edit form;
+- the four-eyes rule (Settings → Review rules, on by default; pages/editorial/four_eyes.py): a
+  Publish (or a scheduled one) by anyone who may publish is saved as a draft too, with a warning,
+  and nobody is offered the approval of a change they submitted or edited, so the workflow
+  action view refuses it as it refuses anyone outside the task.
 
 The accounts, the forms posted and the matrix's cells as test cases come from builders.py; what a
 refused action must leave alone (database_state) from conftest.py.
 """
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from wagtail.models import Page, TaskState, Workflow, WorkflowState
+from wagtail.models import Page, Site, TaskState, Workflow, WorkflowState
 
 from pages.indexing import deferred_indexing
-from pages.models import TopicPage
+from pages.models import ReviewRules, TopicPage
 from tests.conftest import make_section, make_topic
-from tests.hardening.builders import account, edit_form, matrix_cases, new_user_form
+from tests.hardening.builders import (
+    account,
+    edit_form,
+    matrix_cases,
+    new_user_form,
+    own_submission,
+)
 from tests.hardening.conftest import (
     NO_PERMISSION,
     database_state,
@@ -69,11 +80,15 @@ EXPECTED = {
     "submit for review":        (LOGIN,    ALLOW,  ALLOW,   ALLOW,        ALLOW),
     # Only the task's groups (Reviewers, Administrators) may act on 'Reviewer approval'.
     "approve":                  (LOGIN,    DENY,   ALLOW,   ALLOW,        ALLOW),
+    # Four eyes: nobody approves what they submitted, superusers included.
+    "approve own submission":   (LOGIN,    DENY,   DENY,    DENY,         DENY),
     "reject (request changes)": (LOGIN,    DENY,   ALLOW,   ALLOW,        ALLOW),
-    # Editors lack publish_page: their Publish saves a draft.
-    "publish directly":         (LOGIN,    DRAFT,  ALLOW,   ALLOW,        ALLOW),
+    # Editors lack publish_page: their Publish saves a draft. So does everyone else's, under
+    # the four-eyes rule: a change goes live only once someone else approves it.
+    "publish directly":         (LOGIN,    DRAFT,  DRAFT,   DRAFT,        DRAFT),
+    "schedule a publish":       (LOGIN,    DRAFT,  DRAFT,   DRAFT,        DRAFT),
     # The workflow locks the page for everyone outside the task's groups.
-    "publish a page in review": (LOGIN,    LOCKED, ALLOW,   ALLOW,        ALLOW),
+    "publish a page in review": (LOGIN,    LOCKED, DRAFT,   DRAFT,        DRAFT),
     "unpublish":                (LOGIN,    DENY,   ALLOW,   ALLOW,        ALLOW),
     # change_page without publish_page deletes only pages that were never published.
     "delete a live page":       (LOGIN,    DENY,   ALLOW,   ALLOW,        ALLOW),
@@ -94,6 +109,8 @@ EXPECTED = {
     "create a superuser":       (LOGIN,    DENY,   DENY,    PLAIN,        ALLOW),
     # Nor may an administrator take over a superuser's account (its password, its email).
     "edit a superuser":         (LOGIN,    DENY,   DENY,    DENY,         ALLOW),
+    # Settings → Review rules is the Administrators' (0016): the rule binds reviewers.
+    "turn off the four-eyes rule": (LOGIN, DENY,   DENY,    ALLOW,        ALLOW),
 }
 # fmt: on
 
@@ -125,13 +142,20 @@ def kb(home, django_user_model):
         locked.locked, locked.locked_by, locked.locked_at = True, colleague, timezone.now()
         locked.save(update_fields=["locked", "locked_by", "locked_at"])
 
+        users = {
+            "anonymous": None,
+            "editor": editor,
+            "reviewer": account("reviewer", "Reviewers"),
+            "administrator": account("administrator", "Administrators"),
+            "superuser": account("superuser", "Administrators", is_superuser=True),
+        }
         return SimpleNamespace(
-            users={
-                "anonymous": None,
-                "editor": editor,
-                "reviewer": account("reviewer", "Reviewers"),
-                "administrator": account("administrator", "Administrators"),
-                "superuser": account("superuser", "Administrators", is_superuser=True),
+            users=users,
+            # Live, revised and submitted by each signed-in role: waiting for someone else.
+            own_submissions={
+                user.pk: own_submission(section, user, f"Own {role}")
+                for role, user in users.items()
+                if user is not None
             },
             section=section,
             destination=make_section(home, title="Archive", slug="archive"),
@@ -186,13 +210,12 @@ def submit_for_review(client, kb):
     return response, "done" if done else "nothing"
 
 
-def act_on_task(client, kb, action_name, comment):
+def act_on_task(client, kb, action_name, comment, page=None):
+    page = page or kb.in_review
     task_state = TaskState.objects.get(
-        workflow_state__object_id=str(kb.in_review.pk), status=TaskState.STATUS_IN_PROGRESS
+        workflow_state__object_id=str(page.pk), status=TaskState.STATUS_IN_PROGRESS
     )
-    url = reverse(
-        "wagtailadmin_pages:workflow_action", args=[kb.in_review.pk, action_name, task_state.pk]
-    )
+    url = reverse("wagtailadmin_pages:workflow_action", args=[page.pk, action_name, task_state.pk])
     response = client.post(url, {"comment": comment})
     task_state.refresh_from_db()
     return response, task_state
@@ -212,6 +235,15 @@ def approve(client, kb):
     return response, "done" if done else "nothing"
 
 
+def approve_own_submission(client, kb):
+    # The page the signed-in user submitted (anonymous: any one).
+    user_id = client.session.get(SESSION_KEY)
+    page = kb.own_submissions.get(int(user_id) if user_id else None)
+    page = page or next(iter(kb.own_submissions.values()))
+    response, task_state = act_on_task(client, kb, "approve", "My own, approved.", page)
+    return response, "done" if task_state.status == TaskState.STATUS_APPROVED else "nothing"
+
+
 def reject(client, kb):
     response, task_state = act_on_task(client, kb, "reject", "Cite the fee schedule.")
     # The workflow goes back to the editor; nothing is published.
@@ -225,18 +257,28 @@ def reject(client, kb):
     return response, "done" if done else "nothing"
 
 
-def publish(client, page, title):
+def publish(client, page, title, **fields):
     response = client.post(
-        edit_url(page), edit_form(page, title=title, **{"action-publish": "action-publish"})
+        edit_url(page),
+        edit_form(page, title=title, **{"action-publish": "action-publish"}, **fields),
     )
     page = fresh(page)
     if page.live and page.title == title and not page.has_unpublished_changes:
+        return response, "done"
+    if page.scheduled_revision is not None:
         return response, "done"
     return response, "draft" if latest_title(page) == title else "nothing"
 
 
 def publish_directly(client, kb):
     return publish(client, kb.topic, "Exits, revised")
+
+
+def schedule_a_publish(client, kb):
+    go_live_at = timezone.localtime() + timedelta(days=2)
+    return publish(
+        client, kb.topic, "Exits, revised", go_live_at=go_live_at.strftime("%Y-%m-%d %H:%M")
+    )
 
 
 def publish_a_page_in_review(client, kb):
@@ -345,6 +387,14 @@ def edit_a_superuser(client, kb):
     return response, "done" if target.email == "taken-over@example.com" else "nothing"
 
 
+def turn_off_the_four_eyes_rule(client, kb):
+    site = Site.objects.get(is_default_site=True)
+    url = reverse("wagtailsettings:edit", args=["pages", "reviewrules", site.pk])
+    response = client.post(url, {})  # the box unticked
+    turned_off = ReviewRules.objects.filter(site=site, four_eyes=False).exists()
+    return response, "done" if turned_off else "nothing"
+
+
 ACTIONS = {
     "view live page": view_live_page,
     "preview a draft": preview_a_draft,
@@ -352,8 +402,10 @@ ACTIONS = {
     "save a draft": save_a_draft,
     "submit for review": submit_for_review,
     "approve": approve,
+    "approve own submission": approve_own_submission,
     "reject (request changes)": reject,
     "publish directly": publish_directly,
+    "schedule a publish": schedule_a_publish,
     "publish a page in review": publish_a_page_in_review,
     "unpublish": unpublish,
     "delete a live page": delete_a_live_page,
@@ -367,6 +419,7 @@ ACTIONS = {
     "create a user": create_a_user,
     "create a superuser": create_a_superuser,
     "edit a superuser": edit_a_superuser,
+    "turn off the four-eyes rule": turn_off_the_four_eyes_rule,
 }
 
 
