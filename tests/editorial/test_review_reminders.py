@@ -1,6 +1,7 @@
 """
-Reminder digests (`manage.py send_review_reminders`): who gets which pages, what the digest says,
-and that each person gets one a day at most, however often the scheduler runs it.
+Reminder digests (`manage.py send_review_reminders`): who gets which pages (due reviews to whoever
+can mark them reviewed, pages sent back to their last editor), what the digest says, and that each
+person gets one a day at most, however often the scheduler runs it.
 """
 
 import datetime
@@ -19,7 +20,7 @@ from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import localdate
 
-from wagtail.models import PageViewRestriction
+from wagtail.models import PageViewRestriction, WorkflowState
 
 from pages.editorial import attention, reminders
 from pages.models import ReviewReminder, TopicPage
@@ -59,82 +60,115 @@ def html_of(message):
 
 @pytest.fixture
 def alice(django_user_model):
-    """A page owner outside Editors, so she never gets the ownerless pages."""
-    return member_of(django_user_model, "Reviewers", "alice")
+    """A page owner who can mark her pages reviewed (an administrator), outside Reviewers, so
+    she never gets the pages whose owner cannot be reminded."""
+    return member_of(django_user_model, "Administrators", "alice")
 
 
 @pytest.fixture
-def editors(editor, django_user_model):
-    """Who gets the reminders of pages without a reachable owner: every active Editor with an
-    address. Eddie and Ed qualify; a departed editor and one without an address do not."""
-    ed = member_of(django_user_model, "Editors", "ed")
-    departed = member_of(django_user_model, "Editors", "departed")
+def reviewers(reviewer, django_user_model):
+    """Who gets the reminders of pages whose owner cannot be reminded: every active member of
+    Reviewers with an address. Rita and Ruth qualify; a departed reviewer and one without an
+    address do not."""
+    ruth = member_of(django_user_model, "Reviewers", "ruth")
+    departed = member_of(django_user_model, "Reviewers", "departed")
     departed.is_active = False
     departed.save()
-    no_address = member_of(django_user_model, "Editors", "noaddress")
+    no_address = member_of(django_user_model, "Reviewers", "noaddress")
     no_address.email = ""
     no_address.save()
-    return [editor, ed]
+    return [reviewer, ruth]
+
+
+def send_back(page, editor, reviewer, comment):
+    """`editor` submits a draft of `page`; `reviewer` requests changes with `comment`."""
+    page.save_revision(user=editor)
+    page.get_workflow().start(page, editor)
+    task_state = page.current_workflow_task_state
+    task_state.task.specific.on_action(task_state, reviewer, "reject", comment=comment)
+    mail.outbox.clear()  # the request for changes' own email
+    return task_state
 
 
 # Who gets what
 
 
-def test_owners_get_their_own_pages_and_editors_the_pages_without_an_owner(
-    section, alice, editors, reviewer
+def test_owners_get_their_own_pages_and_reviewers_the_pages_without_an_owner(
+    section, alice, reviewers, editor
 ):
     make_topic(section, title="Exit games", owner=alice, review_due=days(-3))
     make_topic(section, title="Watchers", owner=alice, review_due=days(10))
     make_topic(section, title="Fees", review_due=days(-1))  # no owner
-    make_topic(section, title="Staking", owner=reviewer, review_due=days(20))  # not due yet
+    make_topic(section, title="Staking", owner=alice, review_due=days(20))  # not due yet
 
     out, err = remind()
 
+    # Editors are never reminded of a review: they cannot mark a page reviewed.
     assert sent_to() == {
         "alice@example.com": "2 knowledge-base pages need a review",
-        "eddie@example.com": "1 knowledge-base page needs a review",
-        "ed@example.com": "1 knowledge-base page needs a review",
+        "rita@example.com": "1 knowledge-base page needs a review",
+        "ruth@example.com": "1 knowledge-base page needs a review",
     }
-    assert "Fees" in mail_to("eddie@example.com").body
+    assert "Fees" in mail_to("rita@example.com").body
+    assert "Sent to reviewers: nobody owns this page." in mail_to("rita@example.com").body
     assert "Fees" not in mail_to("alice@example.com").body
-    assert "Exit games" not in mail_to("ed@example.com").body
+    assert "Sent to reviewers" not in mail_to("alice@example.com").body
+    assert "Exit games" not in mail_to("ruth@example.com").body
     assert "Sent 3 digests (3 pages); 0 recipients already reminded today." in out
     assert err == ""
 
 
-def test_an_editor_who_owns_pages_gets_one_digest_with_the_ownerless_ones_too(section, editor):
-    make_topic(section, title="Exit games", owner=editor, review_due=days(-3))
+def test_a_reviewer_who_owns_pages_gets_one_digest_with_the_ownerless_ones_too(section, reviewer):
+    make_topic(section, title="Exit games", owner=reviewer, review_due=days(-3))
     make_topic(section, title="Fees", review_due=days(2))
 
     remind()
 
     [message] = mail.outbox
-    assert message.to == ["eddie@example.com"]
+    assert message.to == ["rita@example.com"]
     assert message.subject == "2 knowledge-base pages need a review"
     assert "Exit games" in message.body and "Fees" in message.body
 
 
-def test_pages_of_an_inactive_or_addressless_owner_go_to_the_editors(
-    section, editors, django_user_model
+def test_a_page_owned_by_an_editor_goes_to_the_reviewers_who_can_mark_it_reviewed(
+    section, editor, reviewers
 ):
-    gone = django_user_model.objects.create_user("gone", email="gone@example.com")
+    make_topic(section, title="Exit games", owner=editor, review_due=days(-3))
+
+    remind()
+
+    assert sorted(sent_to()) == ["rita@example.com", "ruth@example.com"]
+    assert "Sent to reviewers: its owner cannot mark it reviewed." in (
+        mail_to("rita@example.com").body
+    )
+    assert not ReviewReminder.objects.filter(recipient=editor).exists()
+
+
+def test_pages_of_an_inactive_or_addressless_owner_go_to_the_reviewers(
+    section, reviewers, django_user_model
+):
+    gone = member_of(django_user_model, "Administrators", "gone")
     gone.is_active = False
     gone.save()
-    silent = django_user_model.objects.create_user("silent", email="")
+    silent = member_of(django_user_model, "Administrators", "silent")
+    silent.email = ""
+    silent.save()
     make_topic(section, title="Exit games", owner=gone, review_due=days(-3))
     make_topic(section, title="Watchers", owner=silent, review_due=days(1))
 
     remind()
 
-    assert sorted(sent_to()) == ["ed@example.com", "eddie@example.com"]
+    assert sorted(sent_to()) == ["rita@example.com", "ruth@example.com"]
     for message in mail.outbox:
         assert message.subject == "2 knowledge-base pages need a review"
-        # The editors are told why the page came to them.
-        assert message.body.count("Sent to Editors: the page's owner cannot be emailed.") == 2
+        # The reviewers are told why each page came to them.
+        assert "Sent to reviewers: its owner's account is inactive." in message.body
+        assert "Sent to reviewers: its owner has no email address." in message.body
+        assert "cannot be emailed" not in message.body
     assert not ReviewReminder.objects.filter(recipient__in=[gone, silent]).exists()
 
 
-def test_pages_not_due_not_live_or_aliases_are_left_out(section, home, alice, editors):
+def test_pages_not_due_not_live_or_aliases_are_left_out(section, home, alice, reviewers):
     make_topic(section, title="Due later", owner=alice, review_due=days(15))
     make_topic(section, title="No date", owner=alice)
     draft = TopicPage(title="Never published", owner=alice, review_due=days(-5), live=False)
@@ -168,8 +202,8 @@ def test_a_live_page_behind_a_login_restriction_still_needs_its_review(section, 
 
 
 def test_pages_nobody_can_be_reminded_of_are_named_in_a_warning(section, django_user_model):
-    # No owner, and Editors has no one with an address.
-    no_address = member_of(django_user_model, "Editors", "noaddress")
+    # No owner, and Reviewers has no one with an address.
+    no_address = member_of(django_user_model, "Reviewers", "noaddress")
     no_address.email = ""
     no_address.save()
     make_topic(section, title="Orphan", review_due=days(-1))
@@ -220,11 +254,11 @@ def test_the_digest_lists_overdue_pages_oldest_first_then_those_coming_due(secti
     )
     assert body.index("Overdue (2)") < body.index("- A month late:")
     assert body.index("- A day late:") < body.index("Coming due within 14 days (3)")
-    assert f"- A month late: overdue by 30 days (due {days(-30):%Y-%m-%d})" in body
+    assert f"- A month late: overdue by 30 days (due {days(-30):%-d %B %Y})" in body
     assert "- A day late: overdue by 1 day" in body
     assert "- Due today: due today" in body
     assert "- Tomorrow: due in 1 day" in body
-    assert f"- Due in two weeks: due in 14 days ({days(14):%Y-%m-%d})" in body
+    assert f"- Due in two weeks: due in 14 days ({days(14):%-d %B %Y})" in body
     # Absolute links, from WAGTAILADMIN_BASE_URL for the editor, the site for readers.
     late = pages["A month late"]
     assert f"Edit: http://testserver/admin/pages/{late.pk}/edit/" in body
@@ -271,7 +305,7 @@ def test_a_hostile_title_is_escaped_in_the_html_and_plain_in_the_text(section, a
 
 
 def test_a_second_run_the_same_day_sends_nothing_and_the_next_day_sends_again(
-    section, alice, editors
+    section, alice, reviewers
 ):
     make_topic(section, title="Exit games", owner=alice, review_due=days(-3))
     make_topic(section, title="Fees", review_due=days(-1))
@@ -280,8 +314,8 @@ def test_a_second_run_the_same_day_sends_nothing_and_the_next_day_sends_again(
     assert len(mail.outbox) == 3
     assert set(ReviewReminder.objects.values_list("recipient__username", "sent_on", "pages")) == {
         ("alice", TODAY, 1),
-        ("eddie", TODAY, 1),
-        ("ed", TODAY, 1),
+        ("rita", TODAY, 1),
+        ("ruth", TODAY, 1),
     }
 
     # The scheduler restarts and runs it again: nobody hears twice.
@@ -294,7 +328,7 @@ def test_a_second_run_the_same_day_sends_nothing_and_the_next_day_sends_again(
     # The next day, the pages are still overdue, so everyone hears again.
     tomorrow = days(1)
     out, _ = remind("--date", tomorrow.isoformat())
-    assert sorted(sent_to()) == ["alice@example.com", "ed@example.com", "eddie@example.com"]
+    assert sorted(sent_to()) == ["alice@example.com", "rita@example.com", "ruth@example.com"]
     assert "overdue by 4 days" in mail_to("alice@example.com").body
     assert f"Sent 3 digests (2 pages); 0 recipients already reminded on {tomorrow}." in out
     assert ReviewReminder.objects.filter(sent_on=tomorrow).count() == 3
@@ -320,33 +354,33 @@ def test_today_is_the_local_date_when_the_scheduler_runs(section, alice):
 
 
 def test_a_failed_send_is_not_recorded_so_the_next_run_sends_only_what_is_missing(
-    section, alice, editors, monkeypatch
+    section, alice, reviewers, monkeypatch
 ):
     make_topic(section, title="Exit games", owner=alice, review_due=days(-3))
     make_topic(section, title="Fees", review_due=days(-1))
     real_send = reminders.EmailMultiAlternatives.send
 
-    def mail_server_refuses_ed(message, *args, **kwargs):
-        if message.to == ["ed@example.com"]:
-            raise smtplib.SMTPRecipientsRefused({"ed@example.com": (550, b"mailbox full")})
+    def mail_server_refuses_ruth(message, *args, **kwargs):
+        if message.to == ["ruth@example.com"]:
+            raise smtplib.SMTPRecipientsRefused({"ruth@example.com": (550, b"mailbox full")})
         return real_send(message, *args, **kwargs)
 
-    monkeypatch.setattr(reminders.EmailMultiAlternatives, "send", mail_server_refuses_ed)
-    with pytest.raises(CommandError, match="Could not send 1 digest.*ed@example.com"):
+    monkeypatch.setattr(reminders.EmailMultiAlternatives, "send", mail_server_refuses_ruth)
+    with pytest.raises(CommandError, match="Could not send 1 digest.*ruth@example.com"):
         remind()
 
-    # Alice and Eddie got theirs and are recorded; Ed's record was rolled back with his send.
-    assert sorted(sent_to()) == ["alice@example.com", "eddie@example.com"]
+    # Alice and Rita got theirs and are recorded; Ruth's record was rolled back with her send.
+    assert sorted(sent_to()) == ["alice@example.com", "rita@example.com"]
     assert sorted(ReviewReminder.objects.values_list("recipient__username", flat=True)) == [
         "alice",
-        "eddie",
+        "rita",
     ]
 
-    # The mail server recovers; the next run sends Ed's alone.
+    # The mail server recovers; the next run sends Ruth's alone.
     monkeypatch.setattr(reminders.EmailMultiAlternatives, "send", real_send)
     mail.outbox.clear()
     out, _ = remind()
-    assert sent_to() == {"ed@example.com": "1 knowledge-base page needs a review"}
+    assert sent_to() == {"ruth@example.com": "1 knowledge-base page needs a review"}
     assert "Sent 1 digest (1 page); 2 recipients already reminded today." in out
 
 
@@ -388,7 +422,7 @@ def test_a_run_that_loses_the_race_to_another_sends_nothing(section, alice, monk
 # --dry-run, output and errors
 
 
-def test_dry_run_says_who_would_get_what_and_sends_and_records_nothing(section, alice, editors):
+def test_dry_run_says_who_would_get_what_and_sends_and_records_nothing(section, alice, reviewers):
     make_topic(section, title="Exit games", owner=alice, review_due=days(-3))
     make_topic(section, title="Watchers", owner=alice, review_due=days(3))
     make_topic(section, title="Fees", review_due=days(-1))
@@ -398,14 +432,14 @@ def test_dry_run_says_who_would_get_what_and_sends_and_records_nothing(section, 
     assert mail.outbox == []
     assert not ReviewReminder.objects.exists()
     assert "Would send alice@example.com (alice): 2 pages, 1 overdue, 1 due soon" in out
-    assert "Would send eddie@example.com (eddie): 1 page, 1 overdue, 0 due soon" in out
+    assert "Would send rita@example.com (rita): 1 page, 1 overdue, 0 due soon" in out
     assert "  Exit games: overdue by 3 days" in out
     assert "  Watchers: due in 3 days" in out
     assert "Would send 3 digests (3 pages); 0 recipients already reminded today." in out
 
     # A real run afterwards sends everything the dry run listed.
     remind()
-    assert sorted(sent_to()) == ["alice@example.com", "ed@example.com", "eddie@example.com"]
+    assert sorted(sent_to()) == ["alice@example.com", "rita@example.com", "ruth@example.com"]
 
 
 def test_verbosity_zero_prints_nothing_and_one_names_each_digest(section, alice):
@@ -440,22 +474,110 @@ def test_a_database_without_tables_is_explained(home, monkeypatch):
     assert mail.outbox == []
 
 
-def test_the_number_of_queries_does_not_grow_with_the_pages(section, alice, editors):
+def test_the_number_of_queries_does_not_grow_with_the_pages(
+    section, alice, reviewers, editor, reviewer
+):
     def queries_to_remind(pages_each, today):
         for n in range(pages_each):
             make_topic(section, title=f"Owned {today} {n}", owner=alice, review_due=today)
             make_topic(section, title=f"Ownerless {today} {n}", review_due=today)
+            sent = make_topic(section, title=f"Sent back {today} {n}", slug=f"back-{today}-{n}")
+            send_back(sent, editor, reviewer, "Cite the contract.")
         remind("--dry-run", "--date", today.isoformat())  # fills the site root paths cache
         with CaptureQueriesContext(connection) as queries:
             remind("--date", today.isoformat())
         return len(queries)
 
-    # Three digests either way (Alice, Eddie, Ed): 2 pages, then 2 + 10 (the first two are
-    # due again, overdue by then).
+    # Four digests either way (Alice, Rita, Ruth, and Eddie's pages sent back): 2 due pages and
+    # 1 sent back, then 2 + 10 due (the first two are due again, overdue by then) and 6 back.
     few = queries_to_remind(1, days(100))
     mail.outbox.clear()
     many = queries_to_remind(5, days(101))
 
-    assert len(mail.outbox) == 3
+    assert len(mail.outbox) == 4
     assert mail_to("alice@example.com").subject == "6 knowledge-base pages need a review"
+    assert mail_to("eddie@example.com").subject == "6 pages sent back for changes"
     assert many == few
+
+
+# Pages sent back for changes: their last editor is reminded until they submit again.
+
+
+@pytest.fixture
+def exits(section):
+    return make_topic(section, title="Exits", slug="exits")
+
+
+def test_the_last_editor_is_reminded_of_a_page_sent_back_until_it_is_submitted_again(
+    exits, editor, reviewer
+):
+    send_back(exits, editor, reviewer, "Cite the <contract>.\nAnd say which chain.")
+
+    out, _ = remind("--date", days(5).isoformat(), "--verbosity", "2")
+
+    [message] = mail.outbox
+    assert message.to == ["eddie@example.com"]
+    assert message.subject == "1 page sent back for changes"
+    # The first line of the comment, as typed in the text; escaped in the HTML.
+    assert "- Exits: sent back by rita 5 days ago: Cite the <contract>.\n" in message.body
+    assert "And say which chain." not in message.body
+    assert f"Edit: http://testserver/admin/pages/{exits.pk}/edit/" in message.body
+    assert "still accurate" not in message.body and "Overdue" not in message.body
+    [item] = html_of(message).select("li.sent-back")
+    assert item.get_text(" ", strip=True).startswith(
+        "Exits : sent back by rita 5 days ago: Cite the <contract>."
+    )
+    assert "&lt;contract&gt;" in message.alternatives[0][0]
+    assert "Exits: sent back by rita 5 days ago" in out
+    assert ReviewReminder.objects.get().pages == 1
+
+    # Eddie submits the page again: nothing more to remind him of.
+    workflow_state = exits.current_workflow_state
+    workflow_state.resume(editor)
+    mail.outbox.clear()
+    remind("--date", days(6).isoformat())
+    assert mail.outbox == []
+
+
+def test_a_page_sent_back_goes_to_whoever_edited_it_last(
+    exits, editor, reviewer, django_user_model
+):
+    send_back(exits, editor, reviewer, "Cite the contract.")
+    # Ed takes the draft over after it was sent back.
+    ed = member_of(django_user_model, "Editors", "ed")
+    exits.get_latest_revision_as_object().save_revision(user=ed)
+
+    remind()
+
+    assert sent_to() == {"ed@example.com": "1 page sent back for changes"}
+    assert "sent back by rita today: Cite the contract." in mail.outbox[0].body
+
+
+def test_due_reviews_and_pages_sent_back_come_in_one_digest(exits, section, reviewer, reviewers):
+    ruth = reviewers[1]
+    make_topic(section, title="Fees", owner=reviewer, review_due=days(-1))
+    # Rita submits a change of her own, and Ruth sends it back.
+    send_back(exits, reviewer, ruth, "")
+
+    remind()
+
+    message = mail_to("rita@example.com")
+    assert message.subject == ("1 knowledge-base page needs a review; 1 page sent back for changes")
+    body = message.body
+    assert body.index("Overdue (1)") < body.index("Sent back for changes (1)")
+    assert "- Exits: sent back by ruth today\n" in body  # no comment, nothing after it
+    assert ReviewReminder.objects.get(recipient=reviewer).pages == 2
+
+
+def test_a_page_sent_back_whose_editor_cannot_be_emailed_is_named_in_a_warning(
+    exits, editor, reviewer
+):
+    send_back(exits, editor, reviewer, "Cite the contract.")
+    editor.email = ""
+    editor.save()
+
+    _, err = remind()
+
+    assert mail.outbox == []
+    assert "1 page with no one to remind" in err and "Exits" in err
+    assert WorkflowState.objects.get().status == WorkflowState.STATUS_NEEDS_CHANGES

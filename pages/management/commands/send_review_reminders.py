@@ -1,6 +1,7 @@
 """
-Email review reminders: each person who keeps pages current gets one digest a day of the live
-pages whose review is overdue or comes due soon (pages/editorial/reminders.py says who gets what).
+Email review reminders: each person who can act gets one digest a day of the live pages whose
+review is overdue or comes due soon, and of their pages sent back for changes
+(pages/editorial/reminders.py says who gets what).
 
 The scheduler runs it once a day (docker-compose.yml, docs/deploy.md); running it again the same
 day sends nothing twice.
@@ -32,13 +33,14 @@ def n_pages(count):
 
 class Command(BaseCommand):
     help = (
-        "Email each page's owner (or, when the owner is inactive or has no email address, every "
-        "active member of Editors) one digest of the live knowledge-base pages whose review is "
-        f"overdue or due within {REVIEW_SOON_DAYS} days: overdue first, the oldest first, then "
-        "those coming due, each with its due date, editor link and live link. At most one digest "
-        "per person per day, so running it again the same day sends nothing twice. --dry-run "
-        "prints who would get what and sends nothing; --verbosity 2 also lists each digest's "
-        "pages; --verbosity 0 prints nothing but warnings and errors."
+        "Email one digest a day to each person who can act on a knowledge-base page: live pages "
+        f"whose review is overdue or due within {REVIEW_SOON_DAYS} days go to the page's owner "
+        "if the owner can mark it reviewed (else to every active member of Reviewers with an "
+        "email address), overdue first, the oldest first; pages sent back for changes go to "
+        "their last editor, with who sent them back and the comment's first line. At most one "
+        "digest per person per day, so running it again the same day sends nothing twice. "
+        "--dry-run prints who would get what and sends nothing; --verbosity 2 also lists each "
+        "digest's pages; --verbosity 0 prints nothing but warnings and errors."
     )
 
     def add_arguments(self, parser):
@@ -68,9 +70,10 @@ class Command(BaseCommand):
         if unreachable:
             self.stderr.write(
                 self.style.WARNING(
-                    f"{n_pages(len(unreachable))} with no one to remind (no active owner and no "
-                    f"active member of {reminders.FALLBACK_GROUP} with an email address): "
-                    + ", ".join(unreachable)
+                    f"{n_pages(len(unreachable))} with no one to remind (for a review: no owner "
+                    f"who can mark it reviewed and no active member of {reminders.FALLBACK_GROUP} "
+                    "with an email address; sent back: its last editor is inactive or has no "
+                    "email address): " + ", ".join(unreachable)
                 )
             )
 
@@ -112,19 +115,24 @@ class Command(BaseCommand):
         if verbosity < 1:
             return
         recipient = digest.recipient
+        sent_back = f", {len(digest.sent_back)} sent back" if digest.sent_back else ""
         self.stdout.write(
             f"{verb} {recipient.email} ({recipient.get_username()}): "
-            f"{n_pages(len(digest.reviews))}, "
-            f"{len(digest.overdue)} overdue, {len(digest.due_soon)} due soon"
+            f"{n_pages(digest.pages)}, "
+            f"{len(digest.overdue)} overdue, {len(digest.due_soon)} due soon{sent_back}"
         )
         if verbosity >= 2:
             for review in digest.reviews:
                 self.stdout.write(f"  {review.title}: {review.when} ({review.review_due})")
+            for page in digest.sent_back:
+                self.stdout.write(f"  {page.title}: sent back by {page.reviewer} {page.ago}")
 
     def summary(self, verb, digests, skipped, today, verbosity):
         if verbosity < 1:
             return
-        listed = len({review.page_id for digest in digests for review in digest.reviews})
+        listed = len(
+            {item.page_id for digest in digests for item in digest.reviews + digest.sent_back}
+        )
         when = "today" if today == localdate() else f"on {today.isoformat()}"
         self.stdout.write(
             self.style.SUCCESS(
