@@ -20,7 +20,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move, ta
 
 from pages import indexing
 from pages.caching import purging
-from pages.editorial import approvals, reviews, revisions
+from pages.editorial import approvals, needs_change, reviews, revisions
 from pages.models import FaqCategory, ReaderNotices, ReusableContent, SearchSynonym
 from pages.reading import navigation
 from pages.search import indexer as search_index
@@ -105,6 +105,9 @@ def register_signal_handlers():
         sender=apps.get_app_config("pages"),
         dispatch_uid=f"{uid}.fill",
     )
+
+    # A published version saved after a needs-change note clears the note.
+    page_published.connect(needs_change.clear_on_publish, dispatch_uid="pages.needs_change")
 
     # Approving a task on a page is a review of it.
     task_approved.connect(reviews.task_approved, dispatch_uid="pages.reviews.task_approved")

@@ -1,8 +1,9 @@
 """
 What in the knowledge base needs an editor's attention: pages still in development, pages whose
-review is overdue or coming up, drafts waiting for a reviewer, pages readers' answers suggest
-reviewing (counted by pages.feedback.figures), and what readers searched for and did not find
-(counted by pages.search.analytics).
+review is overdue or coming up, drafts waiting for a reviewer, pages someone flagged as needing
+change (pages.editorial.needs_change), pages readers' answers suggest reviewing (counted by
+pages.feedback.figures), and what readers searched for and did not find (counted by
+pages.search.analytics).
 
 The dashboard's "Needs attention" panel, the "Knowledge base pages" listing and
 `manage.py content_report` all take their pages from here, so their figures always agree.
@@ -40,7 +41,7 @@ from wagtail.models import (
 )
 
 from pages.feedback.figures import answers_since, count_of, feedback_window_start
-from pages.models import EditorialMixin
+from pages.models import EditorialMixin, NeedsChangeNote
 from pages.search import analytics
 
 REVIEW_SOON_DAYS = 14
@@ -201,12 +202,12 @@ def pages_awaiting_review(user=None, today=None):
 def pages_suggested_for_review(threshold, now=None):
     """
     Pages readers answered "No" about at least `threshold` times in the feedback window, since
-    their last review (a review answers the complaints before it), the most "No" first; pages
-    already in review are left out, being on their way. Annotated with
+    their last review (a review answers the complaints before it) and not marked handled, the
+    most "No" first; pages already in review are left out, being on their way. Annotated with
     `not_helpful_since_review` and `last_reviewed`.
     """
     window_start = feedback_window_start(now)
-    since_review = answers_since(window_start).filter(
+    since_review = answers_since(window_start, open_only=True).filter(
         helpful=False,
         created_at__gte=Coalesce(OuterRef("last_reviewed"), Value(window_start)),
     )
@@ -217,6 +218,42 @@ def pages_suggested_for_review(threshold, now=None):
         .filter(not_helpful_since_review__gte=threshold)
         .exclude(pk__in=pages_awaiting_review().values("pk"))
         .order_by("-not_helpful_since_review", "title", "pk")
+    )
+
+
+def open_needs_change_notes():
+    """Needs-change notes nobody has cleared yet (an approved version or a publisher's "Clear")."""
+    return NeedsChangeNote.objects.filter(cleared_at__isnull=True)
+
+
+def with_needs_change(pages):
+    """
+    `pages` annotated with their newest open needs-change note: `needs_change_reason`,
+    `needs_change_noted_at` and `needs_change_noted_by` (the name the admin shows), all None for a
+    page without one. Subqueries of the same query: never a query per page.
+    """
+    newest = open_needs_change_notes().filter(page=OuterRef("pk")).order_by("-noted_at", "-pk")
+    return pages.annotate(
+        needs_change_reason=Subquery(newest.values("reason")[:1]),
+        needs_change_noted_at=Subquery(newest.values("noted_at")[:1]),
+        needs_change_noted_by=Subquery(
+            newest.annotate(name=_display_name("noted_by")).values("name")[:1]
+        ),
+    )
+
+
+def needs_change_q(value=True):
+    """Pages with an open needs-change note (or, with `value` False, without one)."""
+    flagged = Exists(open_needs_change_notes().filter(page=OuterRef("pk")))
+    return Q(flagged) if value else ~Q(flagged)
+
+
+def pages_needing_change():
+    """Pages flagged as needing change and not yet cleared, the longest waiting first."""
+    return (
+        with_needs_change(knowledge_base_pages())
+        .filter(needs_change_q())
+        .order_by("needs_change_noted_at", "title", "pk")
     )
 
 

@@ -2,9 +2,9 @@
 The admin dashboard's panels for keeping the knowledge base current:
 
 - "Needs attention" (above Wagtail's own panels): drafts awaiting your review, pages in
-  development, overdue reviews, pages readers' "not helpful" answers suggest reviewing, and the
-  least helpful pages, five of each, each list linking to the full listing or report. Only the
-  part of the tree the user may explore is counted.
+  development, overdue reviews, pages flagged as needing change, pages readers' "not helpful"
+  answers suggest reviewing, and the least helpful pages, five of each, each list linking to
+  the full listing or report. Only the part of the tree the user may explore is counted.
 - "Awaiting your review", Wagtail's own panel (same id, same rows) ordered by due date: overdue
   tasks first, then dated ones, then the rest, longest-waiting first, each with its due date and
   named reviewer (pages.editorial.approvals assigns them).
@@ -90,6 +90,12 @@ class NeedsAttentionPanel(Component):
                     listing_url=knowledge_base_pages_url(
                         review=attention.REVIEW_OVERDUE, ordering="review_due"
                     ),
+                ),
+                AttentionList(
+                    name="needs-change",
+                    label="Pages flagged as needing change",
+                    pages=attention.pages_needing_change().filter(pk__in=explorable),
+                    listing_url=knowledge_base_pages_url(needs_change="true"),
                 ),
                 AttentionList(
                     name="review-suggested",

@@ -1,8 +1,8 @@
 """
 Admin → Knowledge base pages: every knowledge-base page in one list, filterable by "In
-development", review state and drafts awaiting review, sortable by review date, to find what to
-revise or check next. Its pages come from pages.editorial.attention, as the dashboard's "Needs
-attention" panel's and `manage.py content_report`'s do.
+development", review state, drafts awaiting review and "Needs change", sortable by review
+date, to find what to revise or check next. Its pages come from pages.editorial.attention, as
+the dashboard's "Needs attention" panel's and `manage.py content_report`'s do.
 """
 
 from urllib.parse import urlencode
@@ -40,6 +40,13 @@ class KnowledgeBasePageFilterSet(GenericPageFilterSet):
         widget=forms.RadioSelect,
         method="filter_review",
     )
+    needs_change = django_filters.ChoiceFilter(
+        label="Needs change",
+        empty_label="Any",
+        choices=[("true", "Yes"), ("false", "No")],
+        widget=forms.RadioSelect,
+        method="filter_needs_change",
+    )
     awaiting_review = django_filters.ChoiceFilter(
         label="Draft awaiting review",
         empty_label="All pages",
@@ -57,6 +64,11 @@ class KnowledgeBasePageFilterSet(GenericPageFilterSet):
 
     def filter_review(self, queryset, name, value):
         matching = attention.knowledge_base_pages().filter(attention.review_q(value))
+        return queryset.filter(pk__in=matching.values("pk"))
+
+    def filter_needs_change(self, queryset, name, value):
+        flagged = attention.needs_change_q(value == "true")
+        matching = attention.knowledge_base_pages().filter(flagged)
         return queryset.filter(pk__in=matching.values("pk"))
 
     def filter_awaiting_review(self, queryset, name, value):
@@ -90,6 +102,10 @@ class ReviewDueColumn(SortableUnlessSearchingMixin, Column):
         return context
 
 
+class NeedsChangeColumn(Column):
+    cell_template_name = "pages/admin/needs_change_cell.html"
+
+
 class KnowledgeBasePageTitleColumn(PageTitleColumn):
     # Wagtail's menu of actions on each row checks Move and Delete with a query per page for anyone
     # who cannot publish, such as editors; here the title opens the editor, and the Pages explorer
@@ -101,7 +117,10 @@ class KnowledgeBasePagesIndexView(IndexView):
     page_title = "Knowledge base pages"
 
     def get_base_queryset(self):
-        return attention.with_editorial_status(super().get_base_queryset())
+        # The open needs-change notes come as subqueries of the same query: none per row.
+        return attention.with_needs_change(
+            attention.with_editorial_status(super().get_base_queryset())
+        )
 
     def get_valid_orderings(self):
         orderings = super().get_valid_orderings()
@@ -159,6 +178,7 @@ class KnowledgeBasePagesViewSet(PageListingViewSet):
             width="12%",
         ),
         ReviewDueColumn("review_due", label="Review due", sort_key="review_due", width="14%"),
+        NeedsChangeColumn("needs_change_reason", label="Needs change", width="18%"),
     ]
 
 

@@ -4,6 +4,8 @@ subqueries on any queryset of pages: one query for a list of any length, never o
 
 The report (report.py), the dashboard's "Least helpful pages" and "Suggested for review"
 (pages.editorial) and `manage.py content_report` all count answers here, so their figures agree.
+"Least helpful" and "Suggested for review" count open answers only: an answer an editor marked
+handled (triage.py) has had its attention.
 """
 
 from datetime import timedelta
@@ -20,9 +22,15 @@ def feedback_window_start(now=None):
     return (now or timezone.now()) - timedelta(days=settings.KB_FEEDBACK_DAYS)
 
 
-def answers_since(since):
-    """The answers about the page of the outer query since `since`, for a subquery."""
-    return PageFeedback.objects.filter(page=OuterRef("pk"), created_at__gte=since).order_by()
+def answers_since(since, open_only=False):
+    """
+    The answers about the page of the outer query since `since`, for a subquery; with
+    `open_only`, only those nobody has marked handled.
+    """
+    answers = PageFeedback.objects.filter(page=OuterRef("pk"), created_at__gte=since)
+    if open_only:
+        answers = answers.filter(handled_at__isnull=True)
+    return answers.order_by()
 
 
 def count_of(answers):
@@ -31,14 +39,14 @@ def count_of(answers):
     return Coalesce(Subquery(counted[:1], output_field=IntegerField()), 0)
 
 
-def with_feedback(pages, since=None):
+def with_feedback(pages, since=None, open_only=False):
     """
-    `pages` annotated with their readers' answers since `since` (KB_FEEDBACK_DAYS ago):
-    `feedback_answers`, `helpful_answers`, `not_helpful_answers`, `helpful_ratio` (0 to 1, None
-    without answers), `last_answer_at` and `latest_comment`. One subquery each, never a query per
-    page.
+    `pages` annotated with their readers' answers since `since` (KB_FEEDBACK_DAYS ago), with
+    `open_only` only those not marked handled: `feedback_answers`, `helpful_answers`,
+    `not_helpful_answers`, `helpful_ratio` (0 to 1, None without answers), `last_answer_at` and
+    `latest_comment`. One subquery each, never a query per page.
     """
-    answers = answers_since(since or feedback_window_start())
+    answers = answers_since(since or feedback_window_start(), open_only)
     return pages.annotate(
         feedback_answers=count_of(answers),
         helpful_answers=count_of(answers.filter(helpful=True)),
@@ -57,11 +65,13 @@ def with_feedback(pages, since=None):
 
 def least_helpful_pages(pages, since=None):
     """
-    Those of `pages` with at least KB_FEEDBACK_LEAST_HELPFUL_MIN_ANSWERS answers in the window
-    and at least one "No", the lowest share of "Yes" first (then the most answers).
+    Those of `pages` with at least KB_FEEDBACK_LEAST_HELPFUL_MIN_ANSWERS open answers in the
+    window and at least one open "No", the lowest share of "Yes" first (then the most answers).
+    Handled answers are left out: once an editor has dealt with every "No", the page is off the
+    list, and a new "No" brings it back.
     """
     return (
-        with_feedback(pages, since)
+        with_feedback(pages, since, open_only=True)
         .filter(
             feedback_answers__gte=max(settings.KB_FEEDBACK_LEAST_HELPFUL_MIN_ANSWERS, 1),
             not_helpful_answers__gt=0,

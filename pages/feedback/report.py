@@ -3,7 +3,8 @@ Reports → Reader feedback: what readers answered to "Was this page helpful?", 
 
 The report lists every page readers answered about in the last KB_FEEDBACK_DAYS, least helpful
 first, with its answers, share of "Yes" and latest comment, filterable by section. Each page
-opens its answers one by one, with what was missing and the version the reader saw. Comments are
+opens its answers one by one, with what was missing and the version the reader saw, to triage
+(triage.py): mark each handled, with the version that addressed it, or open again. Comments are
 readers' plain text: the templates escape them like any other value, and nothing marks them safe.
 
 Editors see only the part of the tree they may explore, as in the "Needs attention" panel.
@@ -11,8 +12,10 @@ Editors see only the part of the tree they may explore, as in the "Needs attenti
 
 import django_filters
 
+from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -24,6 +27,7 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.models import Page, Site
 from wagtail.permissions import policy_registry
 
+from pages.feedback import triage
 from pages.feedback.figures import with_feedback
 from pages.models import EditorialMixin, PageFeedback
 
@@ -147,7 +151,23 @@ class ReaderFeedbackReportView(ReportView):
         return queryset.order_by(ordering, "-feedback_answers", "title", "pk")
 
 
+# The answers list's triage filter; "open" (answers still to triage) unless another is chosen.
+TRIAGE_OPEN, TRIAGE_HANDLED, TRIAGE_ALL = "open", "handled", "all"
+
+
 class PageFeedbackFilterSet(WagtailFilterSet):
+    status = django_filters.ChoiceFilter(
+        label="Triage",
+        choices=[
+            (TRIAGE_OPEN, "Open: to triage"),
+            (TRIAGE_HANDLED, "Handled"),
+            (TRIAGE_ALL, "All answers"),
+        ],
+        empty_label=None,
+        initial=TRIAGE_OPEN,
+        widget=forms.RadioSelect,
+        method="filter_status",
+    )
     helpful = django_filters.BooleanFilter(
         label="Helpful", widget=django_filters.widgets.BooleanWidget
     )
@@ -166,6 +186,14 @@ class PageFeedbackFilterSet(WagtailFilterSet):
             return queryset
         return queryset.exclude(comment="") if value else queryset.filter(comment="")
 
+    def filter_status(self, queryset, name, value):
+        if value == TRIAGE_OPEN:
+            # A "Yes" without a comment asks nothing of an editor: it is not left open.
+            return queryset.filter(triage.NEEDS_TRIAGE, handled_at__isnull=True)
+        if value == TRIAGE_HANDLED:
+            return queryset.filter(handled_at__isnull=False)
+        return queryset
+
 
 class AnswerColumn(Column):
     cell_template_name = "pages/admin/feedback_answer_cell.html"
@@ -173,6 +201,24 @@ class AnswerColumn(Column):
 
 class RevisionSeenColumn(Column):
     cell_template_name = "pages/admin/feedback_revision_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        # Not Column's: it turns the value into text, and a revision's text is its page's title,
+        # read with a query per row.
+        context = super(Column, self).get_cell_context_data(instance, parent_context)
+        context["raw_value"] = self.get_value(instance)
+        return context
+
+
+class TriageColumn(Column):
+    cell_template_name = "pages/admin/feedback_triage_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        # A cell renders from a plain dict, without the request's context processors: its forms
+        # get the CSRF token here.
+        context["csrf_token"] = get_token(parent_context["request"])
+        return context
 
 
 class PageFeedbackView(ReportView):
@@ -186,18 +232,28 @@ class PageFeedbackView(ReportView):
     any_permission_required = None
     default_ordering = "-created_at"
     verbose_name_plural = "answers"
-    list_export = ["created_at", "helpful", "comment", "revision_id"]
+    list_export = [
+        "created_at",
+        "helpful",
+        "comment",
+        "revision_id",
+        "handled_at",
+        "addressed_by_id",
+    ]
     export_headings = {
         "created_at": "When",
         "helpful": "Helpful",
         "comment": "Comment",
         "revision_id": "Revision seen",
+        "handled_at": "Handled",
+        "addressed_by_id": "Addressed by revision",
     }
     columns = [
         DateColumn("created_at", label="When", sort_key="created_at", width="15%"),
         AnswerColumn("helpful", label="Answer", width="12%"),
         CommentColumn("comment", label="What was missing"),
-        RevisionSeenColumn("revision", label="Version seen", width="18%"),
+        RevisionSeenColumn("revision", label="Version seen", width="15%"),
+        TriageColumn("handled_at", label="Triage", width="30%"),
     ]
 
     def dispatch(self, request, page_id, *args, **kwargs):
@@ -226,15 +282,37 @@ class PageFeedbackView(ReportView):
             {"url": "", "label": self.page.get_admin_display_title()},
         ]
 
+    def get_filterset_kwargs(self):
+        kwargs = super().get_filterset_kwargs()
+        kwargs["data"] = data = kwargs["data"].copy()
+        data.setdefault("status", TRIAGE_OPEN)
+        return kwargs
+
     def get_base_queryset(self):
-        return PageFeedback.objects.filter(page=self.page).select_related("revision")
+        return PageFeedback.objects.filter(page=self.page).select_related(
+            "revision", "handled_by", "addressed_by"
+        )
 
     def order_queryset(self, queryset):
         return queryset.order_by(self.ordering or self.default_ordering, "-pk")
 
     def decorate_paginated_queryset(self, answers):
+        answers = list(answers)
+        may_triage = triage.may_triage(self.page, self.request.user)
+        forms_by_answer = triage.mark_handled_forms(self.page, answers) if may_triage else {}
+        # Back to this list as filtered, also when the filters were refreshed in place (the
+        # results URL, which renders the table alone).
+        query = self.request.GET.copy()
+        query.pop("_w_filter_fragment", None)
+        back = f"{self.get_index_url()}?{query.urlencode()}" if query else self.get_index_url()
         for answer in answers:
+            answer.triage_next_url = back
             answer.saw_live_version = answer.revision_id == self.page.live_revision_id
+            answer.may_triage = may_triage
+            answer.mark_handled_form = forms_by_answer.get(answer.pk)
+            if answer.handled_at:
+                answer.handled_by_name = triage.handled_by_name(answer)
+                answer.addressed_url = triage.compare_with_seen_url(answer)
         return answers
 
     def get_context_data(self, **kwargs):
