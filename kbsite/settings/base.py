@@ -168,6 +168,15 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One vocabulary in the admin, its emails and the docs ("in review", "Request changes", never
+# "moderation" or "Rejected"): locale/en rewords the Wagtail strings that say otherwise, for
+# every English variant. The admin offers no other language, which would bring Wagtail's words
+# back; the site and its own admin text are written in English.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("en", "English")]
+# One way to write a date for people: "4 December 2026" and "4 December 2026, 14:05"
+# (kbsite/formats/en/formats.py), Wagtail's messages and history included.
+FORMAT_MODULE_PATH = ["kbsite.formats"]
 
 STATIC_ROOT = BASE_DIR / "static"
 STATIC_URL = "/static/"

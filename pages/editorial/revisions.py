@@ -155,7 +155,7 @@ def revision_comparison_buttons(page, user, view_name, next_url=None):
 
 
 def revision_label(revision, page):
-    when = date_format(localtime(revision.created_at), "j M Y, H:i")
+    when = date_format(localtime(revision.created_at), "DATETIME_FORMAT")
     label = f"{when} by {revision.user.get_username() if revision.user else 'unknown'}"
     marks = []
     if revision.pk == page.live_revision_id:
@@ -263,10 +263,12 @@ def admin_urls():
 
 
 class MinorEditsHistoryFilterSet(PageHistoryFilterSet):
+    # initial=False: an unticked box is no filter, so no "Hide minor edits: False" chip.
     hide_minor_edits = django_filters.BooleanFilter(
         label="Hide minor edits",
         widget=forms.CheckboxInput,
         method="filter_hide_minor_edits",
+        initial=False,
     )
 
     def filter_hide_minor_edits(self, queryset, name, value):
@@ -292,6 +294,17 @@ class MinorEditActionColumn(ActionColumn):
 
 class MinorEditsPageHistoryView(PageHistoryView):
     filterset_class = MinorEditsHistoryFilterSet
+
+    @cached_property
+    def active_filters(self):
+        # The ticked box's chip says what it does ("Minor edits: Hidden"), not "… : True".
+        hide_minor = self.filters.form["hide_minor_edits"].auto_id if self.filters else None
+        return [
+            active._replace(field_label="Minor edits", value="Hidden")
+            if active.auto_id == hide_minor
+            else active
+            for active in super().active_filters
+        ]
 
     @cached_property
     def columns(self):

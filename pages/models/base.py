@@ -32,9 +32,9 @@ INTRODUCTION_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 # Addresses the site adds under every page, which no page may take as its own.
 RESERVED_SLUGS = {"history": "Readers find every page's history at its address + history/."}
 
-DEFAULT_DEVELOPMENT_NOTICE = (
-    "This page is still in development: some details are missing, and it will be revised."
-)
+# Readers see it after the banner's own "Still in development.", so it says what that means
+# without saying it again.
+DEFAULT_DEVELOPMENT_NOTICE = "Some details are missing, and the page will be revised."
 
 
 def is_review_overdue(review_due, today=None):

@@ -15,8 +15,9 @@ class ReaderNotices(BaseSiteSetting):
         max_length=300,
         default=DEFAULT_DEVELOPMENT_NOTICE,
         help_text=(
-            "Shown on every page flagged 'Still in development', before the page's own note. "
-            "Say what the flag means: the page is incomplete and will be revised."
+            "Shown on every page flagged 'Still in development', after the words “Still in "
+            "development.” and before the page's own note. Say what the flag means without "
+            "repeating it: the page is incomplete and will be revised."
         ),
     )
 

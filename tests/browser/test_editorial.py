@@ -37,7 +37,7 @@ def submit_for_review(editor):
     page = editor.page
     page.get_by_role("button", name="More actions").click()
     page.get_by_role("button", name="Submit to Editorial review").click()
-    expect(page.get_by_text("has been submitted for moderation")).to_be_visible()
+    expect(page.get_by_text("has been submitted for review")).to_be_visible()
 
 
 def task_row(reviewer, title):

@@ -230,11 +230,11 @@ def test_banner_shows_exactly_when_in_development(client, home, faq_category, ki
     assert "Staking rewards are not final yet." in banner[0].get_text()
 
     # The site's wording says what the flag means; without a note of its own, that is all.
-    assert "some details are missing, and it will be revised" in banner[0].get_text()
+    assert "Some details are missing, and the page will be revised." in banner[0].get_text()
     page.development_note = ""
     page.save_revision().publish()
     banner = read(client, page).select_one(".development-banner")
-    assert "some details are missing, and it will be revised" in banner.get_text()
+    assert "Some details are missing, and the page will be revised." in banner.get_text()
     assert banner.select(".development-banner__note") == []
 
 
@@ -248,7 +248,7 @@ def test_editors_word_the_banner_in_a_site_setting(client, section):
     banner = read(client, page).select_one(".development-banner")
 
     assert "The network is still being built" in banner.get_text()
-    assert "some details are missing" not in banner.get_text()
+    assert "Some details are missing" not in banner.get_text()
 
 
 @pytest.mark.django_db

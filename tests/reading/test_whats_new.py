@@ -177,7 +177,9 @@ def edit_form(page, **fields):
     )
 
 
-def test_the_editor_starts_each_change_with_an_empty_note(admin_client, client, section):
+def test_the_editor_starts_each_change_with_an_empty_note(
+    admin_client, client, section, four_eyes_off
+):
     page = make_topic(section, title="Exits", change_note="First version.")
     edit_url = reverse("wagtailadmin_pages:edit", args=[page.pk])
 
