@@ -13,13 +13,17 @@ from pages import rich_text
 from pages.editorial import (
     compare,
     dashboard,
+    four_eyes,
+    in_review,
     listing,
+    needs_change,
+    review_actions,
     reviews,
     revisions,
     search_synonyms,
     search_terms,
 )
-from pages.feedback import report
+from pages.feedback import report, triage
 from pages.models import ReusableContent
 
 
@@ -82,6 +86,68 @@ def register_review_log_action(actions):
     reviews.register_log_action(actions)
 
 
+# The review loop on the edit form: the reviewer's request for changes until the page is submitted
+# again, who has a page in review and what the editor can do, and "Cancel workflow" confirmed.
+
+
+@hooks.register("before_edit_page")
+def show_review_notices(request, page):
+    in_review.add_review_notices(request, page)
+
+
+@hooks.register("construct_page_action_menu")
+def confirm_cancel_workflow(menu_items, request, context):
+    in_review.confirm_cancel_workflow(menu_items, request, context)
+
+
+# One vocabulary (locale/en rewords Wagtail's): a page sent back offers "Resubmit for review",
+# without "Restart" beside it when the workflow has one step and the two are the same.
+
+
+@hooks.register("construct_page_action_menu")
+def hide_restart_when_same_as_resubmit(menu_items, request, context):
+    review_actions.hide_restart_when_same_as_resubmit(menu_items, request, context)
+
+
+# The four-eyes rule (Settings → Review rules): nobody approves their own change, Publish and
+# bulk Publish are withheld, a Publish posted anyway is saved as a draft, and the editor says why.
+
+
+@hooks.register("before_edit_page")
+def publish_edits_as_draft(request, page):
+    four_eyes.publish_edits_as_draft(request, page)
+
+
+@hooks.register("before_create_page")
+def publish_new_page_as_draft(request, parent_page, page_class):
+    four_eyes.publish_new_page_as_draft(request, parent_page)
+
+
+@hooks.register("after_edit_page")
+def say_why_edits_not_published(request, page):
+    four_eyes.say_why_not_published(request, page)
+
+
+@hooks.register("after_create_page")
+def say_why_new_page_not_published(request, page):
+    four_eyes.say_why_not_published(request, page)
+
+
+@hooks.register("before_edit_page")
+def note_why_approve_is_missing(request, page):
+    four_eyes.note_why_approve_is_missing(request, page)
+
+
+@hooks.register("construct_page_action_menu")
+def remove_publish_under_four_eyes(menu_items, request, context):
+    four_eyes.remove_publish(menu_items, request, context)
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_publish_under_four_eyes(request, action_type, objects, action):
+    return four_eyes.refuse_bulk_publish(request, action_type, objects, action)
+
+
 # Revisions: quick comparisons, "Compare two versions", minor edits and change notes in the
 # page history, and the block-by-block StreamField comparison's styles.
 
@@ -123,6 +189,38 @@ def register_reader_feedback_urls():
 @hooks.register("register_reports_menu_item")
 def register_reader_feedback_menu_item():
     return report.menu_item()
+
+
+# Feedback triage: "Mark handled" (with the version that addressed it) on each answer.
+
+
+@hooks.register("register_admin_urls")
+def register_feedback_triage_urls():
+    return triage.admin_urls()
+
+
+# "Needs change": an internal note on a page, flagged from the editor's "…" menu, shown at the
+# top of its edit form, cleared by the next published version (signal_handlers.py).
+
+
+@hooks.register("register_admin_urls")
+def register_needs_change_urls():
+    return needs_change.admin_urls()
+
+
+@hooks.register("register_page_header_buttons")
+def flag_needs_change_header_button(page, user, view_name, next_url=None):
+    yield from needs_change.header_buttons(page, user, view_name, next_url)
+
+
+@hooks.register("before_edit_page")
+def show_needs_change_notes(request, page):
+    needs_change.show_open_notes(request, page)
+
+
+@hooks.register("register_log_actions")
+def register_needs_change_log_actions(actions):
+    needs_change.register_log_actions(actions)
 
 
 # What readers could not find: Reports → Search terms (in place of Wagtail's own, which reads

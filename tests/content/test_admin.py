@@ -123,7 +123,7 @@ CREATE_CASES = {
 @pytest.mark.django_db
 @pytest.mark.parametrize("kind", CREATE_CASES)
 def test_creating_a_page_through_the_admin_form_publishes_it(
-    admin_client, home, faq_category, kind
+    admin_client, home, faq_category, kind, four_eyes_off
 ):
     model, parent_kind, fields = CREATE_CASES[kind]
     parents = {
@@ -164,7 +164,9 @@ def test_creating_a_page_through_the_admin_form_publishes_it(
 
 
 @pytest.mark.django_db
-def test_an_invalid_deep_dive_rerenders_with_messages_and_saves_nothing(admin_client, section):
+def test_an_invalid_deep_dive_rerenders_with_messages_and_saves_nothing(
+    admin_client, section, four_eyes_off
+):
     before = Page.objects.count()
     data = nested_form_data(
         {

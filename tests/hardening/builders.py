@@ -13,7 +13,8 @@ the tests that put it through the site and check what comes out.
   paths, and how a browser encodes them.
 - Hidden pages (test_nothing_unpublished.py): the fields that carry a hidden page's marker.
 - Permissions (test_permissions.py, test_tree_permissions.py, test_admin_security.py): the
-  accounts, the topic form both matrices post, and the matrices' cells as test cases.
+  accounts, each one's own submission (the four-eyes rule), the topic form both matrices post,
+  and the matrices' cells as test cases.
 """
 
 import json
@@ -28,12 +29,13 @@ from hypothesis import strategies as st
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.utils.text import slugify
 
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 from wagtail.documents.models import Document
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
-from wagtail.models import Site
+from wagtail.models import Site, Workflow
 from wagtail.rich_text import RichText
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
@@ -1557,6 +1559,16 @@ def account(username, group, password="x", **flags):
     )
     user.groups.add(Group.objects.get(name=group))
     return user
+
+
+def own_submission(section, user, title):
+    """A live topic that `user` revised and submitted for review: under the four-eyes rule,
+    someone else's to approve."""
+    page = make_topic(section, title=title, slug=slugify(title))
+    page.title = f"{title}, revised"
+    page.save_revision(user=user)
+    Workflow.objects.get(name="Editorial review").start(page, user=user)
+    return page
 
 
 def topic_form(title, slug, text="<p>Exits take seven days.</p>", **fields):

@@ -137,7 +137,7 @@ def test_every_page_type_has_its_forms_checked():
 
 
 @pytest.mark.parametrize("kind", [kind for kind in PAGE_FORMS if kind != "home"])
-def test_the_valid_create_form_publishes(admin_client, tree, kind):
+def test_the_valid_create_form_publishes(admin_client, tree, kind, four_eyes_off):
     # The control for the tests below: their valid data, unchanged, does publish.
     parents, siblings, category = tree
     form = PAGE_FORMS[kind]
@@ -149,7 +149,9 @@ def test_the_valid_create_form_publishes(admin_client, tree, kind):
 
 
 @pytest.mark.parametrize("kind", [kind for kind in PAGE_FORMS if kind != "home"])
-def test_the_create_form_rejects_invalid_input_and_saves_nothing(admin_client, tree, kind):
+def test_the_create_form_rejects_invalid_input_and_saves_nothing(
+    admin_client, tree, kind, four_eyes_off
+):
     parents, siblings, category = tree
     form = PAGE_FORMS[kind]
     parent = parents[form.parent]
@@ -180,7 +182,9 @@ def page_state(page):
 
 
 @pytest.mark.parametrize("kind", PAGE_FORMS)
-def test_the_edit_form_rejects_invalid_input_and_changes_nothing(admin_client, tree, kind):
+def test_the_edit_form_rejects_invalid_input_and_changes_nothing(
+    admin_client, tree, kind, four_eyes_off
+):
     parents, siblings, category = tree
     form = PAGE_FORMS[kind]
     if kind == "home":
