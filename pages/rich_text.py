@@ -5,10 +5,18 @@ Wagtail stores a page link by id, so it survives renames and moves; GitBook link
 `#anchor`. The anchor rides along as an extra attribute: appended to the URL when the link is
 rendered, and carried through the admin's editor (as data on the link) so that saving a page
 in the admin keeps it.
+
+Also: rich text as the admin's editor stores it (`as_the_editor_stores`), so that text written by
+code (the GitBook importer) reads the same to the revision comparison before and after an
+editor saves it unchanged.
 """
 
+import hashlib
+import json
+import re
 from urllib.parse import quote
 
+from bs4 import BeautifulSoup, NavigableString, Tag
 from draftjs_exporter.dom import DOM
 
 from django.utils.html import escape
@@ -21,6 +29,8 @@ from wagtail.admin.rich_text.converters.html_to_contentstate import (
     PageLinkElementHandler,
 )
 from wagtail.rich_text.pages import PageLinkHandler
+
+from pages.sanitising import sanitise_rich_text
 
 
 class AnchoredPageLinkHandler(PageLinkHandler):
@@ -82,3 +92,110 @@ def register_mark_feature(features):
             "to_database_format": {"style_map": {MARK: "mark"}},
         },
     )
+
+
+# Rich text as the admin's editor stores it -----------------------------------------------------
+
+
+def as_the_editor_stores(source, converter):
+    """
+    Database HTML as the admin's editor would store it on a save that changes nothing: read into
+    the editor's blocks and written back by `converter` (the editor's own for the field or block,
+    `widget.converter`), then sanitised as every save is. Each block gets its `data-block-key`
+    (the editor's anchor for comments) from its own words, so the same text always gets the same
+    key and a save in the editor keeps it.
+
+    Rich text the editor cannot hold as it is (a heading's anchor, a numbered list's start, a
+    footnote's id, an image where the block takes none) is returned unchanged: the editor's form
+    would lose what readers see.
+    """
+    if not source:
+        return source
+    # As it will be stored: `<br/>` rather than `<br>`, which the editor's parser cannot read.
+    source = sanitise_rich_text(source)
+    try:
+        state = json.loads(converter.from_database_format(source))
+    except (AssertionError, ValueError):  # markup the editor's parser cannot read
+        return source
+    keys = set()
+    for block in state["blocks"]:
+        block["key"] = block_key(block, keys)
+    stored = sanitise_rich_text(converter.to_database_format(json.dumps(state)))
+    return stored if reads_the_same(source, stored) else source
+
+
+def block_key(block, taken):
+    """Five letters and digits, like the editor's own keys, from the block's type and words."""
+    seed = f"{block['type']}:{block.get('depth', 0)}:{block['text']}"
+    for attempt in range(100):
+        digest = hashlib.sha1(f"{attempt}:{seed}".encode()).digest()  # noqa: S324 - not security
+        key = "".join(KEY_LETTERS[byte % len(KEY_LETTERS)] for byte in digest[:5])
+        if key not in taken:
+            break
+    taken.add(key)
+    return key
+
+
+KEY_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
+# Elements that make a block of text (what a reader sees as a paragraph, a list, its item) and
+# those that stand alone; every other element marks the words inside it (bold, a link).
+BLOCK_ELEMENTS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote"}
+STANDALONE_ELEMENTS = {"br", "hr", "embed"}
+WHITESPACE = re.compile(r"[ \t\n\r\f]+")
+
+
+def reads_the_same(html_a, html_b):
+    """Whether two pieces of rich text give readers the same words in the same blocks, marked
+    the same way in the same order (a footnote's `<sup><a>` is not `<a><sup>` to the export),
+    whatever the spaces between blocks or the editor's block keys."""
+    return reading(html_a) == reading(html_b)
+
+
+def reading(html):
+    """Rich text as runs of words: each with the blocks it is in and the marks on it, outermost
+    first."""
+    runs = []
+    serial = iter(range(1_000_000))  # tells one paragraph from the next alike
+
+    def visit(node, blocks, marks):
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                runs.append([blocks, marks, WHITESPACE.sub(" ", str(child))])
+            elif isinstance(child, Tag):
+                element = (
+                    child.name,
+                    tuple(sorted((k, v) for k, v in child.attrs.items() if k != "data-block-key")),
+                )
+                if child.name in STANDALONE_ELEMENTS:
+                    runs.append([blocks, marks, element])
+                elif child.name in BLOCK_ELEMENTS:
+                    visit(child, (*blocks, (*element, next(serial))), marks)
+                else:
+                    visit(child, blocks, (*marks, element))
+
+    visit(BeautifulSoup(html, "html.parser", multi_valued_attributes=None), (), ())
+
+    # Spaces at the edges of a block or line are not read; runs marked alike read as one.
+    def edge(index, run):
+        return not (0 <= index < len(runs)) or runs[index][0] != run[0] or is_element(runs[index])
+
+    for index, run in enumerate(runs):
+        if not is_element(run):
+            if edge(index - 1, run):
+                run[2] = run[2].lstrip(" ")
+            if edge(index + 1, run):
+                run[2] = run[2].rstrip(" ")
+    merged = []
+    for blocks, marks, text in runs:
+        if text == "":
+            continue
+        same_marks = merged and merged[-1][:2] == [blocks, marks]
+        if same_marks and isinstance(text, str) and not is_element(merged[-1]):
+            merged[-1][2] += text
+            continue
+        merged.append([blocks, marks, text])
+    return merged
+
+
+def is_element(run):
+    return not isinstance(run[2], str)

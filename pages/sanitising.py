@@ -45,6 +45,9 @@ RICH_TEXT_ATTRIBUTES = {
 }
 # Wagtail reads an image embed only in its self-closing form, which nh3 does not write.
 EMBED = re.compile(r"<embed([^>]*?)\s*/?>")
+# The same for a line break and a rule: the admin's editor cannot open rich text holding `<br>`
+# or `<hr>` (its parser waits for a closing tag), and writes them as `<br/>` and `<hr/>` itself.
+LINE_OR_RULE = re.compile(r"<(br|hr)((?:\s[^>]*?)?)\s*/?>")
 # Links may leave for the web, an email or a phone; relative links (#anchors, /paths) stay.
 # javascript:, vbscript:, data: and every other scheme are removed with the href.
 SAFE_URL_SCHEMES = {"http", "https", "mailto", "tel"}
@@ -90,7 +93,8 @@ def sanitise_rich_text(source):
     """Rich text database HTML with everything that could run, or load, removed."""
     if not source:
         return source
-    return EMBED.sub(image_embed, RICH_TEXT_CLEANER.clean(str(source)))
+    cleaned = RICH_TEXT_CLEANER.clean(str(source))
+    return LINE_OR_RULE.sub(r"<\1\2/>", EMBED.sub(image_embed, cleaned))
 
 
 def image_embed(match):

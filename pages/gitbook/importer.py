@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
@@ -35,9 +36,11 @@ from wagtail.signals import page_published
 
 from pages.models import GitBookSource, HomePage, PageTag, ReusableContent
 from pages.models.base import RESERVED_SLUGS
+from pages.models.reviews import ReviewSchedule
 
 from . import GitBookError, StructureError
 from .book import Entry, book_file, read_book, read_text, size_text
+from .editor_form import store_as_the_editor_does, stream_as_edited
 from .markdown import (
     INNER,
     AssetRef,
@@ -130,7 +133,8 @@ class BookImporter:
     def publish_home_without_readme(self):
         """A book without a README (GitBook opens it at its first page) still gets a home page
         readers can reach: the one made for this import, listing the book's pages."""
-        self.parent.save_revision(user=self.user, log_action=False).publish(user=self.user)
+        self.set_review_due(self.parent, None)
+        self.parent.save_revision(user=self.user, log_action=True).publish(user=self.user)
         self.report.note("the book has no README.md: its home page lists its pages")
 
     def plan(self):
@@ -543,15 +547,16 @@ class BookImporter:
             return
         keys = {key.field: key for key in node.page_type.keys}
         for name, value in fields.items():
-            setattr(page, name, self.model_value(keys.get(name), value))
+            if name != "review_due":  # set_review_due's
+                setattr(page, name, self.model_value(keys.get(name), value))
         if hasattr(page, "tags"):
             page.tags.set(self.tag_objects(node.tags))
-        if "review_due" in fields:
-            # A date in the book is chosen like an editor's; none leaves it to the reviews.
-            page.review_due_set_by_editor = fields["review_due"] is not None
+        self.set_review_due(page, fields.get("review_due"))
         if hasattr(page, "change_note"):
             # Never the note an editor left on the version the book replaces.
             page.change_note = self.change_note
+        # As an editor's save would store them, so that the first edit compares clean.
+        store_as_the_editor_does(page, [name for name in fields if name != "title"])
         validated = self.validate(node, page)
         is_new = node.source is None and (node.kind != "front" or self.parent_is_new)
         try:
@@ -559,10 +564,9 @@ class BookImporter:
                 self.publish_new_page(node, page, validated)
             else:
                 # Publishing cleans the page again, so a revision about to be published skips its
-                # own clean; a new page's creation is already in its history, as in the admin.
-                revision = page.save_revision(
-                    user=self.user, log_action=not is_new, clean=self.draft
-                )
+                # own clean. Logged with its revision, as the admin logs a save, so that History
+                # offers to review and restore it.
+                revision = page.save_revision(user=self.user, log_action=True, clean=self.draft)
                 if not self.draft:
                     revision.publish(user=self.user)
         except ValidationError as error:
@@ -593,13 +597,33 @@ class BookImporter:
             raise self.may_not_publish(node)
         page.full_clean(exclude=validated)
         page.live, page.has_unpublished_changes, page.expired = True, False, False
-        revision = page.save_revision(user=self.user, log_action=False, clean=False)
+        # Logged as the admin logs a new page's first save, with its revision: History's
+        # "Review this version" and comparisons are offered on that entry, not on the publish.
+        revision = page.save_revision(user=self.user, log_action=True, clean=False)
         page.live_revision = revision
         page.has_unpublished_changes = False
         page.first_published_at = page.last_published_at = revision.created_at
         page.save(clean=False)
         page_published.send(sender=page.specific_class, instance=page, revision=revision)
         log(instance=page, action="wagtail.publish", user=self.user, revision=revision)
+
+    def set_review_due(self, page, date_in_book):
+        """A date in the book is chosen like an editor's. Without one, a page keeps the date it
+        has; a page with none gets its first from the review schedule (Settings → Review
+        schedule), counted from today. The import is no review: nobody read the text, so the
+        page has no "last reviewed" until someone reviews it."""
+        if not hasattr(page, "review_due"):
+            return  # a page the book is imported under may be of another app's type
+        if date_in_book is not None:
+            page.review_due, page.review_due_set_by_editor = date_in_book, True
+        elif page.review_due is None and page.last_reviewed is None:
+            page.review_due = timezone.localdate() + self.review_schedule.interval_for(page)
+            page.review_due_set_by_editor = False
+
+    @functools.cached_property
+    def review_schedule(self):
+        site = self.parent.get_site()
+        return ReviewSchedule.for_site(site) if site is not None else ReviewSchedule()
 
     def add_redirects(self):
         """`.gitbook.yaml`'s redirects as Wagtail redirects of the site the book is imported into,
@@ -758,10 +782,14 @@ class BookImporter:
             .replace("_", " ")
             .capitalize()
         )
+        # As the editor stores it (pages.gitbook.editor_form), as a page's body is.
+        body = stream_as_edited(ReusableContent._meta.get_field("body").stream_block, body)
         snippet = ReusableContent.objects.filter(gitbook_path=include.path).first()
         if snippet is None:
             snippet = ReusableContent(gitbook_path=include.path)
-        elif snippet.title == title[:255] and without_ids(snippet.body.raw_data) == body:
+        elif snippet.title == title[:255] and without_ids(snippet.body.raw_data) == without_ids(
+            body
+        ):
             self.snippets[include.path] = snippet.pk
             return snippet.pk
         snippet.title, snippet.body = title[:255], body

@@ -175,6 +175,12 @@ def category_name(page):
     return page.category.name
 
 
+def chosen_review_due(page):
+    """A review date an editor (or a book) chose. One the review schedule set is left out: in
+    the book it would read as chosen, and a later import would keep it as such."""
+    return page.review_due if page.review_due_set_by_editor else None
+
+
 # Tags are not a field: the importer sets them on the page (node.tags) apart from its fields.
 TAGS = "tags"
 # Every page's keys, in the order an export writes them.
@@ -183,7 +189,7 @@ COMMON_KEYS = (
     Key("type", None, None, write=written_type),
     Key("in_development", "in_development", as_bool, default=False),
     Key("development_note", "development_note", as_text),
-    Key("review_due", "review_due", as_date),
+    Key("review_due", "review_due", as_date, write=chosen_review_due),
     Key(TAGS, TAGS, as_tags, write=tag_names),
 )
 

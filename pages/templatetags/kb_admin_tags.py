@@ -4,14 +4,12 @@ shows, as an editor names them.
 """
 
 from django import template
-from django.utils.dateformat import format as date_format
+from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
 from wagtail.admin.utils import get_user_display_name
 
 register = template.Library()
-
-VERSION_DATE = "j F Y, H:i"
 
 
 @register.inclusion_tag("wagtailadmin/shared/compared_versions.html")
@@ -44,7 +42,8 @@ def version_side(revision, live_id):
     if revision is None:
         return {"name": "The live version", "by": "", "live": True}
     return {
-        "name": f"Version of {date_format(localtime(revision.created_at), VERSION_DATE)}",
-        "by": get_user_display_name(revision.user) if revision.user else "an import or the system",
+        "name": f"Version of {date_format(localtime(revision.created_at), 'DATETIME_FORMAT')}",
+        # No user: the GitBook import, run without --user (the only writer of such versions).
+        "by": get_user_display_name(revision.user) if revision.user else "the GitBook import",
         "live": revision.pk == live_id,
     }

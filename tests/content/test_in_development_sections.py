@@ -24,7 +24,11 @@ from pages.models import FaqPage, TopicPage
 from pages.reading.navigation import markdown_url
 from tests.conftest import make_deep_dive, make_faq, make_faq_index, make_topic
 from tests.gitbook.books import export_book, import_book, write_book
-from tests.gitbook.test_gitbook_export import forget_everything, snapshot
+from tests.gitbook.test_gitbook_export import (
+    forget_everything,
+    give_the_home_page_a_review_date,
+    snapshot,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -207,7 +211,9 @@ def test_a_part_without_content_is_refused(stream_block):
     assert block.clean(full)["content"][0].block_type == "text"
 
 
-def test_the_admin_refuses_to_publish_an_empty_part_but_saves_it_as_a_draft(admin_client, section):
+def test_the_admin_refuses_to_publish_an_empty_part_but_saves_it_as_a_draft(
+    admin_client, section, four_eyes_off
+):
     add = reverse("wagtailadmin_pages:add", args=("pages", "topicpage", section.pk))
 
     def post(slug, action):
@@ -397,6 +403,7 @@ def test_importing_a_book_reads_the_part_back_into_the_same_block(home, tmp_path
 
 
 def test_export_then_import_keeps_the_part(home, tmp_path):
+    give_the_home_page_a_review_date(home)
     import_book(staking_book(tmp_path / "book"))
     before = snapshot()
 

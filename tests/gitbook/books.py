@@ -3,6 +3,7 @@
 import io
 import textwrap
 
+from bs4 import BeautifulSoup
 from PIL import Image as PillowImage
 
 from django.core.management import call_command
@@ -28,6 +29,30 @@ def write_book(root, pages, summary=None, extra_files=None):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
     return root
+
+
+def without_block_keys(value):
+    """
+    Stored rich text with the editor's `data-block-key` attributes taken off, so a test can state
+    the words and markup it expects without the keys. The importer stores rich text as the admin's
+    editor does (`pages.rich_text.as_the_editor_stores`): each top-level block carries a key, with
+    no newlines between blocks and void tags written `<br/>`, which is how this writes them back.
+
+    Strings that hold no key are returned unchanged; lists, tuples and dicts (a StreamField's raw
+    blocks) are walked, so any rich text inside them is cleaned too.
+    """
+    if isinstance(value, dict):
+        return {key: without_block_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_block_keys(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(without_block_keys(item) for item in value)
+    if not isinstance(value, str) or "data-block-key" not in value:
+        return value
+    soup = BeautifulSoup(value, "html.parser", multi_valued_attributes=None)
+    for element in soup.find_all(attrs={"data-block-key": True}):
+        del element["data-block-key"]
+    return soup.decode(formatter="minimal")
 
 
 def png_bytes(colour="red", size=(8, 6)):

@@ -1,5 +1,6 @@
 """export_gitbook: the live tree leaves as a book that imports back into the same site."""
 
+import datetime
 import re
 from pathlib import Path
 
@@ -15,7 +16,13 @@ from wagtail.rich_text import RichText, expand_db_html
 
 from pages.models import FaqCategory, GitBookSource, HomePage, SectionPage, TopicPage
 from tests.conftest import make_topic
-from tests.gitbook.books import export_book, import_book, write_book, write_kitchen_sink
+from tests.gitbook.books import (
+    export_book,
+    import_book,
+    without_block_keys,
+    write_book,
+    write_kitchen_sink,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +68,8 @@ def snapshot():
 
 
 def normalise(value, key=None):
+    """`value` with ids replaced by what they point at, and rich text without the editor's block
+    keys (`without_block_keys`): the words and markup are compared, not the keys."""
     if isinstance(value, dict):
         return {k: normalise(v, k) for k, v in value.items() if k != "id"}
     if isinstance(value, list):
@@ -70,9 +79,18 @@ def normalise(value, key=None):
     if key in ("image", "document") and isinstance(value, int):
         model = get_image_model() if key == "image" else get_document_model()
         return model.objects.get(pk=value).file_hash
+    value = without_block_keys(value)
     if isinstance(value, str) and "linktype=" in value:
         return re.sub(r"/documents/\d+/[^\"]+", "/documents/ID/", expand_db_html(value))
     return value
+
+
+def give_the_home_page_a_review_date(home):
+    """As a home page in use has. A bare one (made outside any book) gets its first review date
+    from the re-import, which rightly makes the exported README a page of the book; tests that
+    compare the site before and after would see that date instead of what they test."""
+    home.review_due = datetime.date(2027, 1, 4)
+    home.save(update_fields=["review_due"])
 
 
 def export_and_import_again(out):
@@ -212,7 +230,7 @@ def test_a_section_with_words_of_its_own_is_a_page_of_the_book(home, tmp_path):
     forget_everything()
     import_book(tmp_path / "out")
     section = SectionPage.objects.get(slug="getting-started")
-    assert section.introduction == "<p>Start here.</p>"
+    assert without_block_keys(section.introduction) == "<p>Start here.</p>"
     assert [block.value["text"] for block in section.body] == ["Requirements"]
     assert [page.title for page in section.get_children()] == ["Install"]
     assert [page.title for page in SectionPage.objects.get(slug="reference").get_children()] == [
@@ -324,6 +342,7 @@ def test_the_same_words_written_two_ways_are_stored_one_way(home, tmp_path, writ
 
 def test_table_cells_of_paragraphs_and_lists_come_back_whole(home, tmp_path):
     # GitBook writes a cell of several paragraphs or a list as HTML on the cell's one line.
+    give_the_home_page_a_review_date(home)
     write_book(
         tmp_path / "book",
         {
@@ -345,11 +364,11 @@ def test_table_cells_of_paragraphs_and_lists_come_back_whole(home, tmp_path):
     import_book(tmp_path / "book")
     before = snapshot()
     rows = TopicPage.objects.get(slug="page").body[0].value["table"].row_data
-    notes = [row["values"][1].source for row in rows]
-    assert notes[0] == "<p>&lt;= 1.4.12</p>\n<p>1.5.0 - 1.5.9 and <b>more</b></p>"
+    notes = [without_block_keys(row["values"][1].source) for row in rows]
+    assert notes[0] == "<p>&lt;= 1.4.12</p><p>1.5.0 - 1.5.9 and <b>more</b></p>"
     assert notes[1].startswith("<ul>\n<li>fixed <a ")
     assert notes[2] == "<p>one line</p>"
-    assert notes[3] == "<p>two<br>lines</p>"
+    assert notes[3] == "<p>two<br/>lines</p>"
     columns = TopicPage.objects.get(slug="page").body[0].value["table"].columns
     assert [column["heading"] for column in columns] == ["Version", "Notes"]
 
@@ -361,6 +380,7 @@ def test_table_cells_of_paragraphs_and_lists_come_back_whole(home, tmp_path):
 def test_numbered_steps_with_code_come_back_whole(home, tmp_path):
     # A numbered list with code between its items becomes steps; a step's paragraph and the
     # list under it are one text, as they are read back from the export.
+    give_the_home_page_a_review_date(home)
     write_book(
         tmp_path / "book",
         {
@@ -410,4 +430,5 @@ def test_emphasis_at_odd_edges_comes_back_as_emphasis(home, tmp_path, source):
 
     export_and_import_again(tmp_path / "out")
 
-    assert TopicPage.objects.get(slug="literals").body.raw_data[0]["value"] == before
+    after = TopicPage.objects.get(slug="literals").body.raw_data[0]["value"]
+    assert without_block_keys(after) == without_block_keys(before)
