@@ -27,6 +27,7 @@ from pages.editorial.four_eyes import (
 )
 from pages.models import ReviewerApprovalTask, ReviewRules, TopicPage
 from tests.conftest import logged_in, make_topic, member_of
+from tests.editorial.test_editorial_workflow import edit_url, topic_form
 
 pytestmark = pytest.mark.django_db
 
@@ -51,24 +52,6 @@ def administrator(django_user_model):
 @pytest.fixture
 def superuser(django_user_model):
     return django_user_model.objects.create_superuser("root", "root@example.com", "x")
-
-
-def edit_url(page):
-    return reverse("wagtailadmin_pages:edit", args=[page.pk])
-
-
-def topic_form(page, text, action=None, **fields):
-    data = {
-        "title": page.title,
-        "slug": page.slug,
-        "summary": page.summary,
-        "tags": "",
-        "body": streamfield([("text", rich_text(f"<p>{text}</p>"))]),
-        **fields,
-    }
-    if action:
-        data[f"action-{action}"] = action
-    return nested_form_data(data)
 
 
 def submit(browser, page, text):
