@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.test import Client
@@ -10,7 +10,7 @@ from django.test import Client
 from wagtail.documents.models import Document
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
-from wagtail.models import Page, Site
+from wagtail.models import GroupPagePermission, Page, Site
 from wagtail.rich_text import RichText
 
 from pages.models import (
@@ -100,6 +100,18 @@ def member_of(django_user_model, group, username):
     """A user in one of the editorial groups (Editors, Reviewers, Administrators)."""
     user = django_user_model.objects.create_user(username, email=f"{username}@example.com")
     user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def editor_of_only(django_user_model, section, username="wally"):
+    """A user who may reach the admin and edit `section` and below, and nothing else."""
+    group = Group.objects.create(name=f"{section.title} editors")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    GroupPagePermission.objects.create(
+        group=group, page=section, permission=Permission.objects.get(codename="change_page")
+    )
+    user = django_user_model.objects.create_user(username)
+    user.groups.add(group)
     return user
 
 

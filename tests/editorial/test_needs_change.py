@@ -8,14 +8,13 @@ next published version saved after it (an approval in the review workflow), or b
 import pytest
 from bs4 import BeautifulSoup
 
-from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from wagtail.models import GroupPagePermission, PageLogEntry
+from wagtail.models import PageLogEntry
 
 from pages.models import NeedsChangeNote
-from tests.conftest import logged_in, make_section, make_topic
+from tests.conftest import editor_of_only, logged_in, make_section, make_topic
 from tests.editorial.test_content_status import (
     DASHBOARD_QUERIES,
     LISTING_QUERIES,
@@ -106,13 +105,7 @@ def test_an_invalid_reason_re_renders_the_form_with_a_message(fees, editor, reas
 
 def test_someone_who_may_not_edit_the_page_cannot_flag_it(home, fees, django_user_model):
     wallets = make_section(home, title="Wallets", slug="wallets")
-    group = Group.objects.create(name="Wallet editors")
-    group.permissions.add(Permission.objects.get(codename="access_admin"))
-    GroupPagePermission.objects.create(
-        group=group, page=wallets, permission=Permission.objects.get(codename="change_page")
-    )
-    outsider = django_user_model.objects.create_user("wally")
-    outsider.groups.add(group)
+    outsider = editor_of_only(django_user_model, wallets)
 
     response = flag(logged_in(outsider), fees)
 

@@ -10,16 +10,14 @@ from datetime import timedelta
 import pytest
 from bs4 import BeautifulSoup
 
-from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from wagtail.models import GroupPagePermission
 from wagtail.rich_text import RichText
 
 from pages.models import PageFeedback
-from tests.conftest import logged_in, make_section, make_topic
+from tests.conftest import editor_of_only, logged_in, make_section, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -210,13 +208,7 @@ def test_get_is_refused(fees, editor):
 def test_someone_who_may_not_edit_the_page_is_refused(home, fees, django_user_model):
     # A user who may edit only another section sees neither the form nor may post it.
     wallets = make_section(home, title="Wallets", slug="wallets")
-    group = Group.objects.create(name="Wallet editors")
-    group.permissions.add(Permission.objects.get(codename="access_admin"))
-    GroupPagePermission.objects.create(
-        group=group, page=wallets, permission=Permission.objects.get(codename="change_page")
-    )
-    outsider = django_user_model.objects.create_user("wally")
-    outsider.groups.add(group)
+    outsider = editor_of_only(django_user_model, wallets)
     complaint = say(fees, False, "Which fees?")
     fix = publish_fix(fees, "Fees are 0.1 OMG.", "Named the fee")
 

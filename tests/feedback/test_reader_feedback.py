@@ -26,7 +26,14 @@ from wagtail.models import Page, PageLogEntry, PageViewRestriction, Revision
 from pages.caching.http_cache import GENERATION_KEY
 from pages.feedback.views import ANSWERED_COOKIE
 from pages.models import PageFeedback
-from tests.conftest import PAGE_OF_EACH_TYPE, logged_in, make_section, make_topic, member_of
+from tests.conftest import (
+    PAGE_OF_EACH_TYPE,
+    editor_of_only,
+    logged_in,
+    make_section,
+    make_topic,
+    member_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -578,20 +585,7 @@ def test_a_pages_answers_show_comments_as_text(topic, editor):
 def test_editors_see_only_answers_about_pages_they_may_explore(
     django_user_model, answered, section
 ):
-    from django.contrib.auth.models import Group, Permission
-
-    from wagtail.models import GroupPagePermission
-
-    group = Group.objects.create(name="Wallet editors")
-    group.permissions.add(Permission.objects.get(codename="access_admin"))
-    GroupPagePermission.objects.create(
-        group=group,
-        page=answered["other_section"],
-        permission=Permission.objects.get(codename="change_page"),
-    )
-    user = django_user_model.objects.create_user("wally")
-    user.groups.add(group)
-    browser = logged_in(user)
+    browser = logged_in(editor_of_only(django_user_model, answered["other_section"]))
 
     assert [row[0] for row in report_rows(browser.get(reverse("reader_feedback")))] == ["Keys"]
     fees = reverse("reader_feedback_page", args=[answered["fees"].pk])
