@@ -34,6 +34,7 @@ from wagtail.rich_text import RichText
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 from pages.embeds import player_html
+from pages.reading.visibility import reader_link, reader_links
 from pages.sanitising import WebURLFormField, is_safe_url, sanitise_rich_text
 
 INLINE_FEATURES = [
@@ -472,22 +473,20 @@ class TableBlock(blocks.StructBlock):
 
 
 class PageCardValue(blocks.StructValue):
-    def target(self):
-        """The linked page, only while readers can see it: a draft never leaks through a card.
-        Worked out once per card: the template asks for it, its title and its description."""
-        if not hasattr(self, "_target"):
-            page = self.get("page")
-            visible = page is not None and page.live and not page.get_view_restrictions().exists()
-            self._target = page.specific if visible else None
-        return self._target
-
-    def card_title(self):
-        page = self.target()
-        return self.get("title") or (page.title if page else "")
-
     def card_description(self):
-        page = self.target()
-        return self.get("description") or getattr(page, "summary", "")
+        """The card's own words, or the summary of the page it leads to (asked only once the
+        template knows readers may see that page)."""
+        page = self.get("page")
+        return self.get("description") or getattr(page.specific if page else None, "summary", "")
+
+
+def without_hidden_pages(representation, value, context, field="page"):
+    """An API representation whose page link is None where readers may not see the page: the
+    API says no more of a draft or a restricted page than its HTML does."""
+    page = value.get(field)
+    if page is not None and reader_link(page, (context or {}).get("request")) is None:
+        representation = {**representation, field: None}
+    return representation
 
 
 class PageCardBlock(blocks.StructBlock):
@@ -506,6 +505,15 @@ class PageCardBlock(blocks.StructBlock):
         value_class = PageCardValue
         group = LAYOUT_GROUP
 
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        # Only while readers can see the page: a draft never leaks through a card.
+        context["link"] = reader_link(value.get("page"), context.get("request"))
+        return context
+
+    def get_api_representation(self, value, context=None):
+        return without_hidden_pages(super().get_api_representation(value, context), value, context)
+
 
 class FileBlock(blocks.StructBlock):
     """A downloadable file, such as a white paper, as GitBook's file block shows one."""
@@ -522,12 +530,13 @@ class FileBlock(blocks.StructBlock):
         group = MEDIA_GROUP
 
 
-class CardValue(blocks.StructValue):
-    def href(self):
-        page = self.get("page")
-        if page is not None:
-            return page.url if page.live else None
-        return self.get("url") or None
+def card_href(card, links):
+    if card.get("page") is not None:
+        page_link = links.get(card["page"].pk)
+        return page_link.url if page_link else None
+    url = card.get("url")
+    # Stored some other way than through the form, a link could run script: left out.
+    return url if url and is_safe_url(url) else None
 
 
 class CardBlock(blocks.StructBlock):
@@ -540,7 +549,9 @@ class CardBlock(blocks.StructBlock):
     class Meta:
         icon = "doc-full"
         label = "Card"
-        value_class = CardValue
+
+    def get_api_representation(self, value, context=None):
+        return without_hidden_pages(super().get_api_representation(value, context), value, context)
 
     def clean(self, value):
         value = super().clean(value)
@@ -561,6 +572,17 @@ class CardsBlock(blocks.StructBlock):
         label = "Cards"
         template = "pages/blocks/cards.html"
         group = LAYOUT_GROUP
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        # Where each card leads: the page while readers may see it, else its link elsewhere;
+        # a card leading nowhere (or to a draft) shows its words alone.
+        links = reader_links(
+            [card["page"].pk for card in value["cards"] if card.get("page") is not None],
+            context.get("request"),
+        )
+        context["cards"] = [(card, card_href(card, links)) for card in value["cards"]]
+        return context
 
 
 class ReusableContentBlock(SnippetChooserBlock):
@@ -829,18 +851,6 @@ class AnswerBlock(NestedContentBlock):
     in_development = InDevelopmentBlock(NestedContentBlock())
 
 
-class ResourceValue(blocks.StructValue):
-    def href(self):
-        page = self.get("page")
-        if page is not None:
-            return page.url if page.live else None
-        return self.get("url") or None
-
-    def label(self):
-        page = self.get("page")
-        return self.get("title") or (page.title if page else self.get("url", ""))
-
-
 class ResourceBlock(blocks.StructBlock):
     """A further-reading link: to a page of this knowledge base or anywhere else."""
 
@@ -857,7 +867,21 @@ class ResourceBlock(blocks.StructBlock):
         icon = "link"
         label = "Resource"
         template = "pages/blocks/resource.html"
-        value_class = ResourceValue
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        page_link = reader_link(value.get("page"), context.get("request"))
+        if value.get("page") is not None:
+            # A restricted page's title is as private as its address.
+            context["href"] = page_link.url if page_link else None
+            context["label"] = value.get("title") or (page_link.title if page_link else "")
+        else:
+            context["href"] = value.get("url") or None
+            context["label"] = value.get("title") or value.get("url", "")
+        return context
+
+    def get_api_representation(self, value, context=None):
+        return without_hidden_pages(super().get_api_representation(value, context), value, context)
 
     def clean(self, value):
         value = super().clean(value)

@@ -30,18 +30,27 @@ from wagtail.admin.rich_text.converters.html_to_contentstate import (
 )
 from wagtail.rich_text.pages import PageLinkHandler
 
+from pages.reading.visibility import reader_links
 from pages.sanitising import sanitise_rich_text
 
 
 class AnchoredPageLinkHandler(PageLinkHandler):
     @classmethod
     def expand_db_attributes_many(cls, attrs_list):
+        # A link to a page readers may not see (a draft, a restricted page) keeps its words and
+        # loses its address, as page cards do (pages/reading/visibility.py). One query for every
+        # link of the text.
+        visible = reader_links(
+            attrs["id"] for attrs in attrs_list if str(attrs.get("id", "")).isdigit()
+        )
         links = []
-        for attrs, page in zip(attrs_list, cls.get_many(attrs_list), strict=True):
-            if page is None:
+        for attrs in attrs_list:
+            page_id = attrs.get("id")
+            page_link = visible.get(int(page_id)) if str(page_id or "").isdigit() else None
+            if page_link is None:
                 links.append("<a>")
                 continue
-            url = page.localized.url
+            url = page_link.url
             if attrs.get("anchor"):
                 url = f"{url}#{quote(attrs['anchor'])}"
             links.append(f'<a href="{escape(url)}">')

@@ -418,6 +418,8 @@ class MarkdownWriter:
         if page is None:
             return ""
         href = self.page_href(page.pk, None, path)
+        if not href:
+            return ""  # a page readers cannot reach: neither its address nor its title
         title = value.get("title") or page.title
         if href.startswith("http"):
             return f"[{escape_markdown_text(title)}]({href})"

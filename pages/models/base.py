@@ -23,6 +23,7 @@ from wagtail.search import index
 from pages.blocks import ArticleBlock
 from pages.concurrency import page_writes_in_turn
 from pages.indexing import indexing_is_deferred
+from pages.reading.visibility import visible_pages
 from pages.sanitising import WebURLFormField, sanitise_rich_text, validate_web_url
 
 from .reviews import requested_reviewer_error
@@ -328,7 +329,7 @@ class EditorialMixin(models.Model):
 
     def get_listed_children(self):
         """Children a reader may see, in the editors' order, as their own page types."""
-        return self.get_children().live().public().specific()
+        return visible_pages(self.get_children()).specific()
 
     # Editors writing at the same moment take turns (pages/concurrency.py).
 

@@ -10,6 +10,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from pages.blocks import AnswerBlock
+from pages.reading.visibility import visible_pages
 
 from .base import EditorialMixin, ListingPageMixin, WebURLField
 
@@ -50,9 +51,7 @@ class FaqIndexPage(ListingPageMixin, Page):
     def get_questions_by_category(self):
         """[(category or None, [FaqPage, ...]), ...] in category order, in two queries."""
         questions = (
-            FaqPage.objects.child_of(self)
-            .live()
-            .public()
+            visible_pages(FaqPage.objects.child_of(self))
             .select_related("category")
             .order_by("category__sort_order", "category__name", "path")
         )

@@ -16,7 +16,7 @@ from wagtail.models import Site
 from pages.gitbook.exporter import MarkdownWriter
 from pages.models import SectionPage
 from pages.reading.navigation import markdown_url, navigation_for_request
-from pages.reading.visibility import visible_pages
+from pages.reading.visibility import reader_link, visible_pages
 
 MARKDOWN = "text/markdown; charset=utf-8"
 
@@ -24,18 +24,18 @@ MARKDOWN = "text/markdown; charset=utf-8"
 class SiteMarkdown(MarkdownWriter):
     """Links point at the other pages' Markdown views, images and documents at their files."""
 
-    def __init__(self, navigation):
+    def __init__(self, request):
         super().__init__()
-        self.navigation = navigation
+        self.request = request
 
     def page_href(self, page_id, anchor, current_path):
         try:
-            item = self.navigation.by_id.get(int(page_id))
+            page_link = reader_link(int(page_id), self.request)
         except (TypeError, ValueError):
-            item = None
-        if item is None:
+            page_link = None
+        if page_link is None:
             return ""  # not live, or not public: the link text stays, the link goes
-        return markdown_url(item.url) + (f"#{anchor}" if anchor else "")
+        return markdown_url(page_link.url) + (f"#{anchor}" if anchor else "")
 
     def document_href(self, document_id, current_path):
         document = get_document_model().objects.filter(pk=document_id).first()
@@ -68,7 +68,7 @@ def page_markdown(request, path):
     page = item and visible_pages().filter(pk=item.id).specific().first()
     if page is None:
         raise Http404("No published page has that address.")
-    text = SiteMarkdown(navigation).page_markdown(page, markdown_url(item.url))
+    text = SiteMarkdown(request).page_markdown(page, markdown_url(item.url))
     return HttpResponse(text, content_type=MARKDOWN)
 
 

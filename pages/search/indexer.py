@@ -27,6 +27,7 @@ from wagtail.models import Page, Site
 from pages.gitbook.types import PAGE_TYPES
 from pages.indexing import indexing_is_deferred
 from pages.models import FaqPage, PageTag, SearchEntry, SearchTerm, SearchWord
+from pages.reading.visibility import visible_pages
 
 from . import text
 
@@ -283,7 +284,7 @@ def index_version():
 
 def readable_pages(ids):
     """The pages among `ids` a reader may find: live, outside any restriction."""
-    return Page.objects.live().public().filter(pk__in=ids).specific()
+    return visible_pages().filter(pk__in=ids).specific()
 
 
 @transaction.atomic
@@ -419,7 +420,7 @@ def index_all():
     SearchTerm.objects.all().delete()
     SearchEntry.objects.all().delete()
     SearchWord.objects.all().delete()
-    index_pages(Page.objects.live().public().values_list("pk", flat=True))
+    index_pages(visible_pages().values_list("pk", flat=True))
     index_changed()
     return SearchEntry.objects.count()
 

@@ -4,11 +4,18 @@ page as the database has it now, and everything a refused action must leave alon
 and the data they build are in builders.py.
 """
 
+import pytest
+
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from wagtail.models import Page, PageLogEntry, TaskState, WorkflowState
+from wagtail.models import Page, PageLogEntry, PageViewRestriction, TaskState, WorkflowState
 from wagtail.models.audit_log import ModelLogEntry
+
+from pages.models import TopicPage
+from tests.conftest import make_topic
+from tests.hardening.builders import hidden_fields, tag_with_marker
 
 # What the admin says when it sends a user without the right back to the dashboard.
 NO_PERMISSION = "Sorry, you do not have permission to access this area."
@@ -51,3 +58,44 @@ def database_state():
         "workflows": sorted(WorkflowState.objects.values_list("pk", "object_id", "status")),
         "tasks": sorted(TaskState.objects.values_list("pk", "revision_id", "status")),
     }
+
+
+@pytest.fixture
+def hidden_pages(section):
+    """A live page, and one page of each kind readers must not see: a draft, a page withdrawn
+    from the site, and pages behind a login, a password and a group."""
+    visible = make_topic(section, title="Exits", summary="How to leave.")
+    visible.tags.set(["plasma"])
+    visible.save_revision().publish()
+
+    draft = TopicPage(live=False, slug="draft", **hidden_fields("Draft"))
+    section.add_child(instance=draft)
+    tag_with_marker(draft)
+    draft.save_revision()
+
+    edited = make_topic(section, title="Blocks", summary="How blocks are made.")
+    for name, value in hidden_fields("Unpublished").items():
+        setattr(edited, name, value)
+    tag_with_marker(edited)
+    edited.save_revision()
+
+    restricted = {}
+    for kind, restriction in (
+        ("login", {"restriction_type": "login"}),
+        ("password", {"restriction_type": "password", "password": "s3cret"}),
+        ("group", {"restriction_type": "groups"}),
+    ):
+        page = make_topic(section, slug=f"{kind}-only", **hidden_fields(kind.title()))
+        tag_with_marker(page)
+        page.save_revision().publish()
+        rule = PageViewRestriction.objects.create(page=page, **restriction)
+        if kind == "group":
+            rule.groups.set([Group.objects.get_or_create(name="Insiders")[0]])
+        restricted[kind] = page
+
+    withdrawn = make_topic(section, slug="withdrawn", **hidden_fields("Withdrawn"))
+    tag_with_marker(withdrawn)
+    withdrawn.save_revision().publish()
+    withdrawn.unpublish()
+
+    return visible, [draft, withdrawn, *restricted.values()]

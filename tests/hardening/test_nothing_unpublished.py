@@ -3,60 +3,15 @@ Every surface a reader or a program can reach, against every kind of page a read
 
 Each hidden page carries the marker in its title, summary, body, tags and change note; a live
 page carries it only in a revision that was never published. Not one response may contain it.
-The marker and the fields that carry it are in builders.py.
+The marker and the fields that carry it are in builders.py, the pages in conftest.py.
 """
 
 import pytest
 from bs4 import BeautifulSoup
 
-from django.contrib.auth.models import Group
-
-from wagtail.models import PageViewRestriction
-
-from pages.models import TopicPage
-from tests.conftest import make_topic
-from tests.hardening.builders import HIDDEN_MARKER, hidden_fields, tag_with_marker
+from tests.hardening.builders import HIDDEN_MARKER
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def hidden_pages(section):
-    visible = make_topic(section, title="Exits", summary="How to leave.")
-    visible.tags.set(["plasma"])
-    visible.save_revision().publish()
-
-    draft = TopicPage(live=False, slug="draft", **hidden_fields("Draft"))
-    section.add_child(instance=draft)
-    tag_with_marker(draft)
-    draft.save_revision()
-
-    edited = make_topic(section, title="Blocks", summary="How blocks are made.")
-    for name, value in hidden_fields("Unpublished").items():
-        setattr(edited, name, value)
-    tag_with_marker(edited)
-    edited.save_revision()
-
-    restricted = {}
-    for kind, restriction in (
-        ("login", {"restriction_type": "login"}),
-        ("password", {"restriction_type": "password", "password": "s3cret"}),
-        ("group", {"restriction_type": "groups"}),
-    ):
-        page = make_topic(section, slug=f"{kind}-only", **hidden_fields(kind.title()))
-        tag_with_marker(page)
-        page.save_revision().publish()
-        rule = PageViewRestriction.objects.create(page=page, **restriction)
-        if kind == "group":
-            rule.groups.set([Group.objects.get_or_create(name="Insiders")[0]])
-        restricted[kind] = page
-
-    withdrawn = make_topic(section, slug="withdrawn", **hidden_fields("Withdrawn"))
-    tag_with_marker(withdrawn)
-    withdrawn.save_revision().publish()
-    withdrawn.unpublish()
-
-    return visible, [draft, withdrawn, *restricted.values()]
 
 
 def reader_urls(visible, hidden):
