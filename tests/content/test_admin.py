@@ -160,7 +160,7 @@ def test_creating_a_page_through_the_admin_form_publishes_it(
         assert page.body[1].value["style"] == "warning"
     if model is DeepDivePage:
         assert str(page.current_state_as_of) == "2020-06-01"
-        assert page.resources[0].value.href() == "https://plasma.io/plasma.pdf"
+        assert page.resources[0].value["url"] == "https://plasma.io/plasma.pdf"
 
 
 @pytest.mark.django_db
