@@ -8,6 +8,7 @@ digits run together also counts as its parts: "e-wallet" is "ewallet", "e" and "
 """
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -84,7 +85,16 @@ BRITISH_ISE = re.compile(r"^(\w{3,})is(e|ed|es|ing|ation|ations|er|ers)$")
 WORD = re.compile(r"\w+(?:[-'’.]\w+)*")  # a word, with its inner hyphens, apostrophes and dots
 LETTERS_AND_DIGITS = re.compile(r"[^\W\d_]+|\d+")
 
-_stemmer = snowballstemmer.stemmer("english")
+# A snowball stemmer keeps the word it works on in itself: shared by a server's threads, two
+# searches at once stem each other's words (IndexError, a 500). One per thread.
+_stemmers = threading.local()
+
+
+def stem(word):
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
+        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(word)
 
 
 def fold(text):
@@ -105,7 +115,7 @@ def americanise(word):
 @lru_cache(maxsize=50_000)
 def term(word):
     """The term a folded word is indexed and searched under."""
-    return _stemmer.stemWord(americanise(word))[:MAX_WORD_LENGTH]
+    return stem(americanise(word))[:MAX_WORD_LENGTH]
 
 
 def tokens(text):
