@@ -34,7 +34,6 @@ from wagtail.rich_text import RichText
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 from pages.embeds import player_html
-from pages.reading.visibility import reader_link, reader_links
 from pages.sanitising import WebURLFormField, is_safe_url, sanitise_rich_text
 
 INLINE_FEATURES = [
@@ -480,11 +479,14 @@ class PageCardValue(blocks.StructValue):
         return self.get("description") or getattr(page.specific if page else None, "summary", "")
 
 
-def without_hidden_pages(representation, value, context, field="page"):
+def without_hidden_pages(representation, value, field="page"):
     """An API representation whose page link is None where readers may not see the page: the
     API says no more of a draft or a restricted page than its HTML does."""
+    # Imported here: pages.models imports these blocks.
+    from pages.models.visibility import visible_links  # noqa: PLC0415
+
     page = value.get(field)
-    if page is not None and reader_link(page, (context or {}).get("request")) is None:
+    if page is not None and page.pk not in visible_links([page.pk]):
         representation = {**representation, field: None}
     return representation
 
@@ -505,14 +507,8 @@ class PageCardBlock(blocks.StructBlock):
         value_class = PageCardValue
         group = LAYOUT_GROUP
 
-    def get_context(self, value, parent_context=None):
-        context = super().get_context(value, parent_context)
-        # Only while readers can see the page: a draft never leaks through a card.
-        context["link"] = reader_link(value.get("page"), context.get("request"))
-        return context
-
     def get_api_representation(self, value, context=None):
-        return without_hidden_pages(super().get_api_representation(value, context), value, context)
+        return without_hidden_pages(super().get_api_representation(value, context), value)
 
 
 class FileBlock(blocks.StructBlock):
@@ -530,15 +526,6 @@ class FileBlock(blocks.StructBlock):
         group = MEDIA_GROUP
 
 
-def card_href(card, links):
-    if card.get("page") is not None:
-        page_link = links.get(card["page"].pk)
-        return page_link.url if page_link else None
-    url = card.get("url")
-    # Stored some other way than through the form, a link could run script: left out.
-    return url if url and is_safe_url(url) else None
-
-
 class CardBlock(blocks.StructBlock):
     title = blocks.CharBlock(max_length=200)
     text = SafeRichTextBlock(features=INLINE_FEATURES, required=False)
@@ -551,7 +538,7 @@ class CardBlock(blocks.StructBlock):
         label = "Card"
 
     def get_api_representation(self, value, context=None):
-        return without_hidden_pages(super().get_api_representation(value, context), value, context)
+        return without_hidden_pages(super().get_api_representation(value, context), value)
 
     def clean(self, value):
         value = super().clean(value)
@@ -572,17 +559,6 @@ class CardsBlock(blocks.StructBlock):
         label = "Cards"
         template = "pages/blocks/cards.html"
         group = LAYOUT_GROUP
-
-    def get_context(self, value, parent_context=None):
-        context = super().get_context(value, parent_context)
-        # Where each card leads: the page while readers may see it, else its link elsewhere;
-        # a card leading nowhere (or to a draft) shows its words alone.
-        links = reader_links(
-            [card["page"].pk for card in value["cards"] if card.get("page") is not None],
-            context.get("request"),
-        )
-        context["cards"] = [(card, card_href(card, links)) for card in value["cards"]]
-        return context
 
 
 class ReusableContentBlock(SnippetChooserBlock):
@@ -868,20 +844,8 @@ class ResourceBlock(blocks.StructBlock):
         label = "Resource"
         template = "pages/blocks/resource.html"
 
-    def get_context(self, value, parent_context=None):
-        context = super().get_context(value, parent_context)
-        page_link = reader_link(value.get("page"), context.get("request"))
-        if value.get("page") is not None:
-            # A restricted page's title is as private as its address.
-            context["href"] = page_link.url if page_link else None
-            context["label"] = value.get("title") or (page_link.title if page_link else "")
-        else:
-            context["href"] = value.get("url") or None
-            context["label"] = value.get("title") or value.get("url", "")
-        return context
-
     def get_api_representation(self, value, context=None):
-        return without_hidden_pages(super().get_api_representation(value, context), value, context)
+        return without_hidden_pages(super().get_api_representation(value, context), value)
 
     def clean(self, value):
         value = super().clean(value)

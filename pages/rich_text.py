@@ -30,7 +30,7 @@ from wagtail.admin.rich_text.converters.html_to_contentstate import (
 )
 from wagtail.rich_text.pages import PageLinkHandler
 
-from pages.reading.visibility import reader_links
+from pages.models.visibility import visible_links
 from pages.sanitising import sanitise_rich_text
 
 
@@ -40,7 +40,7 @@ class AnchoredPageLinkHandler(PageLinkHandler):
         # A link to a page readers may not see (a draft, a restricted page) keeps its words and
         # loses its address, as page cards do (pages/reading/visibility.py). One query for every
         # link of the text.
-        visible = reader_links(
+        visible = visible_links(
             attrs["id"] for attrs in attrs_list if str(attrs.get("id", "")).isdigit()
         )
         links = []

@@ -23,10 +23,10 @@ from wagtail.search import index
 from pages.blocks import ArticleBlock
 from pages.concurrency import page_writes_in_turn
 from pages.indexing import indexing_is_deferred
-from pages.reading.visibility import visible_pages
 from pages.sanitising import WebURLFormField, sanitise_rich_text, validate_web_url
 
 from .reviews import requested_reviewer_error
+from .visibility import visible_pages
 
 INTRODUCTION_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 

@@ -10,9 +10,9 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from pages.blocks import AnswerBlock
-from pages.reading.visibility import visible_pages
 
 from .base import EditorialMixin, ListingPageMixin, WebURLField
+from .visibility import visible_pages
 
 
 @register_snippet

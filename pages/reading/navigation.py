@@ -19,7 +19,7 @@ from django.db import transaction
 
 from wagtail.models import Page, Site
 
-from pages.reading.visibility import visible_pages
+from pages.models.visibility import visible_pages
 
 CACHE_KEY = "pages:navigation"
 VERSION_KEY = "pages:navigation:version"

@@ -1,58 +1,34 @@
 """
-What a reader may see: live pages outside any login, group or password restriction, and the tags
-those pages use.
+What a reader may see, for every reader surface: live pages outside any login, group or password
+restriction (`visible_pages`, pages/models/visibility.py), and the tags those pages use.
 
-Every reader surface that shows another page's title or URL asks here, never `page.live` alone:
-listings and search filter by `visible_pages()`; a link to one page (a page card, a card, a
-resource, a link in rich text, the same in a page's Markdown and in the API) goes through
-`reader_link()` or `reader_links()`, which answer None for a draft, an unpublished page, or a
-page behind a login, group or password. A reader sees such a link's own words, if it has any,
-and never the page's title or address; a logged-in reader who could open the page is shown the
-same, as the page's HTML is shared by everyone through the caches.
+Every surface that shows another page's title or URL asks that one rule, never `page.live`
+alone: listings and search filter by `visible_pages()`; the navigation tree (sidebar, breadcrumbs,
+previous / next, What's new, the feed, llms.txt) is read from it; a link to one page (a page
+card, a card, a resource, the same in a page's Markdown) goes through `reader_link()` here, and a
+link in rich text or a block's page in the API through `visible_links()`. They answer None for a
+draft, an unpublished page, or a page behind a login, group or password: a reader sees such a
+link's own words, if it has any, and never the page's title or address. A signed-in reader who
+could open the page is shown the same, as the caches share one copy of each page.
 """
 
-from dataclasses import dataclass
+from pages.models import PageTag
+from pages.models.visibility import ReaderLink, visible_links, visible_pages
+from pages.reading.navigation import navigation_for_request
 
-from wagtail.models import Page
-
-
-@dataclass(frozen=True)
-class ReaderLink:
-    """Where a visible page is, and what readers know it as."""
-
-    id: int
-    title: str
-    url: str
-
-
-def visible_pages(pages=None):
-    """Live pages outside any login, group or password restriction: of all pages, or of the
-    page queryset `pages` (a page type's, a page's children)."""
-    return (Page.objects.all() if pages is None else pages).live().public()
+__all__ = ["ReaderLink", "reader_link", "reader_links", "tags_in_use", "visible_pages"]
 
 
 def reader_links(page_ids, request=None):
-    """{page id: ReaderLink} for those of `page_ids` a reader may see.
-
-    With a request, from the site's navigation tree (the same list the sidebar is drawn from,
-    cached: no query); without one (rich text, which Wagtail renders without a context), in one
-    query for all of them."""
-    wanted = {int(page_id) for page_id in page_ids if page_id is not None}
-    if not wanted:
-        return {}
-    if request is not None:
-        from pages.reading.navigation import navigation_for_request  # noqa: PLC0415 (cycle)
-
-        by_id = navigation_for_request(request).by_id
-        return {
-            page_id: ReaderLink(page_id, by_id[page_id].title, by_id[page_id].url)
-            for page_id in wanted
-            if page_id in by_id
-        }
+    """{page id: ReaderLink} for those of `page_ids` a reader may see: with a request, from the
+    site's navigation tree (cached, no query); without one, in one query for all of them."""
+    if request is None:
+        return visible_links(page_ids)
+    by_id = navigation_for_request(request).by_id
     return {
-        page.pk: ReaderLink(page.pk, page.title, page.url)
-        for page in visible_pages().filter(pk__in=wanted)
-        if page.url
+        item.id: ReaderLink(item.id, item.title, item.url)
+        for item in (by_id.get(int(page_id)) for page_id in page_ids if page_id is not None)
+        if item is not None
     }
 
 
@@ -66,7 +42,5 @@ def reader_link(page, request=None):
 
 def tags_in_use():
     """Tags of pages a reader may see (a tag used only on drafts or restricted pages is not)."""
-    from pages.models import PageTag  # noqa: PLC0415 (pages.models' blocks use this module)
-
     tag_model = PageTag.tag_model()
     return tag_model.objects.filter(pages_pagetag_items__content_object__in=visible_pages())

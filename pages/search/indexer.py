@@ -27,7 +27,7 @@ from wagtail.models import Page, Site
 from pages.gitbook.types import PAGE_TYPES
 from pages.indexing import indexing_is_deferred
 from pages.models import FaqPage, PageTag, SearchEntry, SearchTerm, SearchWord
-from pages.reading.visibility import visible_pages
+from pages.models.visibility import visible_pages
 
 from . import text
 

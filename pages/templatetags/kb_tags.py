@@ -20,11 +20,19 @@ from pages.blocks import heading_values
 from pages.models import EditorialMixin, FaqPage, ReaderNotices
 from pages.models.base import DEFAULT_DEVELOPMENT_NOTICE
 from pages.models.feedback import COMMENT_MAX_LENGTH
+from pages.reading import visibility
 from pages.reading.navigation import markdown_url as page_markdown_url
 from pages.reading.navigation import navigation_for_request
 from pages.sanitising import is_safe_url
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def reader_link(context, page):
+    """`{% reader_link value.page as link %}`: the page's title and URL while readers may see
+    it, else None (pages/reading/visibility.py), from the tree the sidebar is drawn from."""
+    return visibility.reader_link(page, context.get("request"))
 
 
 @register.simple_tag(takes_context=True)
