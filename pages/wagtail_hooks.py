@@ -22,6 +22,7 @@ from pages.editorial import (
     revisions,
     search_synonyms,
     search_terms,
+    users,
 )
 from pages.feedback import report, triage
 from pages.models import ReusableContent
@@ -39,6 +40,12 @@ def register_anchored_page_links(features):
 @hooks.register("register_rich_text_features")
 def register_mark_feature(features):
     rich_text.register_mark_feature(features)
+
+
+# Only a superuser changes a superuser, in the user listing's bulk actions too (the edit form's
+# rule is in pages.apps.UsersConfig). order=1: after Wagtail's own, which these replace.
+for user_bulk_action in users.USER_BULK_ACTIONS:
+    hooks.register("register_bulk_action", user_bulk_action, order=1)
 
 
 # Reusable content (GitBook's includes): a snippet editors keep once for every page using it.
