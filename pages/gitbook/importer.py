@@ -88,6 +88,11 @@ class Node:
         return BY_KIND[self.kind]
 
 
+def site_path(page):
+    """Where a page is, as --parent names it: its URL path on its site, else its tree path."""
+    return page.get_url() or page.url_path
+
+
 class BookImporter:
     def __init__(
         self,
@@ -121,6 +126,8 @@ class BookImporter:
     def run(self):
         """Import the book. The caller owns the transaction and rolls back on GitBookError."""
         self.book = read_book(self.path, self.report)
+        if self.book.readme is not None:
+            self.check_parent_is_not_another_books(self.book.readme.path)
         self.titles = self.book.titles_by_path()
         front, nodes = self.plan()
         self.place(front, nodes)
@@ -129,6 +136,26 @@ class BookImporter:
             self.publish_home_without_readme()
         self.add_redirects()
         return self.report
+
+    def check_parent_is_not_another_books(self, readme_path):
+        """The README becomes the page the book is imported under, and a page is one file of one
+        book (GitBookSource.page): a page another book made cannot take this book's README."""
+        other = (
+            GitBookSource.objects.filter(page=self.parent)
+            .exclude(book_root=self.parent)
+            .select_related("book_root")
+            .first()
+        )
+        if other is None:
+            return
+        book_root = other.book_root
+        raise GitBookError(
+            f"would become the page '{self.parent.title}' ({site_path(self.parent)}), which the "
+            f"book imported under '{book_root.title}' ({site_path(book_root)}) made from its "
+            f"{other.path}. Import this book under a page no other book made (a new section, "
+            "say), or change that page by importing its own book again",
+            readme_path,
+        )
 
     def publish_home_without_readme(self):
         """A book without a README (GitBook opens it at its first page) still gets a home page

@@ -15,6 +15,7 @@ from pages.models import (
     FaqCategory,
     FaqIndexPage,
     FaqPage,
+    GitBookSource,
     HomePage,
     SectionPage,
     TopicPage,
@@ -136,6 +137,38 @@ class TestTheTree:
 
         section.refresh_from_db()
         assert [p.title for p in section.get_children()] == ["Alpha", "Beta"]
+
+    def test_a_readme_onto_another_books_page_is_refused_and_nothing_written(self, home, tmp_path):
+        first = write_book(
+            tmp_path / "first",
+            {"README.md": ("Knowledge base", "Welcome.\n"), "a.md": ("Alpha", "A.\n")},
+            summary="* [Knowledge base](README.md)\n\n## Guide\n\n* [Alpha](a.md)\n",
+        )
+        import_book(first)
+        second = write_book(
+            tmp_path / "second",
+            {"README.md": ("Second book", "Hello.\n"), "b.md": ("Beta", "B.\n")},
+        )
+
+        def everything():
+            return (
+                sorted(Page.objects.values_list("pk", "title", "path", "latest_revision_id")),
+                sorted(GitBookSource.objects.values_list("page", "book_root", "path")),
+                Revision.objects.count(),
+            )
+
+        before = everything()
+
+        # The second book's README would become the first book's section 'Guide'.
+        with pytest.raises(CommandError) as refused:
+            import_book(second, "--parent", "/guide/")
+
+        message = str(refused.value)
+        assert message.startswith("Nothing was imported.")
+        assert "README.md: would become the page 'Guide' (/guide/)" in message
+        assert "the book imported under 'Knowledge base' (/)" in message
+        assert "under a page no other book made" in message
+        assert everything() == before
 
     def test_user_option_records_who_made_the_revisions(self, home, tmp_path, django_user_model):
         user = django_user_model.objects.create_superuser("importer", password="x")
