@@ -32,6 +32,7 @@ from datetime import time as clock_time
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.db.models import Exists, OuterRef
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
@@ -39,11 +40,12 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from wagtail.models import Page
+from wagtail.models import Page, PageLogEntry
 
 from kbsite.security import count_this_hour
 from pages.models import EditorialMixin, PageFeedback
 from pages.models.feedback import COMMENT_MAX_LENGTH
+from pages.reading.changes import PUBLISH_ACTIONS
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +91,7 @@ class AnswerForm(HoneypotMixin):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"max_length": COMMENT_TOO_LONG},
     )
-    # The version the reader saw: kept when it is one of the page's, else the live one.
+    # The version the reader saw: kept when readers could have seen it, else the live one.
     revision = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
@@ -189,9 +191,23 @@ def page_for_feedback(request, page_id):
 
 
 def revision_seen(page, value):
-    if value and value.isdigit():
-        revision_id = page.revisions.filter(pk=int(value)).values_list("pk", flat=True).first()
-        if revision_id:
+    """
+    The version the answer is about: the one the form names if readers could have seen it, else
+    the live one. The form names the live version the page was rendered with, and the caches
+    may serve that page after a newer one is published, so any version that was once live is
+    taken. A draft's id (readers never see drafts) counts for no more than another page's, or
+    no number at all: the answer goes with the version the page shows now.
+    """
+    if value and value.isascii() and value.isdigit():
+        revision_id = int(value)
+        if revision_id == page.live_revision_id:
+            return revision_id
+        # Filtered by its own key first, which Django checks for range (a 30-digit number finds
+        # nothing instead of overflowing the database's integer).
+        once_live = page.revisions.filter(pk=revision_id).filter(
+            Exists(PageLogEntry.objects.filter(revision=OuterRef("pk"), action__in=PUBLISH_ACTIONS))
+        )
+        if once_live.exists():
             return revision_id
     return page.live_revision_id
 
