@@ -3,6 +3,8 @@ The site's addresses: the health check, the admin, the API, what robots and prog
 reader views of pages.reading and pages.feedback, and, last, Wagtail's page tree.
 """
 
+from pathlib import Path
+
 from django.conf import settings
 from django.urls import include, path, re_path
 
@@ -13,10 +15,14 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from kbsite.api import api_router
 from pages.feedback import views as feedback
-from pages.reading import changes, machine_readable, search, search_api, views
+from pages.reading import changes, machine_readable, passwords, search, search_api, views
 
 # In the site's layout, without a query; a database that cannot be reached is a 503.
 handler500 = "pages.reading.errors.server_error"
+
+# What of MEDIA_ROOT anyone may fetch at /media/ when the app serves uploads itself: Wagtail's
+# original images, their renditions and editors' profile pictures.
+PUBLIC_MEDIA_FOLDERS = ("original_images", "images", "avatar_images")
 
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
@@ -33,24 +39,34 @@ urlpatterns = [
     path("feedback/<int:page_id>/", feedback.page_feedback, name="page_feedback"),
     path("tags/", views.tag_index, name="tags"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
+    # Wagtail's password forms with a limit on wrong passwords, at Wagtail's own addresses: these
+    # come before wagtaildocs_urls and wagtail_urls, which would answer them unlimited.
+    path(
+        "documents/authenticate_with_password/<int:restriction_id>/",
+        passwords.documents_password,
+    ),
+    path(
+        "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
+        passwords.page_password,
+    ),
     path("documents/", include(wagtaildocs_urls)),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-elif settings.KB_SERVE_MEDIA:
+if settings.DEBUG or settings.KB_SERVE_MEDIA:
     from django.views.static import serve
 
     # Uploaded images from the media volume when there is no bucket (docker-compose on one
-    # machine): the proxy keeps them, so the app serves each one about once an hour.
+    # machine; `make run`): the proxy keeps them, so the app serves each one about once an hour.
+    # Only the folders of images, each its own root, so that no `..` leads out of one. Documents
+    # (MEDIA_ROOT/documents/) are never served from here: a private collection's are for those
+    # Wagtail's view at /documents/<id>/<name> lets in, and anyone could fetch them here.
     urlpatterns += [
         re_path(
-            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
+            rf"^{settings.MEDIA_URL.lstrip('/')}{folder}/(?P<path>.+)$",
             serve,
-            {"document_root": settings.MEDIA_ROOT},
+            {"document_root": Path(settings.MEDIA_ROOT) / folder},
         )
+        for folder in PUBLIC_MEDIA_FOLDERS
     ]
 
 # A page's Markdown (`/plasma/plasma-mvp.md`) and history (`/plasma/plasma-mvp/history/`),

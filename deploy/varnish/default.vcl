@@ -11,6 +11,10 @@
 #   `sessionid` cookie (a signed-in editor, or a reader who entered a page's password) go to the
 #   app uncached, cookies intact. Every other request loses its cookies, so all readers share one
 #   copy of a page.
+# - A query parameter that no reader view reads (`?junk=<random>`, `?utm_source=`) goes to the
+#   app uncached too: one stored copy of the same page per value would push the others out.
+#   The names below are the views' own (pages/reading/query.py); the API's, one per page field,
+#   are left to the app, which marks the answer to any other parameter private.
 # - PURGE <url> drops that URL for every Host it was cached under (Wagtail's frontend cache sends
 #   one per published or deleted page, with the Host of the Wagtail Site, which need not be the
 #   Host readers use). BAN with `X-Ban-Path: <regex>` (and optionally `X-Ban-Host: <regex>`)
@@ -114,6 +118,10 @@ sub vcl_recv {
         return (pass);
     }
     if (req.http.Cookie ~ "(^|;\s*)sessionid=") {
+        return (pass);
+    }
+    if (req.url !~ "^/api/"
+        && req.url ~ "[?&](?!(page|minor|q|section|type|tag|development)(=|&|$))") {
         return (pass);
     }
     # Anonymous: no cookie the app would read (csrftoken, analytics) splits the cache.

@@ -3,7 +3,9 @@ Readers get pages from a cache; editors never do.
 
 Two middlewares share one idea of a reader's request: a GET or HEAD from someone without a
 session cookie (no editor, no reader who entered a page's password) for anything but the admin,
-the health check and documents (whose privacy Wagtail checks on every download).
+the health check and documents (whose privacy Wagtail checks on every download). Only a request
+whose query parameters its view reads is shared (pages/reading/query.py): `?junk=<random>` would
+otherwise store one more copy of the same page for each value, until Redis pushed out the rest.
 
 - ReaderCacheHeadersMiddleware says how long a shared cache (the Varnish proxy, a CDN) may keep
   a reader's page: `public, max-age=0, s-maxage=…, stale-while-revalidate=…`. Browsers ask again
@@ -22,8 +24,11 @@ import secrets
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
 from django.utils.encoding import iri_to_uri
+
+from pages.reading.query import query_parameters
 
 GENERATION_KEY = "pages:page-cache:generation"
 PAGE_KEY_PREFIX = "pages:page-cache:page:"
@@ -56,9 +61,24 @@ def is_reader_request(request):
     )
 
 
+def reads_its_whole_query(request):
+    """Whether the view answering `request` reads every query parameter it carries. Found from
+    the path before the view runs, as the page cache must."""
+    if not request.GET:
+        return True
+    try:
+        match = request.resolver_match or resolve(
+            request.path_info, getattr(request, "urlconf", None)
+        )
+    except Resolver404:
+        return False
+    return set(request.GET) <= query_parameters(match.func)
+
+
 def is_shareable(request, response):
     return (
         is_reader_request(request)
+        and reads_its_whole_query(request)
         and response.status_code in SHAREABLE_STATUSES
         and not response.cookies
         and not response.streaming
@@ -76,7 +96,11 @@ class ReaderCacheHeadersMiddleware:
         response = self.get_response(request)
         if response.has_header("Cache-Control"):
             # The view decided: Wagtail's never-cache on restricted pages, the static files'
-            # year-long headers, the health check's no-store.
+            # year-long headers, the health check's no-store. Instant search's `public` is for
+            # the query it reads, not for one with parameters of anyone's choosing added.
+            if "public" in response["Cache-Control"] and not reads_its_whole_query(request):
+                del response["Cache-Control"]
+                patch_cache_control(response, private=True, no_cache=True)
             return response
         seconds = settings.KB_SHARED_CACHE_SECONDS
         if seconds and is_shareable(request, response):
@@ -119,7 +143,7 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         seconds = settings.KB_PAGE_CACHE_SECONDS
-        if not seconds or not is_reader_request(request):
+        if not seconds or not is_reader_request(request) or not reads_its_whole_query(request):
             return self.get_response(request)
 
         key = page_key(request)

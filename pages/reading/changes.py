@@ -28,6 +28,7 @@ from django.utils.timezone import localdate
 from wagtail.models import Page, PageLogEntry, Site
 
 from pages.reading.navigation import NavItem, navigation_for_request, navigation_for_site
+from pages.reading.query import reads_query
 from pages.reading.visibility import visible_pages
 
 # A publish, whether by a person or by the scheduler at a page's go-live time.
@@ -101,12 +102,14 @@ def published_changes(rows, navigation):
     return changes
 
 
+@reads_query("page")
 def whats_new(request):
     listing = Paginator(publishes(), CHANGES_PER_PAGE).get_page(request.GET.get("page"))
     changes = published_changes(listing.object_list, navigation_for_request(request))
     return render(request, "pages/whats_new.html", {"listing": listing, "changes": changes})
 
 
+@reads_query("page", "minor")
 def page_history(request, path):
     """A page's published versions for readers: when, and what changed. Never a draft. Minor
     edits are marked, or left out with `?minor=hide`."""

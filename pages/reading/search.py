@@ -34,6 +34,7 @@ from wagtail.search.utils import (
 )
 
 from pages.gitbook import types as page_types
+from pages.reading.query import reads_query
 from pages.reading.visibility import tags_in_use, visible_pages
 from pages.sanitising import is_safe_url
 from pages.search import analytics, engine
@@ -193,6 +194,8 @@ def promotions_for(query):
     return picks
 
 
+# The form's fields and the page of results.
+@reads_query(*SearchForm.base_fields, "page")
 def search(request):
     site = Site.find_for_request(request)
     form = SearchForm(request.GET or None, root=site.root_page if site else None)

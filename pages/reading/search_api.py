@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST, require_safe
 from wagtail.search.utils import MAX_QUERY_STRING_LENGTH
 
 from kbsite.security import count_this_hour
+from pages.reading.query import reads_query
 from pages.search.analytics import record_click
 from pages.search.engine import search
 
@@ -57,6 +58,7 @@ def result(hit):
     }
 
 
+@reads_query("q")
 @require_safe
 def suggest(request):
     query = typed_query(request.GET)

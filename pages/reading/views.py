@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from pages.reading.query import reads_query
 from pages.reading.visibility import tags_in_use, visible_pages
 
 logger = logging.getLogger(__name__)
@@ -22,6 +23,7 @@ def tag_index(request):
     return render(request, "pages/tag_index.html", {"tags": tags})
 
 
+@reads_query("page")
 def tag_detail(request, slug):
     tag = tags_in_use().filter(slug=slug).distinct().first()
     if tag is None:

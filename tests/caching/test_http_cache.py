@@ -3,23 +3,30 @@ What caches may keep, and how publishing empties them: the Cache-Control readers
 the app's own page cache, the purges sent to the proxy, and the health check.
 """
 
+import re
+from pathlib import Path
 from unittest import mock
 
 import pytest
 
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import OperationalError
 from django.http import HttpResponse
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from wagtail.models import PageViewRestriction, Site
 from wagtail.rich_text import RichText
 
+from pages.caching.http_cache import PAGE_KEY_PREFIX
 from pages.caching.purging import EVERYTHING, SITE_WIDE_LISTINGS, VarnishBackend, purge_after_commit
 from pages.models import ReaderNotices, SearchQueryDay
+from pages.reading.query import query_parameters
 from tests.conftest import logged_in, make_section, make_topic
 
 pytestmark = pytest.mark.django_db
+
+VCL = Path(__file__).resolve().parents[2] / "deploy" / "varnish" / "default.vcl"
 
 
 class RecordingProxy(VarnishBackend):
@@ -64,6 +71,11 @@ def committed(proxy, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         purge_after_commit(everything=True)
     proxy.clear()
+
+
+def stored_pages():
+    """The page cache's copies, as the tests' local-memory cache holds them."""
+    return [key for key in cache._cache if PAGE_KEY_PREFIX in key]
 
 
 def directives(response):
@@ -257,6 +269,83 @@ class TestPageCache:
 
         assert response["X-Page-Cache"] == "MISS"
         assert "Exits" not in response.text
+
+    def test_a_hundred_junk_parameters_store_no_more_copies(self, client, topic, page_cache):
+        """`?junk=<random>` is read by no view: one copy per value would fill Redis with the
+        same page and push the sidebar tree and the throttles' counts out."""
+        client.get(topic.url)
+        assert len(stored_pages()) == 1
+
+        responses = [client.get(topic.url, {f"junk{n}": n}) for n in range(50)]
+        responses += [client.get(topic.url, {"junk": n}) for n in range(50)]
+
+        assert len(stored_pages()) == 1
+        for response in responses:
+            assert response.status_code == 200
+            assert "X-Page-Cache" not in response
+            # Nor may the proxy keep it.
+            assert {"private", "no-cache"} <= directives(response)
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "/whats-new/?page=1&junk=1",
+            "/search/suggest/?q=exits&utm_source=newsletter",
+            "/api/v2/pages/?_=1700000000000",
+            "/api/v2/pages/?type=pages.TopicPage&slug=exits&junk=1",
+            "/feed/?junk=1",
+        ],
+    )
+    def test_a_parameter_its_view_does_not_read_is_never_stored(
+        self, client, topic, page_cache, url
+    ):
+        client.get(url)
+        response = client.get(url)
+
+        assert response.get("X-Page-Cache") != "HIT"
+        assert "public" not in directives(response)
+        assert stored_pages() == []
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "/whats-new/?page=1",
+            "/search/suggest/?q=exits",
+            "/api/v2/pages/?type=pages.TopicPage&slug=exits&fields=summary",
+            "/api/v2/pages/?limit=5&offset=0",
+        ],
+    )
+    def test_parameters_a_view_reads_are_stored_as_before(self, client, topic, page_cache, url):
+        first = client.get(url)
+        second = client.get(url)
+
+        assert first.status_code == 200, first.content
+        assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("MISS", "HIT")
+        assert second.content == first.content
+
+    def test_the_api_detail_stores_no_copy_for_a_parameter_it_ignores(
+        self, client, topic, page_cache
+    ):
+        url = reverse("wagtailapi:pages:detail", args=[topic.pk])
+        for n in range(20):
+            assert client.get(url, {"junk": n}).status_code == 200
+
+        assert stored_pages() == []
+
+    def test_the_proxy_passes_the_parameters_no_reader_view_reads(self):
+        """deploy/varnish/default.vcl names the parameters readers' views read; the API's,
+        one per page field, it leaves to the app's Cache-Control."""
+        [names] = re.findall(r'"\[\?&\]\(\?!\(([\w|]+)\)\(=\|&\|\$\)\)"', VCL.read_text())
+
+        def read_by_views(patterns):
+            for pattern in patterns:
+                if isinstance(pattern, URLResolver):
+                    if not str(pattern.pattern).startswith("api/"):
+                        yield from read_by_views(pattern.url_patterns)
+                elif isinstance(pattern, URLPattern):
+                    yield from query_parameters(pattern.callback)
+
+        assert set(names.split("|")) == set(read_by_views(get_resolver().url_patterns))
 
     def test_restricted_pages_are_not_stored(self, client, topic, page_cache):
         PageViewRestriction.objects.create(

@@ -143,3 +143,17 @@ def test_a_missing_page_is_a_404_through_the_proxy(varnish, site_pages):
     status, _headers, _body = fetch(f"{varnish}/no-such-page/")
 
     assert status == 404
+
+
+def test_a_parameter_no_reader_view_reads_is_never_stored(varnish, site_pages):
+    """`?junk=<random>` would otherwise be one more copy of the same page per value."""
+    page = f"{varnish}{site_pages['exits'].url}"
+    junk = [fetch(f"{page}?junk={n}") for n in range(3) for _again in range(2)]
+
+    assert [headers["X-Cache"] for _status, headers, _body in junk] == ["PASS"] * 6
+    assert all(status == 200 for status, _headers, _body in junk)
+
+    # What a view reads is cached as before.
+    listing = f"{varnish}/whats-new/?page=1"
+    fetch(listing)
+    assert fetch(listing)[1]["X-Cache"] == "HIT"

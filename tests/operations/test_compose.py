@@ -45,6 +45,18 @@ def test_readers_reach_web_through_the_varnish_proxy_which_web_purges():
     assert web["environment"]["FRONTEND_CACHE_URL"] == "http://proxy:80"
 
 
+def test_the_app_trusts_the_one_proxy_in_front_of_it():
+    """Production trusts no X-Forwarded-For unless told (production.py); compose puts Varnish,
+    which appends the address it saw, in front of every replica, and no port past it."""
+    services = compose()["services"]
+
+    for name in ("web", "migrate", "scheduler"):
+        proxies = services[name]["environment"]["TRUSTED_PROXY_COUNT"]
+        assert interpolated(proxies, {}) == "1", name
+        assert interpolated(proxies, {"TRUSTED_PROXY_COUNT": "2"}) == "2", name
+    assert "ports" not in services["web"]
+
+
 def test_web_is_stateless_and_can_be_scaled():
     web = compose()["services"]["web"]
 
