@@ -158,18 +158,41 @@ def client_ip_address(request):
     return request.META.get("REMOTE_ADDR")
 
 
-def count_this_hour(request, key_prefix):
-    """Count one request from this client's address in the current hour, and return how many it
-    has made so far (None when the cache cannot count). The cache holds the address hashed, never
-    the address itself."""
+def hour_key(request, key_prefix):
+    """The cache key of this client's count in the current hour. The cache holds the address
+    hashed, never the address itself."""
     address = client_ip_address(request) or "unknown"
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
-    key = f"{key_prefix}{digest}:{int(time.time() // 3600)}"
+    return f"{key_prefix}{digest}:{int(time.time() // 3600)}"
+
+
+def seconds_left_this_hour():
+    return 3600 - int(time.time() % 3600)
+
+
+def counters():
+    """The cache the throttles count in: its own where production has no shared cache (a dummy
+    default cache would count nothing and let every request through), else the default."""
+    alias = settings.COUNTERS_CACHE
+    return caches[alias if alias in settings.CACHES else "default"]
+
+
+def counted_this_hour(request, key_prefix):
+    """How many requests count_this_hour has counted from this client's address in the current
+    hour, counting none (0 when the cache holds no count)."""
+    return counters().get(hour_key(request, key_prefix)) or 0
+
+
+def count_this_hour(request, key_prefix):
+    """Count one request from this client's address in the current hour, and return how many it
+    has made so far (None when the cache cannot count)."""
+    key = hour_key(request, key_prefix)
+    cache = counters()
     try:
-        caches["default"].add(key, 0, 3600 + 60)
-        return caches["default"].incr(key)
+        cache.add(key, 0, 3600 + 60)
+        return cache.incr(key)
     except ValueError:  # expired between add and incr: this is the window's first
-        caches["default"].set(key, 1, 3600 + 60)
+        cache.set(key, 1, 3600 + 60)
         return 1
 
 

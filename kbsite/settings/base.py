@@ -6,6 +6,7 @@ Anything that differs between machines comes from the environment; this module h
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,6 +34,31 @@ def env_list(name, default=()):
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_milliseconds(name, default):
+    value = os.environ.get(name, "").strip() or str(default)  # empty, as compose passes unset
+    if not value.isascii() or not value.isdigit():
+        raise ImproperlyConfigured(
+            f"{name} must be a number of milliseconds (0: none), not {value!r}."
+        )
+    return int(value)
+
+
+def set_statement_timeout(database, milliseconds):
+    """Give `database`'s connections PostgreSQL's statement_timeout, in its connection options
+    (no query per request), and return it; 0 removes it. SQLite has no such limit: 0."""
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        return 0
+    options = database.setdefault("OPTIONS", {})
+    # Replaces the limit a settings module before this one set; other options stay.
+    others = re.sub(r"-c\s*statement_timeout=\S*", "", options.get("options", "")).split()
+    limit = [f"-c statement_timeout={milliseconds}"] if milliseconds else []
+    if others or limit:
+        options["options"] = " ".join(others + limit)
+    else:
+        options.pop("options", None)
+    return milliseconds
 
 
 DEBUG = env_bool("DEBUG", default=False)
@@ -87,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kbsite.security.AdminSearchLimitMiddleware",
+    # After the user is known: editors' admin requests get a longer statement timeout.
+    "kbsite.statement_timeout.AdminStatementTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -127,6 +155,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Each transaction takes SQLite's write lock when it begins, so two requests writing pages
     # take turns (pages/concurrency.py) instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+# PostgreSQL cancels a statement that runs longer than DB_STATEMENT_TIMEOUT milliseconds (0: no
+# limit; production's default is 5000): a request made to hold a worker for minutes answers a 503
+# instead (pages/reading/errors.py). Management commands run without it (manage.py), editors'
+# admin requests with DB_ADMIN_STATEMENT_TIMEOUT (kbsite/statement_timeout.py).
+KB_STATEMENT_TIMEOUT_MS = set_statement_timeout(
+    DATABASES["default"], env_milliseconds("DB_STATEMENT_TIMEOUT", 0)
+)
+# Past gunicorn's worker timeout (30 s) a statement ends with its worker anyway.
+KB_ADMIN_STATEMENT_TIMEOUT_MS = env_milliseconds("DB_ADMIN_STATEMENT_TIMEOUT", 30_000)
+
+# Each 503 for a database that cannot answer is logged as one line, not one traceback per
+# request through an outage; a 500 keeps its traceback. production.py keeps the filter in its own
+# LOGGING.
+DATABASE_UNAVAILABLE_FILTER = {"()": "pages.reading.errors.OneLineWhenDatabaseUnavailable"}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"database_unavailable": DATABASE_UNAVAILABLE_FILTER},
+    "loggers": {"django.request": {"filters": ["database_unavailable"]}},
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The sidebar tree is cached and dropped when pages change. Several web processes must share one
@@ -139,6 +187,8 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Where the throttles count (kbsite/security.py): this alias if a setting adds it, else "default".
+COUNTERS_CACHE = "counters"
 
 # Readers' pages in shared caches (pages/caching/http_cache.py). A proxy or CDN keeps a page for
 # SHARED_CACHE_SECONDS (s-maxage) and serves a stale copy for STALE_WHILE_REVALIDATE_SECONDS
@@ -210,6 +260,10 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILAPI_LIMIT_MAX = 100
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Every download goes through Wagtail's view (/documents/<id>/<name>), which checks the
+# collection's privacy, whatever the storage: never a link or a redirect to the file itself, which
+# anyone could fetch. The app's /media/ serves images only (kbsite/urls.py).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 
 TAGGIT_CASE_INSENSITIVE = True

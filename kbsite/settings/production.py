@@ -12,7 +12,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_list
+from .base import env_bool, env_list, env_milliseconds, set_statement_timeout
 
 DEBUG = env_bool("DEBUG", default=False)
 
@@ -28,6 +28,13 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["localhost"])
 # Each worker keeps its database connection between requests (health-checked before reuse)
 # rather than opening one per request, which cost a page more than its queries did.
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))  # noqa: F405
+# No statement of a reader's request needs seconds (a whole search at 5,000 pages takes under
+# 0.2 s, bench/search-results.md): 5 s is far past the slowest, and far below the 30 s after
+# which gunicorn kills the worker.
+KB_STATEMENT_TIMEOUT_MS = set_statement_timeout(
+    DATABASES["default"],  # noqa: F405
+    env_milliseconds("DB_STATEMENT_TIMEOUT", 5_000),
+)
 
 # HTTPS ------------------------------------------------------------------------------------------
 
@@ -44,12 +51,15 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
-# The sign-in throttle (base.py) counts by the client's address: behind the proxy that is the
-# last address in X-Forwarded-For (Varnish appends its peer's), or the one TRUSTED_PROXY_COUNT
-# proxies from the end when a TLS terminator or load balancer appends another before it. Too
-# high a count would let a client name its own address; too low, clients share one (and lock
-# each other out of one account, never into it).
-KB_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
+# The sign-in throttle (base.py) and the feedback and page-password throttles count by the
+# client's address: behind the proxy that is the last address in X-Forwarded-For (Varnish appends
+# its peer's), or the one TRUSTED_PROXY_COUNT proxies from the end when a TLS terminator or load
+# balancer appends another before it. 0 unless the deployment says how many proxies it has:
+# a client that reaches gunicorn directly writes whatever X-Forwarded-For it likes, and a count
+# of 1 would let it name a new address for every guess. Too high a count lets a client name its
+# own address; too low, clients share one (and lock each other out of one account, never into
+# it). docker-compose.yml sets 1, for its Varnish.
+KB_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # The shared cache -------------------------------------------------------------------------------
 
@@ -72,6 +82,13 @@ else:
     # Each worker process would keep its own copy of the sidebar tree and miss the changes made
     # through another: without a shared cache, read the tree on every request instead.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    # The throttles (feedback, page passwords, search clicks: kbsite/security.py) must count
+    # somewhere, or they let everything through: each worker counts on its own, so a client
+    # gets at most WEB_CONCURRENCY times each limit. With REDIS_URL they count in Redis.
+    CACHES[COUNTERS_CACHE] = {  # noqa: F405
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "throttle-counters",
+    }
 
 # Files ------------------------------------------------------------------------------------------
 
@@ -101,11 +118,11 @@ if AWS_STORAGE_BUCKET_NAME:
             "file_overwrite": False,
         },
     }
-    # Documents still go through Wagtail's view, which checks collection privacy, rather than
-    # redirecting to the bucket.
-    WAGTAILDOCS_SERVE_METHOD = "serve_view"
+    # Documents still go through Wagtail's view (WAGTAILDOCS_SERVE_METHOD in base.py), never a
+    # redirect to the bucket: the bucket's policy must not let anyone read documents/.
 else:
-    # Uploads live on the media volume that every app container mounts; the app serves them.
+    # Uploads live on the media volume that every app container mounts; the app serves their
+    # images (kbsite/urls.py), and documents only through Wagtail's view.
     KB_SERVE_MEDIA = True
 
 # Search -----------------------------------------------------------------------------------------
@@ -138,6 +155,7 @@ EMAIL_TIMEOUT = 10
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"database_unavailable": DATABASE_UNAVAILABLE_FILTER},  # noqa: F405
     "formatters": {
         "gunicorn": {
             "format": "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
@@ -153,6 +171,6 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
-        "django.request": {"level": "ERROR"},
+        "django.request": {"level": "ERROR", "filters": ["database_unavailable"]},
     },
 }

@@ -34,6 +34,7 @@ from tests.conftest import (
     make_topic,
     member_of,
 )
+from tests.operations.test_settings import production_setting
 
 pytestmark = pytest.mark.django_db
 
@@ -214,6 +215,36 @@ def test_a_revision_that_is_not_the_pages_is_replaced_by_the_live_one(topic, sec
     assert {answer.revision_id for answer in PageFeedback.objects.all()} == {topic.live_revision_id}
 
 
+@pytest.mark.parametrize("path", ["with script", "without script"])
+def test_a_drafts_revision_is_replaced_by_the_live_one(topic, path):
+    # Readers never see a draft: an answer naming one is about the version the page shows.
+    topic.title = "Exits, in draft"
+    draft = topic.save_revision()
+    send = answer_with_script if path == "with script" else answer_without_script
+
+    response = send(reader(), topic, helpful="yes", revision=str(draft.pk))
+
+    # Taken, and thanked for, as the answer it is: about the page readers see.
+    assert response.status_code == 200
+    assert "Thank you" in response.content.decode()
+    answer = PageFeedback.objects.get()
+    assert answer.revision_id == topic.live_revision_id != draft.pk
+
+
+def test_a_version_that_was_live_before_is_kept(topic):
+    # A cached copy of the page may still show the version published before the latest.
+    seen = topic.live_revision_id
+    topic.title = "Exits, revised"
+    topic.save_revision().publish()
+    answer_with_script(reader(), topic, helpful="no", revision=str(seen))
+    answer_with_script(reader(), topic, helpful="no", revision="9" * 30)
+
+    topic.refresh_from_db()
+    assert seen != topic.live_revision_id
+    answers = PageFeedback.objects.order_by("pk").values_list("revision_id", flat=True)
+    assert list(answers) == [seen, topic.live_revision_id]
+
+
 # With JavaScript ---------------------------------------------------------------------------------
 
 
@@ -339,6 +370,24 @@ def test_the_throttle_counts_the_address_the_proxy_saw(section, settings):
     c = answer_with_script(reader(), second, {"HTTP_X_FORWARDED_FOR": "203.0.113.7"}, helpful="no")
 
     assert (a.status_code, b.status_code, c.status_code) == (200, 200, 429)
+
+
+def test_without_a_proxy_a_forged_forwarded_address_is_the_same_client(section, settings):
+    """Production as it starts unless told of a proxy: a script reaching gunicorn directly
+    writes a new X-Forwarded-For for every answer, and is still one address."""
+    settings.KB_FEEDBACK_ANSWERS_PER_HOUR = 3
+    settings.KB_TRUSTED_PROXY_COUNT = production_setting("KB_TRUSTED_PROXY_COUNT")
+    pages = [make_topic(section, title=f"Page {n}", slug=f"page-{n}") for n in range(4)]
+
+    statuses = [
+        answer_with_script(
+            reader(), page, {"HTTP_X_FORWARDED_FOR": f"192.0.2.{n}"}, helpful="no"
+        ).status_code
+        for n, page in enumerate(pages)
+    ]
+
+    assert statuses == [200, 200, 200, 429]
+    assert PageFeedback.objects.count() == 3
 
 
 @pytest.mark.parametrize("path", ["with script", "without script"])

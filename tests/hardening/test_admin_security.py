@@ -29,7 +29,11 @@ from tests.conftest import (
 )
 from tests.content.test_embeds import FakeOEmbedResponse
 from tests.hardening.builders import account, edit_form
-from tests.operations.test_settings import REALISTIC_PRODUCTION, load_settings
+from tests.operations.test_settings import (
+    REALISTIC_PRODUCTION,
+    load_settings,
+    production_setting,
+)
 
 PASSWORD = "a-long-editor-password"
 
@@ -214,6 +218,21 @@ def test_behind_the_proxy_the_address_is_the_one_it_saw(client, editor, settings
     assert response.status_code == 302 and signed_in(client)
 
 
+def test_without_a_proxy_a_forged_forwarded_address_stays_locked_out(
+    client, editor, settings, throttled
+):
+    """Production as it starts unless told of a proxy: a client reaching gunicorn directly
+    writes a new X-Forwarded-For for every guess, and is still one address."""
+    settings.KB_TRUSTED_PROXY_COUNT = production_setting("KB_TRUSTED_PROXY_COUNT")
+
+    for n in range(5):
+        sign_in(client, "editor", f"guess-{n}", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+    response = sign_in(client, "editor", PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.77")
+
+    assert response.status_code == 429
+    assert not signed_in(client)
+
+
 @pytest.mark.parametrize(
     ("proxies", "forwarded", "expected"),
     [
@@ -231,19 +250,24 @@ def test_the_client_address(rf, settings, proxies, forwarded, expected):
     assert security.client_ip_address(request) == expected
 
 
-def test_production_throttles_behind_one_proxy():
+@pytest.mark.parametrize(
+    ("environment", "proxies"),
+    [({}, 0), ({"TRUSTED_PROXY_COUNT": "1"}, 1), ({"TRUSTED_PROXY_COUNT": "2"}, 2)],
+    ids=["no proxy unless told", "behind Varnish", "behind a TLS terminator and Varnish"],
+)
+def test_production_throttles_by_the_address_its_proxies_vouch_for(environment, proxies):
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.AXES_ENABLED, s.AUTHENTICATION_BACKENDS[0], s.AXES_FAILURE_LIMIT, "
         "s.AXES_COOLOFF_TIME, s.AXES_LOCKOUT_PARAMETERS, s.AXES_RESET_ON_SUCCESS, "
         "s.KB_TRUSTED_PROXY_COUNT, s.MIDDLEWARE[-1])"
     )
-    result = load_settings("production", code, **REALISTIC_PRODUCTION)
+    result = load_settings("production", code, **REALISTIC_PRODUCTION, **environment)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "True axes.backends.AxesStandaloneBackend 5 0:15:00 [['username', 'ip_address']] True 1 "
-        "axes.middleware.AxesMiddleware"
+        "True axes.backends.AxesStandaloneBackend 5 0:15:00 [['username', 'ip_address']] True "
+        f"{proxies} axes.middleware.AxesMiddleware"
     )
 
 

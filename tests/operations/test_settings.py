@@ -1,5 +1,6 @@
 """Configuration comes from the environment; production refuses to start without its secret."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -28,6 +29,7 @@ CONFIG_VARIABLES = [
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
     "SECURE_COOKIES",
+    "TRUSTED_PROXY_COUNT",
 ]
 
 
@@ -132,6 +134,17 @@ REALISTIC_PRODUCTION = {
 }
 
 
+def production_setting(name, **environment):
+    """One setting as production computes it from REALISTIC_PRODUCTION and `environment`."""
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        f"print(repr(settings.{name}))"
+    )
+    result = load_settings("production", code, **{**REALISTIC_PRODUCTION, **environment})
+    assert result.returncode == 0, result.stderr
+    return ast.literal_eval(result.stdout.strip())
+
+
 def test_the_deployment_checklist_passes_with_a_realistic_production_environment():
     environment = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
     environment.update(REALISTIC_PRODUCTION, DJANGO_SETTINGS_MODULE="kbsite.settings.production")
@@ -196,3 +209,20 @@ def test_without_outside_services_production_uses_the_database_and_its_own_disk(
         "0",
         "True",
     ]
+
+
+def test_production_without_redis_still_throttles():
+    """Without a shared cache the default cache is a dummy that stores nothing; the throttles
+    (feedback, page passwords) must still count, or every request gets through."""
+    environment = {**REALISTIC_PRODUCTION, "REDIS_URL": ""}
+    code = (
+        "import django; django.setup(); "
+        "from django.test import RequestFactory; from kbsite.security import count_this_hour; "
+        "request = RequestFactory().post('/feedback/1/', REMOTE_ADDR='203.0.113.9'); "
+        "print([count_this_hour(request, 'feedback:') for _ in range(3)])"
+    )
+
+    result = load_settings("production", code, **environment)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[1, 2, 3]"
