@@ -48,6 +48,10 @@ NEVER_SHARED_PREFIXES = (
 # What a shared cache may keep: pages, redirects between them, and "no such page".
 SHAREABLE_STATUSES = {200, 301, 404, 410}
 
+# What the app's own cache keeps of those: not "no such page", as every made-up address would add
+# one more copy to Redis (the proxy keeps those a minute, in memory of its own).
+STORED_STATUSES = {200, 301}
+
 # Headers that belong to one response, not to the page stored for everyone.
 UNSTORED_HEADERS = {"set-cookie", "x-page-cache", "date"}
 
@@ -159,6 +163,7 @@ class PageCacheMiddleware:
         # Only what the shared proxy may keep too: the same rule decides both caches.
         if (
             request.method == "GET"
+            and response.status_code in STORED_STATUSES
             and "public" in cache_control
             and "s-maxage" in cache_control
             and is_shareable(request, response)

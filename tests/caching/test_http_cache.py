@@ -286,6 +286,16 @@ class TestPageCache:
             # Nor may the proxy keep it.
             assert {"private", "no-cache"} <= directives(response)
 
+    def test_made_up_addresses_store_nothing(self, client, topic, page_cache):
+        """Every made-up address is a 404 of its own: none may take room in Redis."""
+        responses = [client.get(f"/no-such-page-{n}/") for n in range(50)]
+        responses += [client.get(f"/tags/no-such-tag-{n}/") for n in range(50)]
+
+        assert stored_pages() == []
+        for response in responses:
+            assert response.status_code == 404
+            assert "X-Page-Cache" not in response
+
     @pytest.mark.parametrize(
         "url",
         [
