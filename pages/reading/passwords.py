@@ -8,8 +8,8 @@ After as many wrong passwords for one restriction from one client address in an 
 admin's sign-in allows (AXES_FAILURE_LIMIT, kbsite/settings/base.py), that address's further
 attempts on it are refused with a 429 page in the site's layout until the hour is over, the right
 password too: nothing is checked and nothing is stored. Other addresses and other restrictions
-are not held up. Counted per address as the feedback throttle counts (kbsite.security), in the
-shared cache; without one (production with no REDIS_URL) nothing is counted.
+are not held up. Counted per address as the feedback throttle counts (kbsite.security), in
+Redis, or without it in each worker's memory.
 """
 
 import math
