@@ -24,12 +24,14 @@ from wagtail.permissions import policy_registry
 from pages.editorial import attention
 from pages.models.base import is_review_overdue
 
+YES_OR_NO = [("true", "Yes"), ("false", "No")]
+
 
 class KnowledgeBasePageFilterSet(GenericPageFilterSet):
     in_development = django_filters.ChoiceFilter(
         label="In development",
         empty_label="Any",
-        choices=[("true", "Yes"), ("false", "No")],
+        choices=YES_OR_NO,
         widget=forms.RadioSelect,
         method="filter_in_development",
     )
@@ -43,7 +45,7 @@ class KnowledgeBasePageFilterSet(GenericPageFilterSet):
     needs_change = django_filters.ChoiceFilter(
         label="Needs change",
         empty_label="Any",
-        choices=[("true", "Yes"), ("false", "No")],
+        choices=YES_OR_NO,
         widget=forms.RadioSelect,
         method="filter_needs_change",
     )

@@ -35,7 +35,7 @@ from wagtail.search.utils import (
 
 from pages.gitbook import types as page_types
 from pages.reading.query import reads_query
-from pages.reading.visibility import tags_in_use, visible_pages
+from pages.reading.visibility import tags_in_use, visible_links, visible_pages
 from pages.sanitising import is_safe_url
 from pages.search import analytics, engine
 from pages.search.indexer import index_version
@@ -174,18 +174,14 @@ def promotions_for(query):
     if picks is None:
         promotions = SearchPromotion.objects.filter(
             query__query_string=normalise_query_string(query)
-        ).select_related("page")
-        visible = set(
-            visible_pages()
-            .filter(pk__in=[p.page_id for p in promotions if p.page_id])
-            .values_list("pk", flat=True)
         )
+        links = visible_links([pick.page_id for pick in promotions if pick.page_id])
         picks = []
         for pick in promotions:
             if pick.page_id is None:
                 url = pick.external_link_url if is_safe_url(pick.external_link_url) else ""
-            elif pick.page_id in visible:
-                url = pick.page.url
+            elif pick.page_id in links:
+                url = links[pick.page_id].url
             else:
                 continue
             if url:

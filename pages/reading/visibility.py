@@ -16,7 +16,14 @@ from pages.models import PageTag
 from pages.models.visibility import ReaderLink, visible_links, visible_pages
 from pages.reading.navigation import navigation_for_request
 
-__all__ = ["ReaderLink", "reader_link", "reader_links", "tags_in_use", "visible_pages"]
+__all__ = [
+    "ReaderLink",
+    "reader_link",
+    "reader_links",
+    "tags_in_use",
+    "visible_links",
+    "visible_pages",
+]
 
 
 def reader_links(page_ids, request=None):
