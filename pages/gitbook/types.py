@@ -79,6 +79,39 @@ def as_date(value, name, path):
         ) from None
 
 
+def as_content_date(value, name, path):
+    """`as_of: 2020-06` (the month) or `as_of: 2020-06-04` (the day): the first day of that month,
+    or that day. YAML reads the second as a date and the first as text."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(f"{value}-01" if is_month(value) else str(value))
+    except ValueError:
+        raise StructureError(
+            f"{name} must be a month like 2020-06 or a day like 2020-06-04, not {value!r}", path, 2
+        ) from None
+
+
+def as_content_date_precision(value, name, path):
+    """How much of `as_of` the book gives: "day" for 2020-06-04, else "month" (the field's
+    default, for 2020-06 or no date at all). A value that is no date is reported by
+    as_content_date, under the same key."""
+    if isinstance(value, datetime.date):
+        return "day"
+    try:
+        datetime.date.fromisoformat(str(value))
+    except ValueError:
+        return "month"
+    return "day"
+
+
+def is_month(value):
+    text = str(value or "")
+    return len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit()
+
+
 def as_text(value, name, path):
     """A front matter value that is a line of text: a string, or a number or date YAML read.
 
@@ -167,6 +200,20 @@ def in_the_body(page):
     return None
 
 
+def written_content_date(page):
+    """`as_of` as precise as the page knows it: 2020-06 for a month, 2020-06-04 for a day."""
+    date = getattr(page, "describes_as_of", None)
+    if date is None:
+        return None
+    # A day is written as a date, which YAML writes unquoted and reads back as one.
+    return date.strftime("%Y-%m") if page.describes_as_of_precision == "month" else date
+
+
+def written_with_date(page):
+    """Not a key of its own: written within the date it belongs to (written_content_date)."""
+    return None
+
+
 def tag_names(page):
     return sorted(page.tags.names()) if hasattr(page, "tags") else None
 
@@ -190,6 +237,10 @@ COMMON_KEYS = (
     Key("in_development", "in_development", as_bool, default=False),
     Key("development_note", "development_note", as_text),
     Key("review_due", "review_due", as_date, write=chosen_review_due),
+    # When what the page says was true: one key, two fields (the date and how precise it is);
+    # the first key writes it, the second reads only its precision.
+    Key("as_of", "describes_as_of", as_content_date, write=written_content_date),
+    Key("as_of", "describes_as_of_precision", as_content_date_precision, write=written_with_date),
     Key(TAGS, TAGS, as_tags, write=tag_names),
 )
 

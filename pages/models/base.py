@@ -33,6 +33,9 @@ INTRODUCTION_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 # Addresses the site adds under every page, which no page may take as its own.
 RESERVED_SLUGS = {"history": "Readers find every page's history at its address + history/."}
 
+# What the banner on an in-development page opens with (components/development_banner.html).
+DEVELOPMENT_LABEL = "Still in development"
+
 # Readers see it after the banner's own "Still in development.", so it says what that means
 # without saying it again.
 DEFAULT_DEVELOPMENT_NOTICE = "Some details are missing, and the page will be revised."
@@ -41,6 +44,13 @@ DEFAULT_DEVELOPMENT_NOTICE = "Some details are missing, and the page will be rev
 def is_review_overdue(review_due, today=None):
     """Past its review date: a review due today is not overdue yet (today: the site's date)."""
     return review_due is not None and review_due < (today or timezone.localdate())
+
+
+def content_date_display(date, precision):
+    """A content date at the precision it is known to: "June 2020" by month, else "4 June 2020"."""
+    if date is None:
+        return ""
+    return date_format(date, "F Y" if precision == "month" else "j F Y")
 
 
 class SafeRichTextField(RichTextField):
@@ -87,6 +97,10 @@ class EditorialPageForm(WagtailAdminPageForm):
         if self.instance.pk and self.instance.live and not self.instance.has_unpublished_changes:
             for name in FIELDS_OF_ONE_CHANGE:
                 self.initial[name] = self.fields[name].initial if name in self.fields else None
+        # Only says how a content date reads: a form that leaves it out (an older client, a
+        # script) keeps the page's own, the month for a new page.
+        if "describes_as_of_precision" in self.fields:
+            self.fields["describes_as_of_precision"].required = False
 
     def clean(self):
         cleaned_data = super().clean()
@@ -94,6 +108,14 @@ class EditorialPageForm(WagtailAdminPageForm):
         # it; a date left as it was follows the page's reviews instead).
         if "review_due" in self.changed_data:
             self.instance.review_due_set_by_editor = cleaned_data.get("review_due") is not None
+        # The banner opens with "Still in development.": a note that says it again makes
+        # readers meet the phrase twice in one banner.
+        note = cleaned_data.get("development_note") or ""
+        if DEVELOPMENT_LABEL.lower() in note.lower():
+            self.add_error(
+                "development_note",
+                "The banner already says “Still in development.”: say only what is unfinished.",
+            )
         reviewer = cleaned_data.get("requested_reviewer")
         if reviewer is not None:
             error = requested_reviewer_error(self.instance, reviewer, self.parent_page)
@@ -176,6 +198,24 @@ class EditorialMixin(models.Model):
             "'Staking rewards are not final yet.'"
         ),
     )
+    describes_as_of = models.DateField(
+        "Describes the network as of",
+        null=True,
+        blank=True,
+        help_text=(
+            "Optional: when what the page says was true, such as 1 June 2020 for a page written "
+            "about the network in mid-2020. Readers see 'Describes the network as of June "
+            "2020' under the title, apart from 'Last updated'. Leave empty for a page that is "
+            "not tied to a date."
+        ),
+    )
+    describes_as_of_precision = models.CharField(
+        "Shown as",
+        max_length=5,
+        choices=[("month", "Month and year (June 2020)"), ("day", "Day (4 June 2020)")],
+        default="month",
+        help_text="How much of the date readers see: most pages know the month, not the day.",
+    )
     review_due = models.DateField(
         null=True,
         blank=True,
@@ -252,6 +292,10 @@ class EditorialMixin(models.Model):
             [FieldPanel("in_development"), FieldPanel("development_note")],
             heading="Development status",
         ),
+        MultiFieldPanel(
+            [FieldPanel("describes_as_of"), FieldPanel("describes_as_of_precision")],
+            heading="Content date",
+        ),
         FieldPanel("review_due"),
         FieldPanel("tags"),
     ]
@@ -272,6 +316,9 @@ class EditorialMixin(models.Model):
         APIField("summary"),
         APIField("in_development"),
         APIField("development_note"),
+        APIField("describes_as_of"),
+        APIField("describes_as_of_precision"),
+        APIField("describes_as_of_display"),
         APIField("review_due"),
         APIField("last_reviewed"),
         APIField("may_be_out_of_date"),
@@ -321,6 +368,11 @@ class EditorialMixin(models.Model):
             page.review_due = self.review_due
             page.review_due_set_by_editor = self.review_due_set_by_editor
         return page
+
+    @property
+    def describes_as_of_display(self):
+        """The content date as readers read it ("June 2020", "4 June 2020"), or "" if none."""
+        return content_date_display(self.describes_as_of, self.describes_as_of_precision)
 
     @property
     def may_be_out_of_date(self):

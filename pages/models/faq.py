@@ -1,6 +1,7 @@
 from rest_framework.fields import CharField
 
 from django.db import models
+from django.db.models import Q
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
@@ -59,6 +60,26 @@ class FaqIndexPage(ListingPageMixin, Page):
         for question in questions:
             groups.setdefault(question.category, []).append(question)
         return list(groups.items())
+
+
+def attach_questions(pages):
+    """Give each FAQ index among `pages` its visible questions, as `listed_questions` in the
+    editors' order, in one query for them all: a landing page lists an index's questions under
+    it. Other pages are left as they are."""
+    indexes = {page.path: page for page in pages if isinstance(page, FaqIndexPage)}
+    if not indexes:
+        return pages
+    for index_page in indexes.values():
+        index_page.listed_questions = []
+    under_an_index = Q()
+    for path, index_page in indexes.items():
+        under_an_index |= Q(path__startswith=path, depth=index_page.depth + 1)
+    questions = visible_pages(FaqPage.objects.filter(under_an_index)).order_by("path")
+    for question in questions:
+        index_page = indexes.get(question.path[: -FaqPage.steplen])
+        if index_page is not None:
+            index_page.listed_questions.append(question)
+    return pages
 
 
 class FaqPage(EditorialMixin, Page):

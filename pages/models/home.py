@@ -4,6 +4,7 @@ from wagtail.models import Page
 from wagtail.url_routing import RouteResult
 
 from .base import BookPageMixin
+from .faq import attach_questions
 
 
 class HomePage(BookPageMixin, Page):
@@ -44,3 +45,8 @@ class SectionPage(BookPageMixin, Page):
 
     class Meta:
         verbose_name = "section"
+
+    def get_landing_list(self):
+        """Its pages, each with its summary, and under an FAQ index its questions: a reader
+        sees what the section holds without opening every page."""
+        return attach_questions(list(self.get_listed_children()))
