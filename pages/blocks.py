@@ -6,6 +6,7 @@ book imported from GitBook keeps its shape, and each renders without JavaScript.
 """
 
 import functools
+import hashlib
 import html
 import re
 from urllib.parse import urlsplit
@@ -395,6 +396,108 @@ class MathBlock(blocks.StructBlock):
         group = TECHNICAL_GROUP
 
 
+# The first word of a Mermaid diagram names its type; these are the types Mermaid 11 draws
+# (pages/static/pages/vendor/mermaid/). Anything else would only show readers an error.
+MERMAID_DIAGRAM_TYPES = {
+    "flowchart", "graph", "sequenceDiagram", "classDiagram", "stateDiagram", "stateDiagram-v2",
+    "erDiagram", "journey", "gantt", "pie", "quadrantChart", "requirementDiagram", "gitGraph",
+    "C4Context", "C4Container", "C4Component", "C4Dynamic", "C4Deployment", "mindmap",
+    "timeline", "sankey-beta", "xychart-beta", "block-beta", "packet-beta", "kanban",
+    "architecture-beta", "radar-beta", "treemap-beta",
+}  # fmt: skip
+# Big enough for any diagram a reader can take in; Mermaid itself stops at 50,000.
+MERMAID_MAX_LENGTH = 10_000
+
+
+def mermaid_diagram_type(source):
+    """The diagram type a Mermaid source declares: the first word of its first line that is not
+    blank, a %% comment or part of the --- front matter --- Mermaid reads config from."""
+    lines = iter((source or "").splitlines())
+    for line in lines:
+        line = line.strip()
+        if line == "---":
+            for inner in lines:
+                if inner.strip() == "---":
+                    break
+            continue
+        if line and not line.startswith("%%"):
+            return line.split()[0].rstrip(":;")
+    return ""
+
+
+class DiagramValue(blocks.StructValue):
+    def element_id(self):
+        """An id for the diagram's description and caption, the same whenever the diagram is."""
+        written = "\n".join(self.get(name) or "" for name in ("source", "text_alternative"))
+        return "diagram-" + hashlib.sha256(written.encode()).hexdigest()[:12]
+
+
+class MermaidSourceBlock(blocks.TextBlock):
+    def clean(self, value):
+        value = super().clean(value)
+        if len(value) > MERMAID_MAX_LENGTH:
+            raise ValidationError(
+                f"A diagram's source may be up to {MERMAID_MAX_LENGTH:,} characters long; this "
+                f"one has {len(value):,}. Split it into smaller diagrams."
+            )
+        kind = mermaid_diagram_type(value)
+        if kind not in MERMAID_DIAGRAM_TYPES:
+            unknown = f" Mermaid has no diagram type {kind!r}." if kind else ""
+            raise ValidationError(
+                "Start with the diagram's type on the first line, such as 'flowchart LR' or "
+                f"'sequenceDiagram'.{unknown}"
+            )
+        return value
+
+
+class DiagramBlock(blocks.StructBlock):
+    """
+    A diagram written in Mermaid, as GitBook draws its ```mermaid code blocks. Readers' browsers
+    draw it with the Mermaid library shipped with the site (pages/js/diagrams.js); without
+    JavaScript they see its source, and everyone can read what it shows in words.
+    """
+
+    source = MermaidSourceBlock(
+        label="Mermaid source",
+        help_text=(
+            "The diagram in Mermaid, starting with its type, such as 'flowchart LR' or "
+            "'sequenceDiagram' (see mermaid.js.org)."
+        ),
+    )
+    text_alternative = blocks.TextBlock(
+        max_length=2000,
+        help_text=(
+            "What the diagram shows, in sentences, for readers who cannot see it (screen "
+            "readers, the page's Markdown). Say what leads to what, not how it looks."
+        ),
+    )
+    caption = blocks.CharBlock(required=False, max_length=300)
+
+    class Meta:
+        icon = "site"
+        label = "Diagram"
+        template = "pages/blocks/diagram.html"
+        value_class = DiagramValue
+        group = MEDIA_GROUP
+
+    def clean(self, value):
+        errors = {}
+        try:
+            value = super().clean(value)
+        except StructBlockValidationError as error:
+            errors = dict(error.block_errors)
+        # A draft may be saved unfinished, as Wagtail lets it leave any required field empty.
+        described = (value.get("text_alternative") or "").strip()
+        if not self.is_deferred_validation and not described:
+            errors["text_alternative"] = ValidationError(
+                "Describe what the diagram shows, in sentences: readers who cannot see it "
+                "read this instead."
+            )
+        if errors:
+            raise StructBlockValidationError(block_errors=errors)
+        return value
+
+
 class ApiDetailsBlock(blocks.StreamBlock):
     text = SafeRichTextBlock(features=TEXT_FEATURES, icon="pilcrow", label="Text")
     code = CodeBlock()
@@ -592,6 +695,7 @@ class InnermostContentBlock(blocks.StreamBlock):
     embed = EmbedBlock()
     code = CodeBlock()
     math = MathBlock()
+    diagram = DiagramBlock()
     api_operation = ApiOperationBlock()
     table = TableBlock()
     card = PageCardBlock()

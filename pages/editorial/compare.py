@@ -119,6 +119,10 @@ def titled_detail(block, value):
     return quoted(value.get("title"))
 
 
+def captioned_detail(block, value):
+    return quoted(value.get("caption"))
+
+
 def heading_detail(block, value):
     return quoted(value.get("text"))
 
@@ -196,6 +200,7 @@ BLOCK_DETAILS = {
     kb_blocks.ResourceBlock: resource_detail,
     kb_blocks.WebImageBlock: host_detail,
     kb_blocks.MathBlock: no_detail,
+    kb_blocks.DiagramBlock: captioned_detail,
     kb_blocks.ApiOperationBlock: api_operation_detail,
     kb_blocks.CardsBlock: count_detail("cards"),
     kb_blocks.CardBlock: titled_detail,

@@ -21,7 +21,11 @@ from django.utils.text import slugify
 from wagtail.models import Page
 
 from pages.gitbook.anchors import Anchors, gitbook_anchor
-from pages.gitbook.markdown import PART_IN_DEVELOPMENT_END, PART_IN_DEVELOPMENT_START
+from pages.gitbook.markdown import (
+    DIAGRAM_DESCRIPTION,
+    PART_IN_DEVELOPMENT_END,
+    PART_IN_DEVELOPMENT_START,
+)
 from pages.gitbook.types import COMMON_KEYS, GROUP, type_of
 from pages.models import ReusableContent
 
@@ -364,6 +368,22 @@ class MarkdownWriter:
             return f'{{% code title="{title}" %}}\n{block}\n{{% endcode %}}'
         return block
 
+    def diagram(self, value, path):
+        """A ```mermaid block, as GitBook draws one: in a {% code %} with its caption as the
+        title, then its text alternative as the paragraph the importer reads it back from."""
+        source = value.get("source") or ""
+        fence = "```"
+        while fence in source:
+            fence += "`"
+        block = f"{fence}mermaid\n{source}\n{fence}"
+        if value.get("caption"):
+            title = escape_attribute(value["caption"])
+            block = f'{{% code title="{title}" %}}\n{block}\n{{% endcode %}}'
+        described = " ".join((value.get("text_alternative") or "").split())
+        if not described:
+            return block
+        return f"{block}\n\n**{DIAGRAM_DESCRIPTION}** {escape_markdown_text(described)}"
+
     def table(self, value, path):
         table = value["table"]
         if not table.columns:
@@ -493,6 +513,7 @@ BLOCK_WRITERS = {
     "resource": MarkdownWriter.resource,
     "web_image": MarkdownWriter.web_image,
     "math": MarkdownWriter.math,
+    "diagram": MarkdownWriter.diagram,
     "api_operation": MarkdownWriter.api_operation,
     "cards": MarkdownWriter.cards,
     "steps": MarkdownWriter.steps,

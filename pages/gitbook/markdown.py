@@ -31,6 +31,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from django.conf import settings
 from django.utils import dateformat
 
+from pages.blocks import MERMAID_DIAGRAM_TYPES, MERMAID_MAX_LENGTH, mermaid_diagram_type
 from pages.sanitising import image_embed
 
 from . import StructureError
@@ -50,7 +51,7 @@ from .html_blocks import (
     resolve_links,
     table_rows,
 )
-from .report import BROKEN_LINK, LEFT_OUT
+from .report import BROKEN_LINK, LEFT_OUT, NOTE
 from .scanning import (
     PART_IN_DEVELOPMENT,
     PART_IN_DEVELOPMENT_END,
@@ -59,7 +60,7 @@ from .scanning import (
     opening_label,
 )
 
-__all__ = ["PART_IN_DEVELOPMENT_END", "PART_IN_DEVELOPMENT_START"]
+__all__ = ["DIAGRAM_DESCRIPTION", "PART_IN_DEVELOPMENT_END", "PART_IN_DEVELOPMENT_START"]
 
 HINT_STYLES = {
     "info": "info",
@@ -81,6 +82,14 @@ HINT_STYLES = {
 NO_LANGUAGE = {"", "text", "plaintext", "plain", "txt", "none"}
 CODE_LANGUAGE = re.compile(r"[\w+#.-]{1,40}")
 NOTICE_PREFIX = re.compile(r"^in development\s*[:.]?\s*", re.IGNORECASE)
+# A ```mermaid block is a diagram (pages.blocks.DiagramBlock). GitBook has no place for its text
+# alternative, so a book keeps it in the paragraph right after the diagram, starting with this
+# label in bold, which GitBook's readers see too; a `{% code title="…" %}` around it is its caption.
+DIAGRAM_DESCRIPTION = "What this diagram shows:"
+# The words in a flowchart's boxes: A[words], B(words), C{words}, quoted or not.
+MERMAID_LABEL = re.compile(
+    r'\[\s*"?([^\]"]+?)"?\s*\]|\(\s*"?([^()"]+?)"?\s*\)|\{\s*"?([^{}"]+?)"?\s*\}'
+)
 
 # How deep blocks may nest (pages.blocks): an article holds containers of the nested level, which
 # hold containers of the inner level, which hold those of the innermost, which hold none.
@@ -267,6 +276,7 @@ class PageConverter:
         self.footnote_labels = set()
         self.footnote_definitions = {}
         self.footnote_numbers = {}
+        self.diagram_lines = {}  # id() of an imported diagram's value -> its line in the book
 
     # Notes -----------------------------------------------------------------------------------
 
@@ -391,7 +401,31 @@ class PageConverter:
                 blocks.extend(self.markdown_blocks(segment.text(), segment.line, level))
             else:
                 blocks.extend(self.gitbook_block(segment, level))
-        return merge_text(blocks)
+        return merge_text(self.described_diagrams(blocks))
+
+    def described_diagrams(self, blocks):
+        """Each diagram with the paragraph after it that describes it (DIAGRAM_DESCRIPTION) as its
+        text alternative. A diagram a book does not describe gets what can honestly be said of
+        it (its caption, or the words in its boxes), and the report says so."""
+        kept = []
+        for block in blocks:
+            if kept and kept[-1][0] == "diagram" and not kept[-1][1]["text_alternative"]:
+                description = diagram_description(block)
+                if description:
+                    kept[-1][1]["text_alternative"] = description
+                    continue
+            kept.append(block)
+        for kind, value in kept:
+            if kind == "diagram" and not value["text_alternative"]:
+                value["text_alternative"] = derived_text_alternative(value)
+                self.warn(
+                    f"a diagram has no paragraph starting '**{DIAGRAM_DESCRIPTION}**' after "
+                    f"it; its text alternative was derived ({value['text_alternative']!r}): "
+                    "describe it in the book or the editor",
+                    self.diagram_lines.get(id(value)),
+                    kind=NOTE,
+                )
+        return kept
 
     def markdown_blocks(self, text, first_line, level):
         env = {}
@@ -508,6 +542,8 @@ class PageConverter:
                 )
             elif token.type == "table_open":
                 blocks.append(("table", self.table(chunk, line)))
+            elif token.type == "fence" and is_mermaid(token):
+                blocks.append(self.diagram(token, caption="", line=line))
             elif token.type in ("fence", "code_block"):
                 blocks.append(("code", self.code(token, title="", line=line)))
             elif token.type == "blockquote_open":
@@ -607,6 +643,20 @@ class PageConverter:
             self.degrade("code language", f"code in {info!r} is shown as plain text", line)
             language = "text"
         return {"language": language, "title": title[:120], "code": token.content.rstrip("\n")}
+
+    def diagram(self, token, caption, line):
+        """A ```mermaid block as a diagram block; as code when Mermaid could not draw it."""
+        source = token.content.rstrip("\n")
+        kind = mermaid_diagram_type(source)
+        if kind not in MERMAID_DIAGRAM_TYPES or len(source) > MERMAID_MAX_LENGTH:
+            self.degrade(
+                "mermaid", f"a Mermaid diagram of unknown type {kind!r} is shown as code", line
+            )
+            return ("code", {"language": "mermaid", "title": caption[:120], "code": source})
+        caption = " ".join(caption.split())[:300]
+        value = {"source": source, "text_alternative": "", "caption": caption}
+        self.diagram_lines[id(value)] = line
+        return ("diagram", value)
 
     def quote(self, tokens, line, level):
         """A blockquote: its words with their emphasis and links, a last paragraph
@@ -889,7 +939,10 @@ class PageConverter:
                 segment.line,
             )
             return self.blocks(segment.children, level)
-        return [("code", self.code(fences[0], segment.attributes.get("title", ""), segment.line))]
+        title = segment.attributes.get("title", "")
+        if is_mermaid(fences[0]):
+            return [self.diagram(fences[0], title, segment.line)]
+        return [("code", self.code(fences[0], title, segment.line))]
 
     def embed(self, segment, level):
         url = segment.attributes.get("url", "")
@@ -1522,6 +1575,43 @@ def link_text(segments):
                     return token.children[position + 1].content.strip()
             return token.content.strip()
     return ""
+
+
+def is_mermaid(fence):
+    return fence.type == "fence" and fence.info.strip().lower().split()[:1] == ["mermaid"]
+
+
+def diagram_description(block):
+    """The text alternative a paragraph gives the diagram before it: the paragraph's words after
+    DIAGRAM_DESCRIPTION in bold, or None for any other block."""
+    kind, markup = block
+    if kind != "text" or not isinstance(markup, Markup) or len(markup.tokens) != 3:
+        return None
+    # markdown-it starts a line that opens with emphasis with an empty text token.
+    children = [c for c in markup.tokens[1].children or [] if c.type != "text" or c.content]
+    if markup.tokens[0].type != "paragraph_open" or len(children) < 4:
+        return None
+    opening, label, closing = children[:3]
+    if (opening.type, closing.type) != ("strong_open", "strong_close"):
+        return None
+    if " ".join(label.content.split()) != DIAGRAM_DESCRIPTION:
+        return None
+    return " ".join(inline_text(children[3:]).split()) or None
+
+
+def derived_text_alternative(diagram):
+    """What can be said of a diagram nobody described: its caption, else the words in its boxes
+    in the order its source names them."""
+    if diagram.get("caption"):
+        return f"Diagram: {diagram['caption']}"
+    labels = []
+    for match in MERMAID_LABEL.finditer(diagram.get("source", "")):
+        label = " ".join(next(group for group in match.groups() if group).split())
+        if label and label not in labels:
+            labels.append(label)
+    if labels:
+        return "Diagram of: " + ", ".join(labels[:30]) + "."
+    return f"A {mermaid_diagram_type(diagram.get('source', ''))} diagram, not described in words."
 
 
 def merge_text(blocks):

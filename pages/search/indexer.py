@@ -144,8 +144,9 @@ class PageText:
             elif "rows" in value and "columns" in value:  # a table: one passage a row
                 self.add_table(value)
             else:
+                # A diagram's Mermaid source is syntax; its words are in its text alternative.
                 for key, item in value.items():
-                    if key not in ("type", "id", "anchor", "level", "style", "language"):
+                    if key not in ("type", "id", "anchor", "level", "style", "language", "source"):
                         self.add_blocks(item)
 
     def add_table(self, table):

@@ -96,6 +96,14 @@ def every_block_page(section, diagram, white_paper):
         ),
         raw("math", {"tex": "E = mc^2"}),
         raw(
+            "diagram",
+            {
+                "source": "flowchart LR\n  A[Deposit] --> B[Exit]",
+                "text_alternative": "A deposit leads to an exit.",
+                "caption": "",
+            },
+        ),
+        raw(
             "api_operation",
             {"method": "get", "path": "/v1/exits", "summary": "", "spec_url": "", "details": []},
         ),

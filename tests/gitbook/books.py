@@ -261,6 +261,15 @@ KITCHEN_SINK_PAGES = {
         E = mc^2
         $$
 
+        {% code title="How an exit goes" %}
+        ```mermaid
+        flowchart LR
+          A[Start an exit] --> B{Challenged?}
+        ```
+        {% endcode %}
+
+        **What this diagram shows:** An exit starts, then waits for a challenge.
+
         {% swagger method="get" path="/v1/exits" summary="List exits" \
 src="https://example.org/openapi.json" %}
         {% swagger-description %}

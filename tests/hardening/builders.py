@@ -157,6 +157,12 @@ def leaf_blocks(site):
         # (readers see the TeX as it is).
         ("math", {"tex": f"x = \\text{{{TAGS[0]}}} + \\mathrm{{{SHORT}}}"}),
         ("math", {"tex": TEXT}),
+        # A diagram drawn in the reader's browser: the payload in its source (which readers
+        # see as text without JavaScript), its text alternative and its caption.
+        (
+            "diagram",
+            {"source": f"flowchart TD\n  A[{TEXT}]", "text_alternative": TEXT, "caption": TEXT},
+        ),
         *(
             (
                 "api_operation",
