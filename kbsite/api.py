@@ -14,12 +14,18 @@ saying why:
 
 A search is parsed as the site's search parses it (pages.reading.search.search_query: quotes make a
 phrase), so quotes and the full-text syntax of SQLite and PostgreSQL are words, never syntax.
+Its `html_url` and `detail_url` (and the `find` redirect) are at the site's public address, by the
+rule every absolute URL follows (pages/reading/addresses.py), not at the Site record's host name.
+
 Filtering by tag (`?type=pages.TopicPage&tags=plasma`) goes through the one tag table all page
 types share, which the models' own tag lookups cannot reach from a page type's table, in one
 grouped subquery however many tags are named.
 """
 
 from functools import cache
+from urllib.parse import urlsplit
+
+from rest_framework.fields import SkipField
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -30,6 +36,14 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from wagtail.api.v2.filters import FieldsFilter, SearchFilter
 from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.serializers import (
+    DetailUrlField,
+    PageAliasOfField,
+    PageHtmlUrlField,
+    PageParentField,
+    PageSerializer,
+    get_serializer_class,
+)
 from wagtail.api.v2.utils import BadRequestError, parse_boolean
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.models import Page, get_page_models
@@ -38,6 +52,7 @@ from wagtail.search.backends.base import FilterFieldError, OrderByFieldError
 from wagtail.search.utils import MAX_QUERY_STRING_LENGTH
 
 from pages.models import PageTag
+from pages.reading.addresses import absolute_url, page_url
 from pages.reading.search import search_query
 
 # Far past the last page of any knowledge base (ours has about 70 pages), and far below the
@@ -203,18 +218,70 @@ def pages_tagged_with_all(names):
 CHECKED_FILTERS = {FieldsFilter: CheckedFieldsFilter, SearchFilter: QuerySearchFilter}
 
 
+class PublicDetailUrlField(DetailUrlField):
+    def get_attribute(self, instance):
+        path = self.context["router"].get_object_detail_urlpath(type(instance), instance.pk)
+        if not path:
+            raise SkipField  # as Wagtail's: no endpoint for that kind of object
+        return absolute_url(self.context["request"], path)
+
+
+class PublicHtmlUrlField(PageHtmlUrlField):
+    def to_representation(self, page):
+        return page_url(self.context["request"], page)
+
+
+class LinkedPageField:
+    """The parent and alias_of pages, described with the same public addresses (Wagtail's
+    fields build their small serializer on its PageSerializer, whatever the endpoint's)."""
+
+    def to_representation(self, value):
+        serializer_class = get_serializer_class(
+            value.__class__,
+            ["id", "type", "detail_url", "html_url", "title"],
+            meta_fields=["type", "detail_url", "html_url"],
+            base=PublicPageSerializer,
+        )
+        return serializer_class(context=self.context).to_representation(value)
+
+
+class PublicParentField(LinkedPageField, PageParentField):
+    pass
+
+
+class PublicAliasOfField(LinkedPageField, PageAliasOfField):
+    pass
+
+
+class PublicPageSerializer(PageSerializer):
+    detail_url = PublicDetailUrlField(read_only=True)
+    html_url = PublicHtmlUrlField(read_only=True)
+    parent = PublicParentField(read_only=True)
+    alias_of = PublicAliasOfField(read_only=True)
+
+
 class KnowledgeBasePagesAPIViewSet(PagesAPIViewSet):
     # Wagtail's filters in Wagtail's order, two of them checked; search stays last, as its
     # results cannot be filtered further.
     filter_backends = [
         CHECKED_FILTERS.get(backend, backend) for backend in PagesAPIViewSet.filter_backends
     ]
+    base_serializer_class = PublicPageSerializer
 
     def initial(self, request, *args, **kwargs):
         # Runs before every listing, detail and find view, inside the handler that turns
         # BadRequestError into a 400.
         super().initial(request, *args, **kwargs)
         refuse_bad_parameters(request.GET)
+
+    def find_view(self, request):
+        response = super().find_view(request)
+        if response.status_code in (301, 302):
+            # Wagtail's redirect to the detail view names the Site record's host.
+            location = urlsplit(response["Location"])
+            path = location.path + (f"?{location.query}" if location.query else "")
+            response["Location"] = absolute_url(request, path)
+        return response
 
     def find_object(self, queryset, request):
         if "id" in request.GET and "html_path" not in request.GET:

@@ -244,6 +244,10 @@ STORAGES = {
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 WAGTAIL_SITE_NAME = "OMG Network Knowledge Base"
+# The readers' public address (`https://kb.example.org`): every absolute URL given to readers and
+# programs (sitemap, feed, API, canonical and Open Graph tags, llms.txt) starts with it. Unset,
+# each request's own scheme and host (pages/reading/addresses.py).
+KB_SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
 # Avatars are uploaded, never fetched from Gravatar: the admin would send a hash of each
 # editor's email address to a third party on every page.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None

@@ -27,6 +27,7 @@ from django.utils.timezone import localdate
 
 from wagtail.models import Page, PageLogEntry, Site
 
+from pages.reading.addresses import absolute_url
 from pages.reading.navigation import NavItem, navigation_for_request, navigation_for_site
 from pages.reading.query import reads_query
 from pages.reading.visibility import visible_pages
@@ -154,7 +155,10 @@ class WhatsNewFeed(Feed):
         return "Pages published and revised, newest first, with what changed."
 
     def link(self, site):
-        return reverse("whats_new")
+        return absolute_url(self.request, reverse("whats_new"))
+
+    def feed_url(self, site):
+        return absolute_url(self.request, reverse("feed"))
 
     def items(self, site):
         if site is None:
@@ -165,10 +169,10 @@ class WhatsNewFeed(Feed):
         return change.page.title
 
     def item_link(self, change):
-        return change.page.url
+        return absolute_url(self.request, change.page.url)
 
     def item_guid(self, change):
-        return self.request.build_absolute_uri(f"{reverse('whats_new')}#change-{change.id}")
+        return absolute_url(self.request, f"{reverse('whats_new')}#change-{change.id}")
 
     item_guid_is_permalink = False
 

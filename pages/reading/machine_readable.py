@@ -8,17 +8,30 @@ found through the reader's navigation tree, so a draft or a restricted page has 
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
+from wagtail.contrib.sitemaps.sitemap_generator import Sitemap
 from wagtail.documents import get_document_model
 from wagtail.models import Site
 
 from pages.gitbook.exporter import MarkdownWriter
 from pages.models import SectionPage
+from pages.reading.addresses import absolute_url
 from pages.reading.navigation import markdown_url, navigation_for_request
 from pages.reading.visibility import reader_link, visible_pages
 
 MARKDOWN = "text/markdown; charset=utf-8"
+
+
+class ReaderSitemap(Sitemap):
+    """Wagtail's sitemap (live public pages of the request's site), each <loc> at the site's
+    public address (pages/reading/addresses.py) rather than the Site record's host name."""
+
+    def _urls(self, page, protocol, domain):
+        urls = super()._urls(page, protocol, domain)
+        for url_info in urls:
+            url_info["location"] = absolute_url(self.request, url_info["location"])
+        return urls
 
 
 class SiteMarkdown(MarkdownWriter):
@@ -59,7 +72,7 @@ class SiteMarkdown(MarkdownWriter):
         return data
 
 
-@require_GET
+@require_safe
 def page_markdown(request, path):
     navigation = navigation_for_request(request)
     item = navigation.by_url.get(f"/{path}/")
@@ -72,7 +85,7 @@ def page_markdown(request, path):
     return HttpResponse(text, content_type=MARKDOWN)
 
 
-@require_GET
+@require_safe
 def llms_txt(request):
     """The index an LLM reads first (llmstxt.org): every live page, its summary, its Markdown."""
     navigation = navigation_for_request(request)
@@ -87,7 +100,7 @@ def llms_txt(request):
 
     def entry(item):
         page = pages.get(item.id)
-        link = f"- [{item.title}]({request.build_absolute_uri(markdown_url(item.url))})"
+        link = f"- [{item.title}]({absolute_url(request, markdown_url(item.url))})"
         summary = getattr(page, "summary", "")
         if getattr(page, "may_be_out_of_date", False):
             summary = f"{summary} (may be out of date)".lstrip()
