@@ -1,22 +1,167 @@
-// On small screens the sidebar folds into a menu button. Without JavaScript the tree stays open.
+// On small screens the tree opens as a drawer over the page from the "Menu" button: focus moves into
+// it, Escape, "Close" or a tap beside it closes it and gives focus back to the button, and the page
+// behind neither scrolls nor takes focus (inert). Without JavaScript the tree stays open in place.
 (function () {
   var button = document.querySelector(".sidebar__toggle");
   var tree = document.getElementById("sidebar-tree");
   if (!button || !tree) return;
+  var close = tree.querySelector(".sidebar__close");
+  var backdrop = document.querySelector(".sidebar__backdrop");
   var small = window.matchMedia("(max-width: 60rem)");
-  function fold() {
-    var folded = small.matches;
-    button.hidden = !folded;
-    button.setAttribute("aria-expanded", "false");
-    tree.classList.toggle("is-folded", folded);
+  var behind = [];
+
+  function setBehindInert(inert) {
+    behind.forEach(function (element) { element.inert = false; });
+    behind = [];
+    if (!inert) return;
+    // Everything on the page but the drawer and its backdrop (which a tap closes it from): the
+    // other children of its ancestors, up to <body>.
+    for (var node = tree; node && node !== document.body; node = node.parentElement) {
+      Array.prototype.forEach.call(node.parentElement.children, function (sibling) {
+        var passive = sibling === backdrop || sibling.tagName === "SCRIPT";
+        if (sibling !== node && !sibling.contains(tree) && !passive) {
+          sibling.inert = true;
+          behind.push(sibling);
+        }
+      });
+    }
   }
+
+  function setOpen(open, returnFocus) {
+    button.setAttribute("aria-expanded", String(open));
+    tree.classList.toggle("is-open", open);
+    if (backdrop) backdrop.hidden = !open;
+    document.documentElement.classList.toggle("has-open-drawer", open);
+    if (open) {
+      tree.setAttribute("role", "dialog");
+      tree.setAttribute("aria-modal", "true");
+      tree.setAttribute("aria-label", "Pages of the knowledge base");
+    } else {
+      tree.removeAttribute("role");
+      tree.removeAttribute("aria-modal");
+      tree.removeAttribute("aria-label");
+    }
+    setBehindInert(open);
+    if (open) {
+      var current = tree.querySelector('[aria-current="page"]');
+      // Scroll the drawer, not the page (scrollIntoView would move the page behind it too).
+      if (current) {
+        tree.scrollTop += current.getBoundingClientRect().top - tree.getBoundingClientRect().top - tree.clientHeight / 3;
+      }
+      (close || tree).focus();
+    } else if (returnFocus) {
+      button.focus();
+    }
+  }
+
+  function fit() {
+    var drawer = small.matches;
+    button.hidden = !drawer;
+    if (close) close.hidden = !drawer;
+    tree.classList.toggle("sidebar__tree--drawer", drawer);
+    setOpen(false, false);
+  }
+
   button.addEventListener("click", function () {
-    var open = button.getAttribute("aria-expanded") === "true";
-    button.setAttribute("aria-expanded", String(!open));
-    tree.classList.toggle("is-folded", open);
+    setOpen(button.getAttribute("aria-expanded") !== "true", true);
   });
-  small.addEventListener("change", fold);
-  fold();
+  if (close) close.addEventListener("click", function () { setOpen(false, true); });
+  if (backdrop) backdrop.addEventListener("click", function () { setOpen(false, true); });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && tree.classList.contains("is-open")) {
+      event.preventDefault();
+      setOpen(false, true);
+    }
+  });
+  small.addEventListener("change", fit);
+  fit();
+})();
+
+// Tables wider than their box: say so above them ("Scroll sideways"). The wrapper keeps its
+// tabindex only while there is something to scroll, so a table that fits is no extra tab stop.
+(function () {
+  var wrappers = document.querySelectorAll(".table-wrapper");
+  if (!wrappers.length || !window.ResizeObserver) return;
+  var observer = new ResizeObserver(function (entries) {
+    entries.forEach(function (entry) {
+      var wrapper = entry.target;
+      var overflows = wrapper.scrollWidth > wrapper.clientWidth + 1;
+      var hint = wrapper.parentElement.querySelector(".table-block__hint");
+      wrapper.classList.toggle("is-overflowing", overflows);
+      if (hint) hint.hidden = !overflows;
+      if (overflows) wrapper.setAttribute("tabindex", "0");
+      else wrapper.removeAttribute("tabindex");
+    });
+  });
+  wrappers.forEach(function (wrapper) { observer.observe(wrapper); });
+})();
+
+// "On this page": folded above the article on narrow screens (open in the right column on wide
+// ones), and the entry of the section being read is marked as it scrolls by.
+(function () {
+  var box = document.querySelector("[data-toc]");
+  if (!box) return;
+  var wide = window.matchMedia("(min-width: 75.0625rem)");
+  function fit() { box.open = wide.matches; }
+  wide.addEventListener("change", fit);
+  fit();
+
+  var links = Array.prototype.slice.call(box.querySelectorAll('a[href^="#"]'));
+  var sections = links
+    .map(function (link) { return document.getElementById(decodeURIComponent(link.hash.slice(1))); })
+    .filter(Boolean);
+  if (!sections.length) return;
+
+  function markCurrent() {
+    // The section being read: the last heading above the top third of the screen; at the very
+    // end of the page, the last one on screen (the last headings never reach the top third).
+    var line = window.innerHeight / 3;
+    var current = sections[0];
+    sections.forEach(function (heading) {
+      if (heading.getBoundingClientRect().top <= line) current = heading;
+    });
+    var atEnd = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2;
+    if (atEnd && sections[sections.length - 1].getBoundingClientRect().top < window.innerHeight) {
+      current = sections[sections.length - 1];
+    }
+    links.forEach(function (link) {
+      if (decodeURIComponent(link.hash.slice(1)) === current.id) {
+        link.setAttribute("aria-current", "true");
+      } else {
+        link.removeAttribute("aria-current");
+      }
+    });
+  }
+  // Read the headings' places once a frame at most while the page scrolls. (An
+  // IntersectionObserver misses jumps, such as from the end of the page back to the top, where
+  // no heading crosses its line.)
+  var queued = false;
+  window.addEventListener("scroll", function () {
+    if (queued) return;
+    queued = true;
+    window.requestAnimationFrame(function () {
+      queued = false;
+      markCurrent();
+    });
+  }, { passive: true });
+  window.addEventListener("resize", markCurrent);
+  markCurrent();
+})();
+
+// The search page hides the header's box (its own form is the search there, kb.css): the
+// shortcuts that focus the header's box ("/", Ctrl+K or Cmd+K, instant-search.js) focus this one.
+(function () {
+  var box = document.querySelector(".template-search main form[role=search] input[name=q]");
+  if (!box) return;
+  document.addEventListener("keydown", function (event) {
+    var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.nodeName);
+    var slash = event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey && !typing;
+    var commandK = (event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "k";
+    if (!slash && !commandK) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
+  });
 })();
 
 // Click-to-load players: the provider's iframe is only created when the reader asks for it.
@@ -153,4 +298,14 @@
       say(body.message);
     });
   });
+})();
+
+// Diagrams (pages/blocks/diagram.html): only a page that has one loads the script that draws
+// them, which then loads the Mermaid library (3.5 MB), so no other page pays for it.
+(function () {
+  var diagram = document.querySelector("[data-diagram][data-diagram-renderer]");
+  if (!diagram) return;
+  var renderer = document.createElement("script");
+  renderer.src = diagram.getAttribute("data-diagram-renderer");
+  document.head.appendChild(renderer);
 })();
