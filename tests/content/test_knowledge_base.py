@@ -165,8 +165,10 @@ class TestTheKnowledgeBase:
         assert {type(page) for page in guide} == {TopicPage}
         deep_dive = sections["OMG Deep Dive"].get_descendants().specific()
         assert {type(page) for page in deep_dive} == {DeepDivePage}
+        # A talk whose recording has not been found and checked is a topic saying so; it
+        # becomes a video page once its address is known (tests/content/test_kb_content.py).
         videos = sections["Videos"].get_children().specific()
-        assert {type(page) for page in videos} == {VideoPage}
+        assert {type(page) for page in videos} <= {VideoPage, TopicPage}
 
     def test_faq_categories_hold_their_entries(self, knowledge_base):
         for index in FaqIndexPage.objects.live():
@@ -198,11 +200,7 @@ class TestTheKnowledgeBase:
         }
 
         assert home.in_development
-        assert {
-            "Tengen: The End Game",
-            "Proof of Stake Consensus Mechanism",
-            "Plasma Cash",
-        } <= flagged
+        assert {"Proof of Stake Consensus Mechanism", "What does staking mean?"} <= flagged
 
     def test_every_page_renders_and_has_a_history(self, knowledge_base, client):
         home, _ = knowledge_base
