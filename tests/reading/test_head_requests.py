@@ -5,25 +5,7 @@ link checkers and uptime monitors ask with HEAD, and a 405 reads to them as a de
 
 import pytest
 
-from wagtail.rich_text import RichText
-
-from tests.conftest import make_topic
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def topic(section):
-    page = make_topic(
-        section,
-        title="Exits",
-        slug="exits",
-        summary="How to leave the chain.",
-        body=[("text", RichText("<p>Start an exit to leave the Plasma chain.</p>"))],
-    )
-    page.tags.set(["plasma"])
-    page.save_revision().publish()
-    return page
 
 
 def readers_get_endpoints(topic):

@@ -10,26 +10,8 @@ import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 
-from wagtail.rich_text import RichText
-
-from tests.conftest import make_topic
-
 pytestmark = pytest.mark.django_db
 ORIGIN = "http://testserver"
-
-
-@pytest.fixture
-def topic(section):
-    page = make_topic(
-        section,
-        title="Exits",
-        slug="exits",
-        summary="How to leave the chain.",
-        body=[("text", RichText("<p>Start an exit to leave the Plasma chain.</p>"))],
-    )
-    page.tags.set(["plasma"])
-    page.save_revision().publish()
-    return page
 
 
 def head_of(client, path):
