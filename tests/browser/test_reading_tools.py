@@ -136,6 +136,9 @@ def test_the_theme_toggle_switches_remembers_and_can_follow_the_system(
     expect(pressed()).to_have_text(chosen.capitalize())
     expect(page.locator("html")).to_have_attribute("data-theme", chosen)
     assert is_dark() == (chosen == "dark")
+    # The browser's bar takes the chosen scheme's colour too.
+    expect(page.locator(f'meta[data-theme-color="{chosen}"]')).to_have_attribute("media", "all")
+    expect(page.locator(f'meta[data-theme-color="{system}"]')).to_have_attribute("media", "not all")
     if chosen == "dark":
         visitor.screenshot("theme-dark-toggle", of=page.locator(".site-header"))
 
@@ -147,6 +150,9 @@ def test_the_theme_toggle_switches_remembers_and_can_follow_the_system(
     # "System" hands the decision back, and follows the system when it changes.
     page.get_by_role("button", name="System").click()
     expect(page.locator("html")).not_to_have_attribute("data-theme", chosen)
+    expect(page.locator(f'meta[data-theme-color="{chosen}"]')).to_have_attribute(
+        "media", f"(prefers-color-scheme: {chosen})"
+    )
     assert is_dark() == (system == "dark")
     page.emulate_media(color_scheme=chosen)
     assert is_dark() == (chosen == "dark")

@@ -31,6 +31,12 @@
     document.querySelectorAll("[data-theme-choice]").forEach(function (button) {
       button.setAttribute("aria-pressed", String(button.getAttribute("data-theme-choice") === theme));
     });
+    // The browser's own bar (theme-color) matches the chosen scheme, not only the system's.
+    document.querySelectorAll("meta[data-theme-color]").forEach(function (meta) {
+      var scheme = meta.getAttribute("data-theme-color");
+      if (theme === "system") meta.media = "(prefers-color-scheme: " + scheme + ")";
+      else meta.media = scheme === theme ? "all" : "not all";
+    });
   }
 
   function wireToggle() {
