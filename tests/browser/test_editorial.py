@@ -52,7 +52,8 @@ def row_action(row, name, role="button"):
 
 
 def test_an_approved_revision_goes_live_without_its_development_banner(visit):
-    title, url = "OMG Token", "/omg-network/omg-token/"
+    title = "What does staking mean?"
+    url = "/omg-deep-dive/proof-of-stake/what-does-staking-mean/"
     sentence = "Staking launched with the v2 contracts."
 
     reader = visit("reader-before")
@@ -111,9 +112,10 @@ def test_an_approved_revision_goes_live_without_its_development_banner(visit):
 
 
 def test_a_rejected_revision_stays_off_the_live_page_and_the_editor_reads_why(visit):
-    title, url = "Tengen: The End Game", "/omg-network/tengen-the-end-game/"
-    sentence = "Tengen went live in 2021."
-    comment = "Which source says Tengen went live? Please link it."
+    title = "BizDev Current State"
+    url = "/omg-deep-dive/business-development/bizdev-current-state/"
+    sentence = "A new exchange partner signed in 2021."
+    comment = "Which announcement names this partner? Please link it."
 
     editor = visit("editor")
     editor.log_in("editor")
