@@ -432,21 +432,30 @@ class DiagramValue(blocks.StructValue):
         return "diagram-" + hashlib.sha256(written.encode()).hexdigest()[:12]
 
 
+def mermaid_source_error(source):
+    """Why the site would not draw this Mermaid source, in an editor's words, or None if it
+    would. The editor's form refuses such a source; a GitBook import keeps it as code."""
+    if len(source) > MERMAID_MAX_LENGTH:
+        return (
+            f"A diagram's source may be up to {MERMAID_MAX_LENGTH:,} characters long; this "
+            f"one has {len(source):,}. Split it into smaller diagrams."
+        )
+    kind = mermaid_diagram_type(source)
+    if kind not in MERMAID_DIAGRAM_TYPES:
+        unknown = f" Mermaid has no diagram type {kind!r}." if kind else ""
+        return (
+            "Start with the diagram's type on the first line, such as 'flowchart LR' or "
+            f"'sequenceDiagram'.{unknown}"
+        )
+    return None
+
+
 class MermaidSourceBlock(blocks.TextBlock):
     def clean(self, value):
         value = super().clean(value)
-        if len(value) > MERMAID_MAX_LENGTH:
-            raise ValidationError(
-                f"A diagram's source may be up to {MERMAID_MAX_LENGTH:,} characters long; this "
-                f"one has {len(value):,}. Split it into smaller diagrams."
-            )
-        kind = mermaid_diagram_type(value)
-        if kind not in MERMAID_DIAGRAM_TYPES:
-            unknown = f" Mermaid has no diagram type {kind!r}." if kind else ""
-            raise ValidationError(
-                "Start with the diagram's type on the first line, such as 'flowchart LR' or "
-                f"'sequenceDiagram'.{unknown}"
-            )
+        error = mermaid_source_error(value)
+        if error:
+            raise ValidationError(error)
         return value
 
 

@@ -372,13 +372,9 @@ class MarkdownWriter:
         """A ```mermaid block, as GitBook draws one: in a {% code %} with its caption as the
         title, then its text alternative as the paragraph the importer reads it back from."""
         source = value.get("source") or ""
-        fence = "```"
-        while fence in source:
-            fence += "`"
-        block = f"{fence}mermaid\n{source}\n{fence}"
-        if value.get("caption"):
-            title = escape_attribute(value["caption"])
-            block = f'{{% code title="{title}" %}}\n{block}\n{{% endcode %}}'
+        block = self.code(
+            {"language": "mermaid", "code": source, "title": value.get("caption")}, path
+        )
         described = " ".join((value.get("text_alternative") or "").split())
         if not described:
             return block

@@ -31,7 +31,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from django.conf import settings
 from django.utils import dateformat
 
-from pages.blocks import MERMAID_DIAGRAM_TYPES, MERMAID_MAX_LENGTH, mermaid_diagram_type
+from pages.blocks import mermaid_diagram_type, mermaid_source_error
 from pages.sanitising import image_embed
 
 from . import StructureError
@@ -647,11 +647,9 @@ class PageConverter:
     def diagram(self, token, caption, line):
         """A ```mermaid block as a diagram block; as code when Mermaid could not draw it."""
         source = token.content.rstrip("\n")
-        kind = mermaid_diagram_type(source)
-        if kind not in MERMAID_DIAGRAM_TYPES or len(source) > MERMAID_MAX_LENGTH:
-            self.degrade(
-                "mermaid", f"a Mermaid diagram of unknown type {kind!r} is shown as code", line
-            )
+        error = mermaid_source_error(source)
+        if error:
+            self.degrade("mermaid", f"a Mermaid diagram is shown as code: {error}", line)
             return ("code", {"language": "mermaid", "title": caption[:120], "code": source})
         caption = " ".join(caption.split())[:300]
         value = {"source": source, "text_alternative": "", "caption": caption}
