@@ -13,7 +13,7 @@ from django.templatetags.static import static
 
 from wagtail.models import Page, Site
 
-from pages.reading.addresses import absolute_url, page_url
+from pages.reading.addresses import absolute_url
 
 register = template.Library()
 
@@ -26,14 +26,24 @@ SHARE_IMAGE_ALT = "OMG Network Knowledge Base"
 LISTING_PARAMETERS = ("page",)
 
 
-def canonical_url(request, page):
-    """The page of the tree at its own address; any other view at its path, with only the
-    parameters that change what it lists. The search results' canonical is /search/ itself
-    (they are kept out of indexes: see `noindex`)."""
-    if isinstance(page, Page):
-        url = page.get_url(request=request)
-        if url and absolute_url(request, url) == absolute_url(request, request.path):
-            return page_url(request, page)
+def page_shown(request, page):
+    """The page of the tree this request shows, or None: views outside the tree (search, tags,
+    What's new) and views under a page's address (its history) have a `page` in their context
+    too."""
+    if not isinstance(page, Page):
+        return None
+    url = page.get_url(request=request)
+    if url and absolute_url(request, url) == absolute_url(request, request.path):
+        return page
+    return None
+
+
+def canonical_url(request, shown):
+    """The page of the tree shown (`page_shown`) at its own address; any other view at its path,
+    with only the parameters that change what it lists. The search results' canonical is
+    /search/ itself (they are kept out of indexes: see `noindex`)."""
+    if shown is not None:
+        return absolute_url(request, request.path)
     query = request.GET.copy()
     for name in list(query):
         if name not in LISTING_PARAMETERS or query.get(name) in ("", "1"):
@@ -46,13 +56,13 @@ def canonical_url(request, page):
 
 def is_search(request):
     match = request.resolver_match
-    return match is not None and match.url_name in ("search",)
+    return match is not None and match.url_name == "search"
 
 
 def site_description(request):
     site = Site.find_for_request(request)
     home = site.root_page.specific if site is not None else None
-    return (home and home.get_meta_description()) if hasattr(home, "get_meta_description") else ""
+    return home.get_meta_description() if hasattr(home, "get_meta_description") else ""
 
 
 @register.inclusion_tag("components/share_metadata.html", takes_context=True)
@@ -60,18 +70,17 @@ def share_metadata(context):
     request = context.get("request")
     if request is None:  # the 500 and 503 pages, rendered without one: nothing to share
         return {}
-    page = context.get("page")
-    is_tree_page = isinstance(page, Page) and page.get_url(request=request) == request.path
+    shown = page_shown(request, context.get("page"))
     description = (
-        page.get_meta_description()
-        if is_tree_page and hasattr(page, "get_meta_description")
+        shown.get_meta_description()
+        if hasattr(shown, "get_meta_description")
         else site_description(request)
     )
     return {
-        "canonical": canonical_url(request, page),
+        "canonical": canonical_url(request, shown),
         "description": description,
         # Only the home page is the website; every other page of the tree is an article.
-        "type": "article" if is_tree_page and page.depth > 2 else "website",
+        "type": "article" if shown is not None and shown.depth > 2 else "website",
         "image": absolute_url(request, static(SHARE_IMAGE)),
         "image_width": SHARE_IMAGE_SIZE[0],
         "image_height": SHARE_IMAGE_SIZE[1],
