@@ -265,15 +265,23 @@
     return target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.nodeName);
   }
 
+  // The search page hides the header's box (kb.css): its own form is the search there.
+  function searchBox() {
+    if (form.getClientRects().length) return input;
+    return document.querySelector('main form[role="search"] input[name="q"]');
+  }
+
   document.addEventListener("keydown", function (event) {
     var slash = event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey;
     var commandK = (event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "k";
     if (!(slash && !isTyping(event.target)) && !commandK) return;
     event.preventDefault(); // Ctrl+K is the browser's own search otherwise, even in the box
     if (event.target === input && !panel.hidden) return;
-    input.focus();
-    input.select();
-    update();
+    var box = searchBox();
+    if (!box) return;
+    box.focus();
+    box.select();
+    if (box === input) update();
   });
 })();
 

@@ -148,22 +148,6 @@
   markCurrent();
 })();
 
-// The search page hides the header's box (its own form is the search there, kb.css): the
-// shortcuts that focus the header's box ("/", Ctrl+K or Cmd+K, instant-search.js) focus this one.
-(function () {
-  var box = document.querySelector(".template-search main form[role=search] input[name=q]");
-  if (!box) return;
-  document.addEventListener("keydown", function (event) {
-    var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.nodeName);
-    var slash = event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey && !typing;
-    var commandK = (event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "k";
-    if (!slash && !commandK) return;
-    event.preventDefault();
-    box.focus();
-    box.select();
-  });
-})();
-
 // Click-to-load players: the provider's iframe is only created when the reader asks for it.
 (function () {
   document.querySelectorAll("[data-click-to-load]").forEach(function (box) {
