@@ -17,11 +17,13 @@ one is committed.
 """
 
 import logging
+import re
 from urllib.error import URLError
 from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
 
 from django.db import transaction
+from django.utils.encoding import iri_to_uri
 
 from wagtail.contrib.frontend_cache.backends import HTTPBackend
 from wagtail.contrib.frontend_cache.utils import PurgeBatch, get_backends
@@ -74,6 +76,16 @@ def add_content_urls(batch, page):
         batch.add_urls([url, url + "history/", origin + markdown_url(parts.path)])
 
 
+def content_and_listings_pattern(urls):
+    """A ban pattern for exactly these URLs' paths (a PURGE of each would drop the same, Host
+    aside as for PURGE) and for the site-wide listings."""
+    paths = sorted({iri_to_uri(urlsplit(url).path) for url in urls})
+    if not paths:
+        return SITE_WIDE_LISTINGS
+    exact = "|".join(re.escape(path) for path in paths)
+    return f"^(?:{exact})$|{SITE_WIDE_LISTINGS}"
+
+
 class PendingPurge:
     """What one transaction changed, purged once when it commits: an import or a deleted
     branch touches hundreds of pages, and the proxy needs to hear of it once."""
@@ -100,8 +112,15 @@ class PendingPurge:
         batch = PurgeBatch()
         for page in self.pages.values():
             add_content_urls(batch, page)
-        batch.purge()
-        ban(SITE_WIDE_LISTINGS)
+        backends = get_backends()
+        banning = [backend for backend in backends.values() if hasattr(backend, "ban")]
+        # One PURGE per URL took 12 requests for a page 4 deep, one after the other: about
+        # 0.7 s. A proxy that bans gets the same URLs and the listings in one request.
+        for backend in banning:
+            backend.ban(content_and_listings_pattern(batch.urls))
+        others = [name for name, backend in backends.items() if not hasattr(backend, "ban")]
+        if others:
+            batch.purge(backends=others)
 
 
 def purge_after_commit(*, page=None, everything=False):

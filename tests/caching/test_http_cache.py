@@ -15,11 +15,12 @@ from django.db import OperationalError
 from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from wagtail.contrib.frontend_cache.backends import HTTPBackend
 from wagtail.models import PageViewRestriction, Site
 from wagtail.rich_text import RichText
 
 from pages.caching.http_cache import PAGE_KEY_PREFIX
-from pages.caching.purging import EVERYTHING, SITE_WIDE_LISTINGS, VarnishBackend, purge_after_commit
+from pages.caching.purging import EVERYTHING, VarnishBackend, purge_after_commit
 from pages.models import ReaderNotices, SearchQueryDay
 from pages.reading.query import query_parameters
 from tests.conftest import logged_in, make_section, make_topic
@@ -39,6 +40,15 @@ class RecordingProxy(VarnishBackend):
 
     def ban(self, path_pattern):
         self.sent.append(("BAN", path_pattern))
+
+
+class PurgingOnlyProxy(HTTPBackend):
+    """A proxy (a CDN, say) that takes PURGE only, with what it would be sent kept in a list."""
+
+    sent = []
+
+    def purge(self, url):
+        self.sent.append(url)
 
 
 @pytest.fixture
@@ -375,20 +385,55 @@ class TestPurge:
         with django_capture_on_commit_callbacks(execute=True):
             publish_change(topic, summary="How exits work, step by step.")
 
-        purged = {url for method, url in proxy if method == "PURGE"}
+        # One request to the proxy, banning what a PURGE of each URL would drop.
+        [(method, pattern)] = proxy
+        assert method == "BAN"
+        purged = {
+            "/",
+            "/history/",
+            "/index.md",
+            section.url,
+            f"{section.url}history/",
+            f"{section.url.rstrip('/')}.md",
+            topic.url,
+            f"{topic.url}history/",
+            f"{topic.url.rstrip('/')}.md",
+        }
+        listings = ["/tags/plasma/", "/search/?q=exit", "/whats-new/", "/sitemap.xml", "/llms.txt"]
+        for path in [*purged, *listings]:
+            assert re.search(pattern, path), path
+        other = make_topic(section, title="Deposits", slug="deposits")
+        kept = [other.url, f"{other.url}history/", f"{topic.url}?utm=1", f"{topic.url}more/"]
+        for path in kept:
+            assert not re.search(pattern, path), path
+
+    def test_a_proxy_without_bans_gets_one_purge_per_url(
+        self, settings, client, section, topic, django_capture_on_commit_callbacks
+    ):
+        settings.WAGTAILFRONTENDCACHE = {
+            "cdn": {
+                "BACKEND": "tests.caching.test_http_cache.PurgingOnlyProxy",
+                "LOCATION": "http://cdn.invalid",
+            }
+        }
+        PurgingOnlyProxy.sent = []
+        with django_capture_on_commit_callbacks(execute=True):
+            purge_after_commit(everything=True)
+        client.get(topic.url)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            publish_change(topic, summary="How exits work, step by step.")
+
         site = topic.get_site().root_url
-        assert purged == {
-            f"{site}/",
-            f"{site}/history/",
-            f"{site}/index.md",
-            f"{site}{section.url}",
-            f"{site}{section.url}history/",
+        assert set(PurgingOnlyProxy.sent) == {
+            f"{site}{path}"
+            for path in ("/", "/history/", "/index.md", section.url, f"{section.url}history/")
+        } | {
             f"{site}{section.url.rstrip('/')}.md",
             f"{site}{topic.url}",
             f"{site}{topic.url}history/",
             f"{site}{topic.url.rstrip('/')}.md",
         }
-        assert [item for item in proxy if item[0] == "BAN"] == [("BAN", SITE_WIDE_LISTINGS)]
 
     def test_a_new_title_changes_every_sidebar(
         self, client, topic, committed, proxy, django_capture_on_commit_callbacks
