@@ -73,8 +73,9 @@ bench: bench-serve bench-import bench-compare bench-search ## Run every benchmar
 bench-import: $(VENV)/.installed-runtime ## Time import_gitbook on a generated 1,000-page book, SQLite and PostgreSQL
 	$(BIN)/python bench/import_bench.py
 
-# BENCH_SERVE_FLAGS: e.g. --quick (3 s a scenario), --rebuild, --skip-import (see --help).
-bench-serve: $(VENV)/.installed-runtime ## Serve a generated 5,000-page site under wrk: gunicorn, page cache, Varnish, nginx (bench/results.md)
+# BENCH_SERVE_FLAGS: e.g. --quick (3 s a scenario), --sizes 100,5000,50000, --worker-class gthread,
+# --rebuild, --skip-import (see --help).
+bench-serve: $(VENV)/.installed-runtime ## Serve generated 100- and 5,000-page sites under wrk: gunicorn, page cache, Varnish, nginx; scale, search, purge (bench/results.md)
 	$(BIN)/python bench/serve_bench.py $(BENCH_SERVE_FLAGS)
 
 # The books stay outside the repository: CORPUS is a folder of real GitBook books with a CORPUS.md.

@@ -13,9 +13,13 @@ render from them.
 
 Building 5,000 pages takes minutes, so a built site is kept: once the import succeeds, the
 database gets a comment holding the generator's inputs (pages, depth, seed and a hash of
-generate_book.py). A later run whose inputs match (and whose media folder is still there) only
-runs `migrate`, which applies any migration added since; anything else drops the database and
-builds it again, as does --rebuild.
+generate_book.py) and how long `import_gitbook` took. A later run whose inputs match (and whose
+media folder is still there) only runs `migrate`, which applies any migration added since, and
+reports the import time recorded then; anything else drops the database and builds it again, as
+does --rebuild.
+
+Depth: sites of more than 5,000 pages are built 5 deep (issue 24's 50,000 pages, "generated, 5
+deep"), smaller ones 4 deep, unless --depth says otherwise (default_depth).
 """
 
 import argparse
@@ -36,6 +40,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 GENERATOR = BASE_DIR / "bench" / "generate_book.py"
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/omgkb_bench"
 MARKER_PREFIX = "omgkb-bench site:"
+# After the fingerprint in the marker: seconds of `import_gitbook` alone when the site was built.
+IMPORT_MARKER = " import_seconds="
+# The largest site built 4 deep; larger ones are built 5 deep.
+SHALLOW_SITE_PAGES = 5000
 
 
 @dataclass
@@ -49,6 +57,10 @@ class Site:
     # Seconds spent generating and importing in this run; None when the built site was reused.
     build_seconds: float | None = None
     import_report: str = ""
+    # Seconds of `import_gitbook` alone, in this run or (reused) as recorded when it was built;
+    # None for a site built before the time was recorded.
+    import_seconds: float | None = None
+    depth: int = 4
 
     @property
     def database_name(self):
@@ -76,6 +88,11 @@ def cache_dir():
     return Path(os.environ.get("BENCH_CACHE_DIR", default))
 
 
+def default_depth(pages):
+    """How deep a site of `pages` pages is built when no depth is asked for."""
+    return 4 if pages <= SHALLOW_SITE_PAGES else 5
+
+
 def fingerprint(pages, depth, seed):
     """What decides the generated content: a different value means a different site."""
     generator = hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:12]
@@ -88,7 +105,7 @@ def connect(url):
     return psycopg.connect(url, autocommit=True, connect_timeout=5)
 
 
-def stored_fingerprint(url):
+def stored_marker(url):
     """The marker comment on the database, or None when it does not exist or has none."""
     name = urlsplit(url).path.lstrip("/")
     with connect(maintenance_url(url)) as connection:
@@ -97,6 +114,22 @@ def stored_fingerprint(url):
             [name],
         ).fetchone()
     return row[0] if row else None
+
+
+def split_marker(marker):
+    """(fingerprint, import seconds or None) of a stored marker."""
+    if marker is None:
+        return None, None
+    stored, _, seconds = marker.partition(IMPORT_MARKER)
+    try:
+        return stored, float(seconds) if seconds else None
+    except ValueError:
+        return stored, None
+
+
+def stored_fingerprint(url):
+    """The fingerprint part of the marker comment, or None."""
+    return split_marker(stored_marker(url))[0]
 
 
 def recreate_database(url):
@@ -135,17 +168,22 @@ def generate_book(out, pages, depth, seed):
     )
 
 
-def build_site(pages, depth=4, seed=1, rebuild=False, log=print):
+def build_site(pages, depth=None, seed=1, rebuild=False, log=print):
     """The benchmark site of `pages` pages, built now unless an identical one is there."""
+    depth = depth or default_depth(pages)
     url = database_url(pages)
     media_root = cache_dir() / f"media-{urlsplit(url).path.lstrip('/')}"
     marker = fingerprint(pages, depth, seed)
-    site = Site(pages=pages, database_url=url, media_root=media_root, fingerprint=marker)
+    site = Site(
+        pages=pages, database_url=url, media_root=media_root, fingerprint=marker, depth=depth
+    )
     env = manage_env(url, media_root)
 
-    if not rebuild and stored_fingerprint(url) == marker and media_root.is_dir():
+    stored, import_seconds = split_marker(stored_marker(url))
+    if not rebuild and stored == marker and media_root.is_dir():
         inputs = marker.removeprefix(MARKER_PREFIX).strip()
         log(f"  {site.database_name}: reusing the built site ({inputs})")
+        site.import_seconds = import_seconds
         # Any migration added since it was built.
         manage(env, "migrate", "--noinput", "-v0")
         return site
@@ -160,28 +198,40 @@ def build_site(pages, depth=4, seed=1, rebuild=False, log=print):
         book = Path(temp) / "book"
         generate_book(book, pages, depth, seed)
         manage(env, "migrate", "--noinput", "-v0")
-        output = manage(env, "import_gitbook", book, "-v0").stdout
+        imported = manage(env, "import_gitbook", book, "-v0")
     site.build_seconds = time.perf_counter() - started
+    site.import_seconds = imported.seconds
+    output = imported.stdout
     site.import_report = output.strip().splitlines()[-1] if output.strip() else ""
     # Again: a long build gives the code time to gain a migration (in a tree others edit).
     manage(env, "migrate", "--noinput", "-v0")
-    # Only a complete import is marked as reusable.
-    mark_database(url, marker)
-    log(f"  {site.database_name}: built in {site.build_seconds:.0f} s. {site.import_report}")
+    # Only a complete import is marked as reusable; the import time goes with it, so a run that
+    # reuses the site still reports it.
+    mark_database(url, f"{marker}{IMPORT_MARKER}{site.import_seconds:.1f}")
+    log(
+        f"  {site.database_name}: built in {site.build_seconds:.0f} s (import_gitbook "
+        f"{site.import_seconds:.0f} s). {site.import_report}"
+    )
     return site
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument("--pages", type=int, default=5000, help="Pages in the generated book.")
-    parser.add_argument("--depth", type=int, default=4, help="Deepest nesting of pages.")
+    parser.add_argument(
+        "--depth",
+        type=int,
+        default=None,
+        help=f"Deepest nesting of pages (default: 4 up to {SHALLOW_SITE_PAGES:,} pages, else 5).",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--rebuild", action="store_true", help="Build again even if an identical site is there."
     )
     options = parser.parse_args(argv)
     site = build_site(options.pages, options.depth, options.seed, options.rebuild)
-    print(f"{site.database_url} (media in {site.media_root})")
+    recorded = "not recorded" if site.import_seconds is None else f"{site.import_seconds:.1f} s"
+    print(f"{site.database_url} (media in {site.media_root}; import_gitbook {recorded})")
 
 
 if __name__ == "__main__":

@@ -400,7 +400,9 @@ def write_wrk_script(path, paths):
     return path
 
 
-def measure_serving(report, options, site, workdir):
+def measure_serving(report, options, site, workdir, worker_options=("--worker-class", "sync")):
+    """(2) to (4) on `site`; bench/serve_bench.py runs it on its own sites, with its
+    --worker-class (`worker_options`, gunicorn's options after --workers)."""
     secret = secrets.token_urlsafe(50)
     redis_url = os.environ.get("BENCH_SEARCH_REDIS_URL", DEFAULT_REDIS)
     env = app_env(site, secret, redis_url)
@@ -412,8 +414,7 @@ def measure_serving(report, options, site, workdir):
             env,
             "--workers",
             str(serve_bench.WORKERS),
-            "--worker-class",
-            "sync",
+            *worker_options,
         )
         port = app.port
         # Both workers started and their imports done, on queries outside the measured mix.
