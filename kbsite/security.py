@@ -1,8 +1,8 @@
 """
 What every response tells the browser it may do, and who the login throttle counts by.
 
-SecurityHeadersMiddleware adds, unless the view set them already (it sits above the page cache
-and WhiteNoise, so their answers get them too):
+SecurityHeadersMiddleware adds, unless the view set them already (it sits above WhiteNoise, so
+static files get them too, and below the page cache, which keeps a page with them):
 
 - Content-Security-Policy: one policy for readers' pages and a looser one for the admin
   (everything under /admin/, Wagtail's page previews included), picked by path. Readers' pages

@@ -7,7 +7,13 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kbsite.settings.production")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+# Readers' pages from the app's page cache are answered in front of Django: a hit needs no
+# middleware, session or database (pages/caching/fast_path.py).
+from pages.caching.fast_path import PageCacheApplication  # noqa: E402 - needs Django set up
+
+application = PageCacheApplication(django_application)
 
 # Everything loaded so far (Django, Wagtail, the models, the URL conf) lives as long as the
 # worker: frozen, the garbage collector stops walking it on every full collection. A search

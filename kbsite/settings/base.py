@@ -98,15 +98,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: a page is kept with every header the middlewares below gave it, so a hit needs
+    # none of them (kbsite/wsgi.py answers hits before Django; pages/caching/http_cache.py).
+    "pages.caching.http_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Content-Security-Policy and Permissions-Policy on every response, cached pages included
-    # (kbsite/security.py).
+    # Content-Security-Policy and Permissions-Policy on every response (kbsite/security.py).
     "kbsite.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before the session and the user, so a cached page costs no database query; outside the
-    # headers middleware, whose Cache-Control decides what it may keep
-    # (pages/caching/http_cache.py).
-    "pages.caching.http_cache.PageCacheMiddleware",
+    # Before the session and the user; its Cache-Control decides what the page cache may keep.
     "pages.caching.http_cache.ReaderCacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

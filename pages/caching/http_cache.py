@@ -13,22 +13,38 @@ otherwise store one more copy of the same page for each value, until Redis pushe
   purges it on publish (pages.caching.purging). Everything else (editors, previews, forms, anything
   setting a cookie, restricted pages) is `private, no-cache`, unless the view chose already.
 - PageCacheMiddleware is the app's own copy of those pages, in the shared Django cache (Redis in
-  production), for a deployment without a proxy and for every app server behind one. A hit
-  answers before the session, the user or the database is touched. Every change a reader could
-  see moves the cache to a new generation (`forget_pages`), so a whole site's pages go stale at
-  once without the cache having to list them.
+  production), for a deployment without a proxy and for every app server behind one. It is the
+  outermost middleware, so it keeps each page as it left the app: status, every header the
+  security middlewares added, body. Every change a reader could see moves the cache to a new
+  generation (`forget_pages`), so a whole site's pages go stale at once without the cache having
+  to list them.
+- kbsite/wsgi.py answers hits before Django builds its request (pages/caching/fast_path.py): a
+  hit needs no middleware, session, user or database, only one round trip to the cache.
 """
 
+import functools
+import hashlib
+import logging
 import secrets
 
+from django_redis.cache import RedisCache as DjangoRedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.exceptions import DisallowedHost
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
 from django.utils.encoding import iri_to_uri
 
+from kbsite.security import ADMIN_POLICY, PERMISSIONS_POLICY, PUBLIC_POLICY, serialize
 from pages.reading.query import query_parameters
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pages:page-cache:generation"
 PAGE_KEY_PREFIX = "pages:page-cache:page:"
@@ -136,27 +152,139 @@ def forget_pages():
     cache.set(GENERATION_KEY, secrets.token_hex(8), None)
 
 
+# Settings that shape the headers stored with a page (the security middlewares' and
+# Cache-Control): a deployment that changes one stores its pages afresh rather than replaying the
+# old headers from Redis for up to PAGE_CACHE_SECONDS.
+HEADER_SETTINGS = (
+    "ALLOWED_HOSTS",
+    "USE_X_FORWARDED_HOST",
+    "DEBUG",
+    "SECURE_CONTENT_TYPE_NOSNIFF",
+    "SECURE_CROSS_ORIGIN_OPENER_POLICY",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_PROXY_SSL_HEADER",
+    "SECURE_REDIRECT_EXEMPT",
+    "SECURE_REFERRER_POLICY",
+    "SECURE_SSL_HOST",
+    "SECURE_SSL_REDIRECT",
+    "X_FRAME_OPTIONS",
+    "KB_SHARED_CACHE_SECONDS",
+    "KB_STALE_WHILE_REVALIDATE_SECONDS",
+    # Where media are served from is in the Content-Security-Policy (kbsite/security.py).
+    "STORAGES",
+)
+
+# Bumped when what a stored page holds changes: the copies an older version stored are not read.
+ENTRY_FORMAT = 2
+
+
+@functools.cache
+def headers_fingerprint():
+    """A short digest of everything besides the request that decides a stored page's headers:
+    the settings above and the policies kbsite/security.py writes."""
+    shaping = [repr(getattr(settings, name, None)) for name in HEADER_SETTINGS]
+    shaping += [
+        serialize(PUBLIC_POLICY),
+        serialize(ADMIN_POLICY),
+        PERMISSIONS_POLICY,
+        str(ENTRY_FORMAT),
+    ]
+    return hashlib.sha256("\n".join(shaping).encode()).hexdigest()[:12]
+
+
+@receiver(setting_changed)
+def settings_changed(**kwargs):
+    headers_fingerprint.cache_clear()
+
+
+def skips_the_page_cache(request):
+    """Requests the app's page cache neither looks up nor keeps: anyone's but a reader's, and
+    static files (WhiteNoise answers them below, never with the s-maxage a page needs)."""
+    static_url = settings.STATIC_URL or ""
+    return not is_reader_request(request) or (
+        static_url.startswith("/") and request.path.startswith(static_url)
+    )
+
+
 def page_key(request):
+    """Where a reader's page is kept: by scheme, host and full path. None for a Host the app
+    refuses (the request goes on to Django, which answers 400): no page is ever stored under
+    one, nor looked up."""
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return None
     scheme = "https" if request.is_secure() else "http"
-    return f"{PAGE_KEY_PREFIX}{scheme}://{request.get_host()}{iri_to_uri(request.get_full_path())}"
+    path = iri_to_uri(request.get_full_path())
+    return f"{PAGE_KEY_PREFIX}{headers_fingerprint()}:{scheme}://{host}{path}"
+
+
+def look_up(key):
+    """(generation, stored page or None), in one round trip to the cache."""
+    backend = caches["default"]
+    if not isinstance(backend, DjangoRedisCache):
+        stored = backend.get_many([GENERATION_KEY, key])
+        return stored.get(GENERATION_KEY), stored.get(key)
+    # Straight to the Redis client: django-redis's get_many around the same MGET cost about a
+    # fifth as much again as the MGET itself, on every hit.
+    client = backend.client
+    try:
+        values = client.get_client(write=False).mget(
+            [backend.make_key(GENERATION_KEY), backend.make_key(key)]
+        )
+    except (RedisConnectionError, RedisTimeoutError) as error:
+        # As production's IGNORE_EXCEPTIONS does for the cache's own calls: a miss, not an error.
+        logger.warning("The page cache could not be read: %s", error)
+        return None, None
+    generation, entry = (None if value is None else client.decode(value) for value in values)
+    return generation, entry
+
+
+def stored_answer(entry, generation):
+    """(status line, headers, body) of a stored page still of the current generation, else
+    None. Headers are the ones the app sent when it stored the page, less Date (the server
+    writes each response's own)."""
+    if entry is None or generation is None or entry[0] != generation:
+        return None
+    _generation, status, headers, content = entry
+    return status, [*headers, ("X-Page-Cache", "HIT")], content
+
+
+# Where kbsite/wsgi.py leaves what it looked up and missed, so the page is not looked up twice.
+LOOKED_UP = "kb.page_cache.looked_up"
 
 
 class PageCacheMiddleware:
+    """The outermost middleware: it stores a page with the headers every middleware gave it.
+    kbsite/wsgi.py answers hits before the request reaches Django; this answers them for a
+    request that came another way (the test client, a server given the Django handler
+    itself)."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         seconds = settings.KB_PAGE_CACHE_SECONDS
-        if not seconds or not is_reader_request(request) or not reads_its_whole_query(request):
+        if not seconds or skips_the_page_cache(request):
             return self.get_response(request)
 
-        key = page_key(request)
-        # One round trip to Redis for both the generation and the page.
-        stored = cache.get_many([GENERATION_KEY, key])
-        generation = current_generation(stored.get(GENERATION_KEY))
-        entry = stored.get(key)
-        if entry is not None and entry[0] == generation:
-            return self.replay(entry)
+        looked_up = request.META.get(LOOKED_UP)
+        if looked_up:
+            key, generation = looked_up
+        else:
+            if not reads_its_whole_query(request):
+                return self.get_response(request)
+            key = page_key(request)
+            if key is None:
+                return self.get_response(request)
+            # One round trip to Redis for both the generation and the page.
+            generation, entry = look_up(key)
+            answer = stored_answer(entry, generation)
+            if answer is not None:
+                return self.replay(answer)
+            generation = current_generation(generation)
 
         response = self.get_response(request)
         cache_control = response.get("Cache-Control", "")
@@ -168,6 +296,7 @@ class PageCacheMiddleware:
             and "s-maxage" in cache_control
             and is_shareable(request, response)
         ):
+            status = f"{response.status_code} {response.reason_phrase}"
             headers = [
                 (name, value)
                 for name, value in response.items()
@@ -175,15 +304,15 @@ class PageCacheMiddleware:
             ]
             # Stored under the generation read before the page was built: a publish during the
             # build moves the generation on, and this copy is never served.
-            cache.set(key, (generation, response.status_code, headers, response.content), seconds)
+            cache.set(key, (generation, status, headers, response.content), seconds)
             response["X-Page-Cache"] = "MISS"
         return response
 
     @staticmethod
-    def replay(entry):
-        _generation, status, headers, content = entry
-        response = HttpResponse(content, status=status)
+    def replay(answer):
+        status, headers, content = answer
+        code, reason = status.split(" ", 1)
+        response = HttpResponse(content, status=int(code), reason=reason)
         for name, value in headers:
             response[name] = value
-        response["X-Page-Cache"] = "HIT"
         return response
