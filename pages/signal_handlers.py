@@ -22,7 +22,7 @@ from pages import indexing
 from pages.caching import purging
 from pages.editorial import approvals, needs_change, reviews, revisions
 from pages.models import FaqCategory, ReaderNotices, ReusableContent, SearchSynonym
-from pages.reading import navigation
+from pages.reading import navigation, rendered
 from pages.search import indexer as search_index
 
 # Besides pages, what readers see on every page or in search: a change to any of these makes
@@ -75,6 +75,21 @@ def register_signal_handlers():
             sender=PageViewRestriction,
             dispatch_uid=f"{uid}.restriction.{name}",
         )
+
+    # Pages' rendered parts (body, "On this page", subpages, tags, sidebar): stale on any save of a
+    # page (a draft too: also a page saved by code) and on whatever the page cache is purged for.
+    uid = "pages.rendered"
+    page_published.connect(rendered.forget_rendered, dispatch_uid=f"{uid}.published")
+    page_unpublished.connect(rendered.forget_rendered, dispatch_uid=f"{uid}.unpublished")
+    post_page_move.connect(rendered.forget_rendered, dispatch_uid=f"{uid}.moved")
+    for name, signal in (("saved", post_save), ("deleted", post_delete)):
+        signal.connect(rendered.forget_rendered_if_page, dispatch_uid=f"{uid}.page.{name}")
+        for model in [*SHOWN_TO_READERS, get_image_model(), get_document_model()]:
+            signal.connect(
+                rendered.forget_rendered,
+                sender=model,
+                dispatch_uid=f"{uid}.{model._meta.label_lower}.{name}",
+            )
 
     # Readers' search: a page enters, changes in or leaves the index with the change that calls
     # for it (published, unpublished, deleted, moved, restricted; a site's address changed).

@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import escape
@@ -17,7 +18,7 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
 from pages.blocks import ArticleBlock
@@ -378,6 +379,15 @@ class EditorialMixin(models.Model):
     def may_be_out_of_date(self):
         """Past its review date: readers are told the page may be out of date."""
         return is_review_overdue(self.review_due)
+
+    def get_view_restrictions(self):
+        """Wagtail's answer (the restrictions on this page and the pages above it, an alias
+        answering for the page it copies) in one query rather than two: the pages above are
+        the prefixes of this page's path. Asked on every request that serves the page."""
+        paths = [self.path[:end] for end in range(Page.steplen, len(self.path) + 1, Page.steplen)]
+        return PageViewRestriction.objects.filter(
+            Q(page__path__in=paths, page__alias_of__isnull=True) | Q(page__aliases__path__in=paths)
+        ).distinct()
 
     def get_listed_children(self):
         """Children a reader may see, in the editors' order, as their own page types."""

@@ -20,7 +20,7 @@ from pages.blocks import heading_values
 from pages.models import EditorialMixin, FaqPage, ReaderNotices
 from pages.models.base import DEFAULT_DEVELOPMENT_NOTICE
 from pages.models.feedback import COMMENT_MAX_LENGTH
-from pages.reading import visibility
+from pages.reading import rendered, visibility
 from pages.reading.navigation import markdown_url as page_markdown_url
 from pages.reading.navigation import navigation_for_request
 from pages.sanitising import is_safe_url
@@ -33,6 +33,36 @@ def reader_link(context, page):
     """`{% reader_link value.page as link %}`: the page's title and URL while readers may see
     it, else None (pages/reading/visibility.py), from the tree the sidebar is drawn from."""
     return visibility.reader_link(page, context.get("request"))
+
+
+class ReaderPartNode(template.Node):
+    def __init__(self, name, nodelist):
+        self.name = name
+        self.nodelist = nodelist
+
+    def render(self, context):
+        name = self.name.resolve(context)
+        parts = rendered.parts_for(context.get("request"), context.get("page"))
+        if parts is None:
+            return self.nodelist.render(context)
+        html = parts.html.get(name)
+        if html is None:
+            html = str(self.nodelist.render(context))
+            rendered.keep(parts, name, html)
+        return mark_safe(html)  # noqa: S308 - the template's own output, escaped as it rendered
+
+
+@register.tag
+def reader_part(parser, token):
+    """`{% reader_part "body" %}…{% endreader_part %}`: a part of the page being served that
+    stays the same until something a reader sees changes, rendered once and then read from the
+    cache (pages/reading/rendered.py). It must not depend on the request or the time."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes the part's name, and only that.")
+    nodelist = parser.parse(("endreader_part",))
+    parser.delete_first_token()
+    return ReaderPartNode(parser.compile_filter(bits[1]), nodelist)
 
 
 @register.simple_tag(takes_context=True)
