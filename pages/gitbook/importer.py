@@ -401,10 +401,20 @@ class BookImporter:
         # Adding and moving pages rewrote tree fields (numchild, paths) behind the copies in
         # hand, and publishing a stale copy would write them back: continue with fresh ones.
         everything = ([front] if front else []) + list(walk(nodes))
-        fresh = Page.objects.filter(pk__in=[n.page.pk for n in everything]).specific()
+        # Whether each is a site's root page, read here once: every save asks (Page.is_site_root).
+        fresh = (
+            Page.objects.filter(pk__in=[n.page.pk for n in everything])
+            .annotate_site_root_state()
+            .specific()
+        )
         by_id = {page.pk: page for page in fresh}
         for node in everything:
             node.page = by_id[node.page.pk]
+        # Each page's parent, as fresh as the page: saving and cleaning a page ask for it (its
+        # URL path, its slug's siblings), which would read it again for every page.
+        top = by_id.get(self.parent.pk, self.parent)
+        for node in walk(nodes):
+            node.page._cached_parent_obj = node.parent.page if node.parent else top
         seen = {n.path for n in walk(nodes)} | ({front.path} if front else set())
         for path in sorted(set(self.sources) - seen):
             self.report.note(
@@ -478,6 +488,8 @@ class BookImporter:
                 setattr(page, key.field, self.model_value(key, node.fields[key.field]))
         if self.user is not None:
             page.owner = self.user
+        # A page made now has a translation key of its own, which no site's root page has.
+        page._is_site_root = False
         try:
             parent.add_child(instance=page)
         except ValidationError as error:
@@ -622,7 +634,9 @@ class BookImporter:
         """
         if self.user is not None and not page.permissions_for_user(self.user).can_publish():
             raise self.may_not_publish(node)
-        page.full_clean(exclude=validated)
+        # Its tree and core fields (path, locale, content type, translation key) were checked
+        # when add_child saved it; what the book wrote since is checked here.
+        page.full_clean(exclude=[*validated, *CHECKED_ON_CREATE], validate_unique=False)
         page.live, page.has_unpublished_changes, page.expired = True, False, False
         # Logged as the admin logs a new page's first save, with its revision: History's
         # "Review this version" and comparisons are offered on that entry, not on the publish.
@@ -867,6 +881,13 @@ class BookImporter:
     def discard_stored_files(self):
         for storage, name in self.stored_files:
             storage.delete(name)
+
+
+# Page's own foreign keys, set by Wagtail and treebeard when the page is created (and checked
+# then): checking each again costs a query a page.
+CHECKED_ON_CREATE = [
+    field.name for field in Page._meta.concrete_fields if field.is_relation and field.model is Page
+]
 
 
 def upload_limit(kind):

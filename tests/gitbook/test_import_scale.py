@@ -1,0 +1,59 @@
+"""
+A large book imports at the same cost a page as a small one: the queries an import makes for each
+page do not grow with the book (a 50,000-page book must import in minutes), and every page it
+imports is in readers' search as soon as the import ends.
+"""
+
+import pytest
+
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from bench.generate_book import BookWriter
+from pages.models import GitBookSource, SearchEntry
+from pages.search.engine import search
+from tests.gitbook.books import import_book
+
+pytestmark = pytest.mark.django_db
+
+# Queries a page may cost the larger book beyond the smaller's: the few queries an import makes
+# once (its parent, its sites, the index's vocabulary) spread over fewer pages.
+SLACK_PER_PAGE = 2
+
+
+def generated_book(tmp_path, pages):
+    """bench/generate_book.py's book: every construct the importer knows, topics under topics,
+    FAQ entries, videos, images and files."""
+    out = tmp_path / f"book-{pages}"
+    BookWriter(out, pages, depth=4, seed=1).write()
+    return out
+
+
+def queries_per_page(book):
+    with CaptureQueriesContext(connection) as queries:
+        output = import_book(book, "-v0")
+    created = GitBookSource.objects.count()
+    assert f"Imported: {created} created, 0 updated" in output
+    return len(queries) / created
+
+
+def test_queries_per_page_do_not_grow_with_the_book(tmp_path):
+    small, large = generated_book(tmp_path, 20), generated_book(tmp_path, 60)
+    with transaction.atomic():
+        per_page_small = queries_per_page(small)
+        transaction.set_rollback(True)
+    per_page_large = queries_per_page(large)
+
+    assert per_page_large <= per_page_small + SLACK_PER_PAGE, (per_page_small, per_page_large)
+
+
+def test_every_imported_page_is_found_by_search_right_after_the_import(tmp_path):
+    import_book(generated_book(tmp_path, 60), "-v0")
+
+    imported = [source.page for source in GitBookSource.objects.select_related("page")]
+    assert len(imported) > 60
+    indexed = set(SearchEntry.objects.values_list("page_id", flat=True))
+    assert {page.pk for page in imported} <= indexed
+    for page in imported:
+        found = search(page.title, limit=50)
+        assert page.pk in [hit.page_id for hit in found.hits], page.title
