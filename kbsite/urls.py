@@ -10,7 +10,6 @@ from django.urls import include, path, re_path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from kbsite.api import api_router
@@ -28,12 +27,8 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
     path("api/v2/", api_router.urls),
-    path(
-        "sitemap.xml",
-        sitemap,
-        {"sitemaps": {"pages": machine_readable.ReaderSitemap}},
-        name="sitemap",
-    ),
+    # The sitemap, or past one section's worth of pages the sitemap index (?page= its sections).
+    path("sitemap.xml", machine_readable.sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("llms.txt", machine_readable.llms_txt, name="llms_txt"),
     path("favicon.ico", views.favicon, name="favicon"),

@@ -41,7 +41,7 @@ from wagtail.models import (
 )
 
 from pages.feedback.figures import answers_since, count_of, feedback_window_start
-from pages.models import EditorialMixin, NeedsChangeNote
+from pages.models import EditorialMixin, NeedsChangeNote, PageFeedback
 from pages.search import analytics
 
 REVIEW_SOON_DAYS = 14
@@ -212,13 +212,25 @@ def pages_suggested_for_review(threshold, now=None):
         created_at__gte=Coalesce(OuterRef("last_reviewed"), Value(window_start)),
     )
     return (
-        knowledge_base_pages()
+        pages_answered_not_helpful(now)
         .annotate(last_reviewed=_editorial_field("last_reviewed", DateTimeField()))
         .annotate(not_helpful_since_review=count_of(since_review))
         .filter(not_helpful_since_review__gte=threshold)
         .exclude(pk__in=pages_awaiting_review().values("pk"))
         .order_by("-not_helpful_since_review", "title", "pk")
     )
+
+
+def pages_answered_not_helpful(now=None):
+    """
+    Knowledge-base pages with at least one open "No" in the feedback window: the only pages the
+    review suggestions and the least helpful pages can hold. Narrowing to them first (a join on
+    the answers) counts answers for those pages alone, rather than for every page of the site.
+    """
+    open_no = PageFeedback.objects.filter(
+        helpful=False, handled_at__isnull=True, created_at__gte=feedback_window_start(now)
+    )
+    return knowledge_base_pages().filter(pk__in=open_no.values("page"))
 
 
 def open_needs_change_notes():

@@ -108,7 +108,8 @@ class NeedsAttentionPanel(Component):
                 AttentionList(
                     name="least-helpful",
                     label=f"Least helpful pages ({settings.KB_FEEDBACK_DAYS} days)",
-                    pages=least_helpful_pages(attention.knowledge_base_pages()).filter(
+                    # Only pages with an open "No" can be on it: their answers alone are counted.
+                    pages=least_helpful_pages(attention.pages_answered_not_helpful()).filter(
                         pk__in=explorable
                     ),
                     listing_url=reverse("reader_feedback"),

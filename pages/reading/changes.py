@@ -103,9 +103,44 @@ def published_changes(rows, navigation):
     return changes
 
 
+class NewestFirstPage:
+    """
+    One page of a newest-first list of changes, with links to the newer and the older page but
+    no count of them all: counting every publish reads every published revision (a minor edit
+    is marked inside it), which grows with the site, while a page reads its own rows and one
+    more, to know whether older ones exist. Offers what components/pagination.html uses.
+    """
+
+    paginator = None  # no "of N pages"
+
+    def __init__(self, rows, number, per_page=CHANGES_PER_PAGE):
+        try:
+            self.number = max(int(number), 1)
+        except (TypeError, ValueError):
+            self.number = 1
+        start = (self.number - 1) * per_page
+        fetched = list(rows[start : start + per_page + 1])
+        self.object_list = fetched[:per_page]
+        self.has_next = len(fetched) > per_page
+        self.has_previous = self.number > 1
+
+    @property
+    def has_other_pages(self):
+        return self.has_previous or self.has_next
+
+    def next_page_number(self):
+        return self.number + 1
+
+    def previous_page_number(self):
+        return self.number - 1
+
+
 @reads_query("page")
 def whats_new(request):
-    listing = Paginator(publishes(), CHANGES_PER_PAGE).get_page(request.GET.get("page"))
+    listing = NewestFirstPage(publishes(), request.GET.get("page"))
+    if not listing.object_list and listing.number > 1:
+        # Past the oldest change (an old link, a made-up number): the newest are what there is.
+        listing = NewestFirstPage(publishes(), 1)
     changes = published_changes(listing.object_list, navigation_for_request(request))
     return render(request, "pages/whats_new.html", {"listing": listing, "changes": changes})
 

@@ -242,7 +242,7 @@ class TestTheKnowledgeBase:
             assert f"# {page.title}\n" in response.content.decode(), markdown
         for url in ("/sitemap.xml", "/robots.txt", "/llms.txt", "/tags/", "/whats-new/", "/feed/"):
             assert client.get(url).status_code == 200, url
-        llms = client.get("/llms.txt").content.decode()
+        llms = client.get("/llms.txt").getvalue().decode()
         assert llms.count("](http://") == pages.count()
         listing = client.get("/api/v2/pages/", {"limit": 100}).json()
         assert listing["meta"]["total_count"] == pages.count()

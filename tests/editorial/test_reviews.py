@@ -307,7 +307,7 @@ def test_the_markdown_view_says_so(client, overdue, exits, reviewer):
 
 
 def test_llms_txt_says_so(client, overdue, exits):
-    lines = client.get("/llms.txt").content.decode().splitlines()
+    lines = client.get("/llms.txt").getvalue().decode().splitlines()
     overdue_line = next(line for line in lines if "[Plasma exits]" in line)
     exits_line = next(line for line in lines if "[Exits]" in line)
     assert "may be out of date" in overdue_line

@@ -47,7 +47,8 @@ def test_no_reader_surface_shows_a_hidden_page(client, hidden_pages):
     for url in reader_urls(visible, hidden):
         response = client.get(url)
         assert response.status_code == 200, url
-        assert HIDDEN_MARKER not in response.content.decode().lower(), url
+        # getvalue(): llms.txt is streamed.
+        assert HIDDEN_MARKER not in response.getvalue().decode().lower(), url
 
 
 def test_searching_for_the_marker_finds_nothing(client, hidden_pages):
@@ -83,5 +84,5 @@ def test_the_visible_pages_are_all_there(client, hidden_pages):
     visible, _ = hidden_pages
 
     assert "Exits" in client.get("/whats-new/").content.decode()
-    assert "Blocks" in client.get("/llms.txt").content.decode()
+    assert "Blocks" in client.get("/llms.txt").getvalue().decode()
     assert "/omg-deep-dive/exits/" in client.get("/sitemap.xml").content.decode()

@@ -400,7 +400,7 @@ def test_the_markdown_views_are_text_that_browsers_do_not_render(client, hostile
     response = client.get("/llms.txt")
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert not markdown_script_links(response.content.decode())
+    assert not markdown_script_links(response.getvalue().decode())
 
 
 def markdown_script_links(text):

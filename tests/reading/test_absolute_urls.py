@@ -64,7 +64,7 @@ def test_robots_txt_points_at_the_sitemap_at_the_public_address(client, topic, e
 
 
 def test_llms_txt_links_each_page_markdown_at_the_public_address(client, topic, expected_base):
-    text = get(client, "/llms.txt").content.decode()
+    text = get(client, "/llms.txt").getvalue().decode()
 
     urls = every_url_in(text)
     assert f"{expected_base}{topic.url[:-1]}.md" in [url.rstrip(":") for url in urls]

@@ -137,18 +137,19 @@ class TestLlmsTxt:
         response = client.get("/llms.txt")
 
         assert response.status_code == 200
-        lines = response.content.decode().splitlines()
+        assert response.streaming  # written as it is read, never whole in memory
+        lines = response.getvalue().decode().splitlines()
         assert lines[0] == "# OMG Network Knowledge Base"
         assert f"## {section.title}" in lines
         base = "http://testserver" + section.url.rstrip("/")
         assert f"- [Exits]({base}/exits.md): How to leave the chain." in lines
         assert f"- [Blocks]({base}/blocks.md)" in lines
-        assert "DRAFT-MARKER" not in response.content.decode()
+        assert "DRAFT-MARKER" not in response.getvalue().decode()
 
     def test_every_link_it_gives_answers(self, client, section):
         make_topic(make_topic(section, title="Exits"), title="Exit games")
 
-        text = client.get("/llms.txt").content.decode()
+        text = client.get("/llms.txt").getvalue().decode()
 
         links = re.findall(r"\]\(http://testserver(/[^)]+)\)", text)
         assert len(links) == 4  # home, section, and the two topics
