@@ -186,6 +186,10 @@ def build_site(pages, depth=None, seed=1, rebuild=False, log=print):
         site.import_seconds = import_seconds
         # Any migration added since it was built.
         manage(env, "migrate", "--noinput", "-v0")
+        # import_gitbook analyses what it imported; a site built before it did is analysed here,
+        # or its plans are made without statistics (autovacuum is off on some machines).
+        with connect(url) as connection:
+            connection.execute("ANALYZE")
         return site
 
     log(f"  {site.database_name}: building {pages} pages, {depth} deep, seed {seed} ...")

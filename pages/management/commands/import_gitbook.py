@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from wagtail.models import Page, Site
 
@@ -123,8 +123,19 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing was imported. {fatal}") from error
         if dry_run:
             importer.discard_stored_files()
+        elif result.created or result.updated:
+            self.refresh_planner_statistics()
         self.write_report(report_file, result, strict)
         self.print_report(result, dry_run, draft, verbosity)
+
+    def refresh_planner_statistics(self):
+        """PostgreSQL plans readers' queries from table statistics, which a bulk import leaves
+        describing the site as it was: until autovacuum next comes by (or never, where it is
+        off), a first import of 5,000 pages had What's new take 400 ms instead of 1. ANALYZE
+        samples each table, so it takes seconds at any size."""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
 
     def report_file(self, name):
         """Where --report goes, checked before anything is imported."""
