@@ -107,6 +107,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session and the user; its Cache-Control decides what the page cache may keep.
     "pages.caching.http_cache.ReaderCacheHeadersMiddleware",
+    # Wagtail's Site for the host, kept per process while nothing a reader sees has changed
+    # (pages/reading/known_site.py): two queries fewer on every page.
+    "pages.reading.known_site.KnownSiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

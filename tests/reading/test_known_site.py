@@ -1,0 +1,106 @@
+"""
+Each process keeps the Site a host is for (pages/reading/known_site.py): a reader's request
+routes without asking the database for the site or the home page again, and a change to either
+is seen on the very next request.
+"""
+
+import pytest
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from wagtail.models import Page, Site
+
+from pages.models import HomePage
+from tests.conftest import make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def shared_cache(settings):
+    # The version the kept site is checked against lives in the shared cache (Redis in
+    # production); the tests' local-memory cache stands in for it, emptied for each test.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def queries_of(client, url, **headers):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, **headers)
+    assert response.status_code == 200
+    return response, [query["sql"] for query in captured.captured_queries]
+
+
+def test_a_warm_page_asks_for_neither_the_site_nor_the_home_page(client, section):
+    topic = make_topic(section, title="Exits", slug="exits")
+    client.get(topic.url)
+
+    response, queries = queries_of(client, topic.url)
+
+    assert "Exits" in response.content.decode()
+    assert not [sql for sql in queries if "wagtailcore_site" in sql]
+    assert not [sql for sql in queries if "pages_homepage" in sql]
+
+
+def test_a_renamed_site_shows_its_new_name_on_the_next_request(client, section):
+    topic = make_topic(section, title="Exits", slug="exits")
+    client.get(topic.url)
+    site = Site.objects.get(is_default_site=True)
+    site.site_name = "Plasma Handbook"
+    site.save()
+
+    response = client.get(topic.url)
+
+    assert "Plasma Handbook" in response.content.decode()
+
+
+def test_a_published_home_page_is_served_as_published(client, home):
+    client.get("/")
+    home.title = "OMG Network Handbook"
+    home.save_revision().publish()
+
+    response = client.get("/")
+
+    assert "OMG Network Handbook" in response.content.decode()
+
+
+def test_each_host_gets_its_own_site(client, home, section):
+    make_topic(section, title="Exits", slug="exits")
+    other_home = Page.get_first_root_node().add_child(
+        instance=HomePage(title="Another book", slug="another-book")
+    )
+    Site.objects.create(hostname="127.0.0.1", port=80, root_page=other_home, site_name="Other")
+    for _ in range(2):  # once to keep each host's site, once to use what was kept
+        default = client.get("/", HTTP_HOST="localhost").content.decode()
+        other = client.get("/", HTTP_HOST="127.0.0.1").content.decode()
+
+        assert "OMG Network Knowledge Base" in default
+        assert "Another book" in other
+        assert "Another book" not in default
+
+
+def test_a_refused_host_is_still_refused(client, home):
+    client.get("/")
+
+    response = client.get("/", HTTP_HOST="attacker.example")
+
+    assert response.status_code == 400
+
+
+def test_a_failing_cache_leaves_wagtail_to_find_the_site(client, section):
+    from unittest import mock
+
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    topic = make_topic(section, title="Exits", slug="exits")
+    client.get(topic.url)
+
+    # Only this shortcut's read fails (the rest of the page has its own cache reads).
+    with mock.patch("pages.reading.known_site.cache") as unreachable:
+        unreachable.get.side_effect = RedisConnectionError("refused")
+        response, queries = queries_of(client, topic.url)
+
+    assert "Exits" in response.content.decode()
+    assert [sql for sql in queries if "wagtailcore_site" in sql]
