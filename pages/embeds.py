@@ -8,7 +8,9 @@ page each time. A failure is remembered in the cache for FAILED_EMBED_SECONDS; r
 plain link meanwhile, as they do while the provider is down.
 """
 
+import contextvars
 import hashlib
+from contextlib import contextmanager
 
 from django.core.cache import cache
 
@@ -22,12 +24,40 @@ def failed_key(url):
     return "pages:embed-failed:" + hashlib.sha256(url.encode()).hexdigest()
 
 
+# The fallbacks drawn while noting_fallbacks() is on: a page's parts kept between requests
+# (pages/reading/rendered.py) must not keep a plain link drawn because a provider failed, or the
+# player would not come back when the hour is over.
+_fallbacks_noted = contextvars.ContextVar("embed_fallbacks_noted", default=None)
+
+
+@contextmanager
+def noting_fallbacks():
+    """Within it, each URL drawn as a plain link because its provider failed is added to the
+    list it gives."""
+    noted = []
+    token = _fallbacks_noted.set(noted)
+    try:
+        yield noted
+    finally:
+        _fallbacks_noted.reset(token)
+
+
+def _fallback(url):
+    noted = _fallbacks_noted.get()
+    if noted is not None:
+        noted.append(url)
+
+
 def player_html(url):
     """The provider's HTML for `url`, or None when it has none (now or within the hour)."""
-    if not url or cache.get(failed_key(url)):
+    if not url:
+        return None
+    if cache.get(failed_key(url)):
+        _fallback(url)
         return None
     try:
         return embeds.get_embed(url).html or None
     except EmbedException:
         cache.set(failed_key(url), True, FAILED_EMBED_SECONDS)
+        _fallback(url)
         return None

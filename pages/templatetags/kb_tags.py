@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 
 from wagtail.models import Site
 
+from pages import embeds
 from pages.blocks import heading_values
 from pages.models import EditorialMixin, FaqPage, ReaderNotices
 from pages.models.base import DEFAULT_DEVELOPMENT_NOTICE
@@ -47,8 +48,11 @@ class ReaderPartNode(template.Node):
             return self.nodelist.render(context)
         html = parts.html.get(name)
         if html is None:
-            html = str(self.nodelist.render(context))
-            rendered.keep(parts, name, html)
+            with embeds.noting_fallbacks() as fallbacks:
+                html = str(self.nodelist.render(context))
+            # A plain link where a provider failed is drawn afresh until the player is back.
+            if not fallbacks:
+                rendered.keep(parts, name, html)
         return mark_safe(html)  # noqa: S308 - the template's own output, escaped as it rendered
 
 
