@@ -48,6 +48,12 @@ def _fallback(url):
         noted.append(url)
 
 
+def still_failing(urls):
+    """Whether a failure is still remembered for each of `urls` (one cache read)."""
+    keys = {failed_key(url) for url in urls}
+    return len(cache.get_many(list(keys))) == len(keys)
+
+
 def player_html(url):
     """The provider's HTML for `url`, or None when it has none (now or within the hour)."""
     if not url:

@@ -43,7 +43,7 @@ class RenderedParts:
     key: str
     version: str
     revision: tuple
-    html: dict
+    html: dict  # part name -> (its HTML, the URLs it drew a fallback for)
 
 
 @functools.cache
@@ -107,10 +107,11 @@ def parts_for(request, page):
     return parts
 
 
-def keep(parts, name, html):
-    """Keep a part just rendered, under the version read before it was rendered: a change made
-    meanwhile has moved the version on, and this copy is never served."""
-    parts.html[name] = html
+def keep(parts, name, part):
+    """Keep a part just rendered (its HTML, and the URLs it drew a fallback for), under the
+    version read before it was rendered: a change made meanwhile has moved the version on, and
+    this copy is never served."""
+    parts.html[name] = part
     cache.set(parts.key, (parts.version, parts.revision, parts.html), CACHE_SECONDS)
 
 

@@ -46,13 +46,14 @@ class ReaderPartNode(template.Node):
         parts = rendered.parts_for(context.get("request"), context.get("page"))
         if parts is None:
             return self.nodelist.render(context)
-        html = parts.html.get(name)
-        if html is None:
-            with embeds.noting_fallbacks() as fallbacks:
-                html = str(self.nodelist.render(context))
-            # A plain link where a provider failed is drawn afresh until the player is back.
-            if not fallbacks:
-                rendered.keep(parts, name, html)
+        kept = parts.html.get(name)
+        # A plain link drawn where a provider failed holds only while the failure is remembered:
+        # once it is forgotten (an hour on), the part is drawn again, with the player.
+        if kept is not None and (not kept[1] or embeds.still_failing(kept[1])):
+            return mark_safe(kept[0])  # noqa: S308 - the template's own output, escaped
+        with embeds.noting_fallbacks() as fallbacks:
+            html = str(self.nodelist.render(context))
+        rendered.keep(parts, name, (html, tuple(fallbacks)))
         return mark_safe(html)  # noqa: S308 - the template's own output, escaped as it rendered
 
 
