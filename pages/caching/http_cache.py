@@ -43,6 +43,7 @@ from django.utils.encoding import iri_to_uri
 
 from kbsite.security import ADMIN_POLICY, PERMISSIONS_POLICY, PUBLIC_POLICY, serialize
 from pages.reading.query import query_parameters
+from pages.reading.rendered import version_in_cache
 
 logger = logging.getLogger(__name__)
 
@@ -137,14 +138,8 @@ class ReaderCacheHeadersMiddleware:
 
 
 def current_generation(known=None):
-    """The page cache's generation, starting a new one when the cache has none (a fresh or
-    flushed Redis): a random value, so that no copy stored before can match it."""
-    if known:
-        return known
-    generation = secrets.token_hex(8)
-    if cache.add(GENERATION_KEY, generation, None):
-        return generation
-    return cache.get(GENERATION_KEY) or generation
+    """The page cache's generation."""
+    return version_in_cache(GENERATION_KEY, known)
 
 
 def forget_pages():

@@ -67,14 +67,21 @@ def is_kept(request, page):
     return route is not None and route[0] is page and page.live
 
 
-def current_version(known=None):
-    """The cached parts' version, starting a new one when the cache has none."""
+def version_in_cache(key, known=None):
+    """The version kept in the cache under `key` (`known`, when just read), starting a new one
+    when the cache has none (a fresh or flushed Redis): a random value, so that nothing stored
+    under an earlier one can match it."""
     if known:
         return known
     version = secrets.token_hex(8)
-    if cache.add(VERSION_KEY, version, None):
+    if cache.add(key, version, None):
         return version
-    return cache.get(VERSION_KEY) or version
+    return cache.get(key) or version
+
+
+def current_version(known=None):
+    """The cached parts' version."""
+    return version_in_cache(VERSION_KEY, known)
 
 
 def parts_for(request, page):
