@@ -34,6 +34,8 @@ MOST_HOSTS_KEPT = 64
 
 _kept = {}
 
+EDITORS_PATHS = ("/admin/", "/django-admin/")
+
 
 def site_for(request):
     """What Site.find_for_request(request) would answer, from this process's copy when it is
@@ -67,6 +69,10 @@ class KnownSiteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # Readers' requests only: the admin's views seldom ask for the site, and an editor's
+        # request right after a save would pay for finding it anew.
+        if request.path.startswith(EDITORS_PATHS):
+            return self.get_response(request)
         # Only a shortcut: when the database or the cache fails, Wagtail looks the site up as it
         # always did, and whatever answers the request (the health check's 503, the error page)
         # answers as it would have.
