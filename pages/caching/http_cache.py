@@ -102,7 +102,6 @@ def is_shareable(request, response):
         and reads_its_whole_query(request)
         and response.status_code in SHAREABLE_STATUSES
         and not response.cookies
-        and not response.streaming
         # A form's CSRF token is one reader's: a page that holds one is never shared, even when
         # the reader's cookie already had the token and no Set-Cookie went out.
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
@@ -290,6 +289,9 @@ class PageCacheMiddleware:
             and "public" in cache_control
             and "s-maxage" in cache_control
             and is_shareable(request, response)
+            # The proxy keeps a streamed answer (llms.txt) as it comes; this cache would have to
+            # read it whole first.
+            and not response.streaming
         ):
             status = f"{response.status_code} {response.reason_phrase}"
             headers = [

@@ -10,7 +10,6 @@ plain rows (never page objects), in a fixed number of queries whatever the site'
 sitemap in sections of at most `ReaderSitemap.limit` addresses, llms.txt streamed as it reads.
 """
 
-from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import x_robots_tag
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -20,7 +19,6 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.http import http_date
@@ -322,9 +320,7 @@ def llms_txt(request):
     Streamed as it is read, in three queries however large the site: at 50,000 pages it is
     megabytes, and built whole it was every page object and the whole text in memory at once.
     The app's page cache keeps no streamed answer (pages/caching/http_cache.py); programs read
-    this file rarely, and the proxy keeps it as it keeps any reader's page, so the view says
-    `public` itself (the middleware marks any other streamed answer private). It is the same
-    for every reader.
+    this file rarely, and the proxy keeps it as it keeps any reader's page.
     """
     navigation = navigation_for_request(request)
     if navigation.root is None:
@@ -335,13 +331,5 @@ def llms_txt(request):
     else:
         response = StreamingHttpResponse(
             in_chunks(llms_txt_lines(request, navigation)), content_type=PLAIN_TEXT
-        )
-    if settings.KB_SHARED_CACHE_SECONDS:
-        patch_cache_control(
-            response,
-            public=True,
-            max_age=0,
-            s_maxage=settings.KB_SHARED_CACHE_SECONDS,
-            stale_while_revalidate=settings.KB_STALE_WHILE_REVALIDATE_SECONDS,
         )
     return response
