@@ -380,10 +380,16 @@ class EditorialMixin(models.Model):
         """Past its review date: readers are told the page may be out of date."""
         return is_review_overdue(self.review_due)
 
+    # The restrictions found with this page when a process kept it between requests
+    # (pages/reading/known_site.py): the same answer, without asking again.
+    kept_view_restrictions = None
+
     def get_view_restrictions(self):
         """Wagtail's answer (the restrictions on this page and the pages above it, an alias
         answering for the page it copies) in one query rather than two: the pages above are
         the prefixes of this page's path. Asked on every request that serves the page."""
+        if self.kept_view_restrictions is not None:
+            return self.kept_view_restrictions
         paths = [self.path[:end] for end in range(Page.steplen, len(self.path) + 1, Page.steplen)]
         return PageViewRestriction.objects.filter(
             Q(page__path__in=paths, page__alias_of__isnull=True) | Q(page__aliases__path__in=paths)

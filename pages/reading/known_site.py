@@ -1,5 +1,6 @@
 """
-The Wagtail Site a request is for, and its home page, kept by each process between requests.
+The Wagtail Site a request is for, its home page, and the pages readers ask for, kept by each
+process between requests.
 
 Every request for a page starts with Wagtail finding its Site (a query on the host, the root page
 joined) and the home page's own type (a second query): about a third of what an uncached page
@@ -10,11 +11,19 @@ page, the home page included, and with any change to a Site (pages/signal_handle
 read from the shared cache, so every process sees a change at once. Without a shared cache (no
 REDIS_URL) the version is new on every request and Wagtail finds the site as it always did.
 
+The page at a path is kept the same way, with its view restrictions: Wagtail's routing (the page
+at the path, then its own type) and the restrictions it checks before serving were the three
+queries a warm page still ran. A restriction added or removed moves the version on like a page
+save, so a page is never served past a restriction it did not have when it was kept; whether
+this reader meets a restriction (a password, a group) is still decided on every request. Only
+the most recently served pages are kept, so a process's memory does not grow with the site.
+
 Each request gets its own copy, unpickled: a page object that one request's code writes on must
 never be the next request's.
 """
 
 import pickle
+from collections import OrderedDict
 from contextlib import suppress
 
 from redis.exceptions import RedisError
@@ -24,7 +33,8 @@ from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError
 from django.http.request import split_domain_port
 
-from wagtail.models import Site
+from wagtail.models import Page, Site
+from wagtail.views import serve as wagtail_serve
 
 from pages.reading import rendered
 
@@ -33,6 +43,11 @@ from pages.reading import rendered
 MOST_HOSTS_KEPT = 64
 
 _kept = {}
+
+# Pages kept per process, the least recently served dropped first: about 7 kB pickled each.
+MOST_PAGES_KEPT = 500
+
+_pages = OrderedDict()
 
 EDITORS_PATHS = ("/admin/", "/django-admin/")
 
@@ -49,6 +64,7 @@ def site_for(request):
     # Read before the site is looked up: a change made meanwhile moves the version on, and what
     # is kept under this one is never used.
     version = rendered.current_version(cache.get(rendered.VERSION_KEY))
+    request._kb_known_version = version
     kept = _kept.get(host)
     if kept is not None and kept[0] == version:
         return pickle.loads(kept[1])  # noqa: S301 - pickled by this process, below
@@ -61,9 +77,34 @@ def site_for(request):
     return site
 
 
+def route_for(request, path):
+    """Route a request for a page as Wagtail would (the answer goes where Wagtail's serve view
+    looks: request._wagtail_route_for_request), from this process's copy of the page when it is
+    still current. The page gets its view restrictions as they were kept with it."""
+    version = getattr(request, "_kb_known_version", None)
+    site = getattr(request, "_wagtail_site", None)
+    if version is None or site is None:
+        return
+    key = (site.pk, path)
+    kept = _pages.get(key)
+    if kept is not None and kept[0] == version:
+        _pages.move_to_end(key)
+        route, restrictions = pickle.loads(kept[1])  # noqa: S301 - pickled by this process
+    else:
+        route = Page.route_for_request(request, path)
+        if route is None:  # a 404: Wagtail answers it again in its view, as it always did
+            return
+        restrictions = list(route[0].get_view_restrictions())
+        _pages[key] = (version, pickle.dumps((route, restrictions)))
+        while len(_pages) > MOST_PAGES_KEPT:
+            _pages.popitem(last=False)
+    route[0].kept_view_restrictions = restrictions
+    request._wagtail_route_for_request = route
+
+
 class KnownSiteMiddleware:
     """Gives each request its Site (request._wagtail_site, where Site.find_for_request looks)
-    before Wagtail routes it."""
+    before Wagtail routes it, and a reader's request for a page its route."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -79,3 +120,14 @@ class KnownSiteMiddleware:
         with suppress(DatabaseError, RedisError):
             request._wagtail_site = site_for(request)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # Wagtail's own page view alone, for reading: a form posted to a page is routed afresh.
+        if view_func is not wagtail_serve or request.method not in ("GET", "HEAD"):
+            return None
+        if request.path.startswith(EDITORS_PATHS):
+            return None
+        path = view_args[0] if view_args else view_kwargs.get("path", "")
+        with suppress(DatabaseError, RedisError):
+            route_for(request, path)
+        return None
