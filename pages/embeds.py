@@ -43,9 +43,14 @@ def noting_fallbacks():
 
 
 def _fallback(url):
+    note_fallbacks([url])
+
+
+def note_fallbacks(urls):
+    """Add `urls` (drawn as plain links, now or in a kept part) to the list being noted."""
     noted = _fallbacks_noted.get()
     if noted is not None:
-        noted.append(url)
+        noted.extend(urls)
 
 
 def still_failing(urls):

@@ -1,7 +1,11 @@
 """
-The parts of a page that cost most to render and change only when something a reader could see
-changes: its body, "On this page", the pages under it, its tags and its sidebar. Kept in the
-shared cache, one entry per page, and rendered again when the page's live version or anything
+A page as readers get it, which changes only when something a reader could see changes: the
+whole page (base.html), and within it the parts that cost most to draw (its body, "On this page",
+the pages under it, its tags, its sidebar), so that a page drawn again after a change to its
+header reuses them. Nothing on it depends on the reader (the feedback form holds no CSRF token);
+what depends on the request or the time is in the key: the public address the absolute links
+are drawn for, and the day (a page past its review date says so). Kept in the
+shared cache, one entry per page and address, and rendered again when the page's live version or anything
 else readers see has changed since (`forget_rendered`, connected in pages/signal_handlers.py to
 every change the page cache is purged for, and to any save of a page).
 
@@ -24,10 +28,13 @@ from pathlib import Path
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 from wagtail.models import Page, Site
+from wagtail.views import serve as wagtail_serve
 
 from pages.reading import navigation
+from pages.reading.addresses import base_url
 
 VERSION_KEY = "pages:rendered:version"
 PAGE_KEY_PREFIX = "pages:rendered:page:"
@@ -59,9 +66,13 @@ def code_fingerprint():
 
 
 def is_kept(request, page):
-    """Whether `page` is the live page Wagtail's routing found for `request` (not a preview, not
-    a revision, not a page a view built by itself)."""
+    """Whether `page` is the live page Wagtail's routing found for `request` and its own view
+    serves (not a preview, not a revision, not a page a view built by itself, not the page's
+    history or Markdown, which look the page up the same way)."""
     if request is None or page is None or getattr(request, "is_preview", False):
+        return False
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.func is not wagtail_serve:
         return False
     route = getattr(request, "_wagtail_route_for_request", None)
     return route is not None and route[0] is page and page.live
@@ -93,15 +104,18 @@ def parts_for(request, page):
     if parts is not None and parts.page_id == page.pk:
         return parts
     site = Site.find_for_request(request)
-    key = f"{PAGE_KEY_PREFIX}{site.pk if site else 0}:{page.pk}"
+    # Absolute addresses (the canonical link, the share tags) are the public address the reader
+    # came to, unless SITE_URL names one.
+    key = f"{PAGE_KEY_PREFIX}{site.pk if site else 0}:{page.pk}:{base_url(request)}"
     # The page's own content is told by its live version (and what renders it by the code's);
     # everything else it shows of other pages, images, documents and settings by the version
-    # `forget_rendered` moves on.
+    # `forget_rendered` moves on; and the day, for the banner of a page past its review date.
     revision = (
         page.live_revision_id,
         page.last_published_at,
         code_fingerprint(),
         navigation.SIDEBAR_LINK_BUDGET,
+        timezone.localdate(),
     )
     stored = cache.get_many([VERSION_KEY, key])
     version = current_version(stored.get(VERSION_KEY))

@@ -49,11 +49,15 @@ class ReaderPartNode(template.Node):
         kept = parts.html.get(name)
         # A plain link drawn where a provider failed holds only while the failure is remembered:
         # once it is forgotten (an hour on), the part is drawn again, with the player.
+        # A part around this one (the whole page around its body) holds the same plain links,
+        # so it is told of them too, and drawn again with this one.
         if kept is not None and (not kept[1] or embeds.still_failing(kept[1])):
+            embeds.note_fallbacks(kept[1])
             return mark_safe(kept[0])  # noqa: S308 - the template's own output, escaped
         with embeds.noting_fallbacks() as fallbacks:
             html = str(self.nodelist.render(context))
         rendered.keep(parts, name, (html, tuple(fallbacks)))
+        embeds.note_fallbacks(fallbacks)
         return mark_safe(html)  # noqa: S308 - the template's own output, escaped as it rendered
 
 
@@ -61,7 +65,8 @@ class ReaderPartNode(template.Node):
 def reader_part(parser, token):
     """`{% reader_part "body" %}…{% endreader_part %}`: a part of the page being served that
     stays the same until something a reader sees changes, rendered once and then read from the
-    cache (pages/reading/rendered.py). It must not depend on the request or the time."""
+    cache (pages/reading/rendered.py). It must not depend on the reader, on the request but for
+    the public address, nor on the time but for the day."""
     bits = token.split_contents()
     if len(bits) != 2:
         raise template.TemplateSyntaxError(f"{bits[0]} takes the part's name, and only that.")
