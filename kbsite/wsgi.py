@@ -9,11 +9,21 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kbsite.settings.production")
 
 django_application = get_wsgi_application()
 
+from django.urls import get_resolver  # noqa: E402 - these need Django set up
+
+from wagtail import hooks  # noqa: E402
+
+from pages.caching.fast_path import PageCacheApplication  # noqa: E402
+
 # Readers' pages from the app's page cache are answered in front of Django: a hit needs no
 # middleware, session or database (pages/caching/fast_path.py).
-from pages.caching.fast_path import PageCacheApplication  # noqa: E402 - needs Django set up
-
 application = PageCacheApplication(django_application)
+
+# What every worker's first request would load, loaded here instead: the URL conf (with the
+# admin's views) and Wagtail's hooks. Under gunicorn.conf.py's preload_app, once in the master,
+# shared by the workers and frozen below with the rest: 10 MB less of each worker's own memory.
+get_resolver().url_patterns  # noqa: B018 - reading it loads the URL conf
+hooks.search_for_hooks()
 
 # Everything loaded so far (Django, Wagtail, the models, the URL conf) lives as long as the
 # worker: frozen, the garbage collector stops walking it on every full collection. A search

@@ -12,7 +12,6 @@ import re
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
-from latex2mathml.converter import convert as latex_to_mathml
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
@@ -360,6 +359,10 @@ MATHML_ATTRIBUTES = {
 def formula_mathml(tex):
     """A TeX formula as MathML, which browsers render without script; None when the formula
     cannot be read or holds markup that is not MathML, and readers see the TeX instead."""
+    # Here, not at the top: latex2mathml's tables take about 1 MB in every web worker, and
+    # only pages with a formula need them.
+    from latex2mathml.converter import convert as latex_to_mathml
+
     try:
         written = latex_to_mathml(tex, display="block")
     except Exception:  # latex2mathml raises many kinds of error on TeX it cannot read

@@ -24,16 +24,14 @@ from django.utils.html import escape
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-from wagtail.documents import get_document_model
 from wagtail.models import Page, Site, get_page_models
 
-from pages.gitbook.exporter import MarkdownWriter
 from pages.models import EditorialMixin, SectionPage
 from pages.models.base import is_review_overdue
 from pages.reading.addresses import absolute_url, base_url
 from pages.reading.navigation import markdown_url, navigation_for_request
 from pages.reading.query import reads_query
-from pages.reading.visibility import reader_link, visible_pages
+from pages.reading.visibility import visible_pages
 
 MARKDOWN = "text/markdown; charset=utf-8"
 PLAIN_TEXT = "text/plain; charset=utf-8"
@@ -175,44 +173,6 @@ def sitemap_index(request, reader_sitemap):
     )
 
 
-class SiteMarkdown(MarkdownWriter):
-    """Links point at the other pages' Markdown views, images and documents at their files."""
-
-    def __init__(self, request):
-        super().__init__()
-        self.request = request
-
-    def page_href(self, page_id, anchor, current_path):
-        try:
-            page_link = reader_link(int(page_id), self.request)
-        except (TypeError, ValueError):
-            page_link = None
-        if page_link is None:
-            return ""  # not live, or not public: the link text stays, the link goes
-        return markdown_url(page_link.url) + (f"#{anchor}" if anchor else "")
-
-    def document_href(self, document_id, current_path):
-        document = get_document_model().objects.filter(pk=document_id).first()
-        return document.url if document else ""
-
-    def asset_href(self, kind, asset, current_path):
-        if kind == "image":
-            # The size the page itself shows.
-            return asset.get_rendition("max-1200x900").url
-        return asset.url
-
-    def front_matter(self, page):
-        # What a reader of the page sees besides its text: when it was last confirmed accurate,
-        # and whether it is past its review (pages/editorial/reviews.py). Not in a GitBook
-        # export, whose front matter is what an editor writes.
-        data = super().front_matter(page)
-        if getattr(page, "last_reviewed", None):
-            data["last_reviewed"] = timezone.localdate(page.last_reviewed)
-        if getattr(page, "may_be_out_of_date", False):
-            data["may_be_out_of_date"] = True
-        return data
-
-
 @require_safe
 def page_markdown(request, path):
     navigation = navigation_for_request(request)
@@ -222,6 +182,10 @@ def page_markdown(request, path):
     page = item and visible_pages().filter(pk=item.id).specific().first()
     if page is None:
         raise Http404("No published page has that address.")
+    # Here, not at the top: the GitBook exporter (markdown-it and its plugins) would take about
+    # 3 MB in every worker, for an address few requests ask for.
+    from pages.reading.page_markdown import SiteMarkdown
+
     text = SiteMarkdown(request).page_markdown(page, markdown_url(item.url))
     return HttpResponse(text, content_type=MARKDOWN)
 

@@ -39,7 +39,8 @@ def markdown_url(url):
     return "/index.md" if url == "/" else url.rstrip("/") + ".md"
 
 
-@dataclass
+# Slots: a Navigation holds one NavItem per page, in every worker.
+@dataclass(slots=True)
 class NavItem:
     id: int
     title: str
@@ -160,8 +161,8 @@ class Navigation:
 
 # This process's Navigation of each site, kept between requests: building one from a large
 # tree's cached rows is a good part of a page's render time (bench/design-measurements.md).
-# {root page id: (rows' version, tree)}. A Navigation is never changed once built, so threads can
-# share it.
+# {root page id: (rows' version, tree, the rows' hash)}. A Navigation is never changed once
+# built, so threads can share it.
 built_navigations = {}
 
 
@@ -194,7 +195,16 @@ def navigation_for_site(site):
         # version key follows the rows the cache holds.
         cache.set(VERSION_KEY, {**versions, site.root_page_id: version}, CACHE_SECONDS)
     if built is None or built[0] != version:
-        built = (version, Navigation(rows, root_url_path))
+        # New rows need not be a new tree: without a shared cache (no REDIS_URL) every request
+        # reads the rows again, and another process may have cached the same rows under its
+        # own version. The same rows keep the tree already built, rather than a new one each
+        # time: a request's garbage keeps its tree alive until the next full collection, and
+        # at 5,000 pages a few of those cost a worker tens of MB (bench/results.md).
+        rows_hash = hash((root_url_path, *rows))
+        if built is not None and built[2] == rows_hash:
+            built = (version, built[1], rows_hash)
+        else:
+            built = (version, Navigation(rows, root_url_path), rows_hash)
         built_navigations[site.root_page_id] = built
     return built[1]
 

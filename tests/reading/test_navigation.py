@@ -456,3 +456,28 @@ class TestSidebarOfALargeTree:
         tree = navigation_for_site(Site.objects.get(is_default_site=True))
         with django_assert_num_queries(0):
             tree.sidebar(large_book)
+
+
+class TestTreeKeptInTheProcess:
+    """Without a shared cache every request reads the tree's rows again; the same rows keep the
+    tree the process built, and a change builds a new one."""
+
+    @pytest.fixture
+    def no_shared_cache(self, settings):
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+        navigation.built_navigations.clear()
+
+    def test_unchanged_rows_keep_the_tree_a_change_makes_a_new_one(
+        self, client, book, no_shared_cache
+    ):
+        site = Site.objects.get(is_default_site=True)
+        first = navigation_for_site(site)
+        assert navigation_for_site(site) is first
+
+        make_topic(book["Guide"], title="Delta")
+        changed = navigation_for_site(site)
+
+        assert changed is not first
+        assert "Delta" in [item.title for item in changed.by_path.values()]
+        # Readers see the change on the next page, cache or no cache.
+        assert "Delta" in sidebar_titles(soup_of(client, book["Alpha"].url))
