@@ -14,15 +14,21 @@ notice and rules all three out. SQLite takes its write lock at the start of each
 
 from contextlib import contextmanager
 
+from asgiref.local import Local
+
 from django.db import connection, transaction
 
 # Any constant the site's other advisory locks don't use: "omgkb" in ASCII.
 PAGE_WRITES_LOCK = 0x6F6D676B62
 
+_state = Local()
+
 
 def take_turns_writing_pages():
     """Wait for any other transaction writing pages to finish; the lock is held until this
     transaction ends. Call it inside transaction.atomic(); taking it again is harmless."""
+    if getattr(_state, "held", False):
+        return
     if connection.vendor == "postgresql" and connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PAGE_WRITES_LOCK])
@@ -40,3 +46,21 @@ def page_writes_in_turn():
         with transaction.atomic():
             take_turns_writing_pages()
             yield
+
+
+@contextmanager
+def page_writes_held():
+    """For a bulk write (an import) inside transaction.atomic(): the turn taken once, up front,
+    for everything the block writes. Each page write asking again costs a query, several a page:
+    thousands on a large import, for a lock that is held until the transaction ends anyway."""
+    if not connection.in_atomic_block:
+        # No transaction to hold it for: each write takes its own turn.
+        yield
+        return
+    take_turns_writing_pages()
+    held = getattr(_state, "held", False)
+    _state.held = True
+    try:
+        yield
+    finally:
+        _state.held = held

@@ -18,9 +18,12 @@ from urllib.parse import unquote
 from markdown_it import MarkdownIt
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.db import router
 from django.db.models.functions import Lower
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
@@ -30,10 +33,11 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
-from wagtail.log_actions import log
-from wagtail.models import Page
+from wagtail.log_actions import get_active_log_context
+from wagtail.models import Page, PageLogEntry
 from wagtail.signals import page_published
 
+from pages.concurrency import page_writes_held
 from pages.models import GitBookSource, HomePage, PageTag, ReusableContent
 from pages.models.base import RESERVED_SLUGS
 from pages.models.reviews import ReviewSchedule
@@ -120,6 +124,7 @@ class BookImporter:
         self.sibling_slugs = {}  # a parent page's id -> the slugs its children have
         self.title_paths = set()  # the paths given to pages with no file (title_path)
         self.snippets = {}  # an include file's path -> its reusable content's id
+        self.log_entries = []  # new pages' history, written together (write_log_entries)
 
     # Pass 1: read ------------------------------------------------------------------------------
 
@@ -130,11 +135,14 @@ class BookImporter:
             self.check_parent_is_not_another_books(self.book.readme.path)
         self.titles = self.book.titles_by_path()
         front, nodes = self.plan()
-        self.place(front, nodes)
-        self.write(front, nodes)
-        if front is None and self.parent_is_new and not self.draft:
-            self.publish_home_without_readme()
-        self.add_redirects()
+        # Editors' page writes wait from here to the end of the caller's transaction, as they
+        # would from the import's first page write: asked once rather than at every write.
+        with page_writes_held():
+            self.place(front, nodes)
+            self.write(front, nodes)
+            if front is None and self.parent_is_new and not self.draft:
+                self.publish_home_without_readme()
+            self.add_redirects()
         return self.report
 
     def check_parent_is_not_another_books(self, readme_path):
@@ -571,6 +579,7 @@ class BookImporter:
             self.write_node(node)
             if total >= 200 and number % 100 == 0:
                 self.progress(f"  {number}/{total} pages")
+        self.write_log_entries()
 
     def write_node(self, node):
         page = node.page
@@ -640,13 +649,57 @@ class BookImporter:
         page.live, page.has_unpublished_changes, page.expired = True, False, False
         # Logged as the admin logs a new page's first save, with its revision: History's
         # "Review this version" and comparisons are offered on that entry, not on the publish.
-        revision = page.save_revision(user=self.user, log_action=True, clean=False)
+        revision = page.save_revision(user=self.user, clean=False)
+        self.log_later(page, "wagtail.edit", revision, content_changed=True)
         page.live_revision = revision
         page.has_unpublished_changes = False
         page.first_published_at = page.last_published_at = revision.created_at
         page.save(clean=False)
         page_published.send(sender=page.specific_class, instance=page, revision=revision)
-        log(instance=page, action="wagtail.publish", user=self.user, revision=revision)
+        self.log_later(page, "wagtail.publish", revision)
+
+    def log_later(self, page, action, revision, content_changed=False):
+        """The log entry Wagtail's log() would write now, as it would write it, kept for
+        write_log_entries. Written one by one, each entry is first checked (full_clean) for
+        the page, revision and content type it points at, which the import has just made:
+        three queries apiece, twice a page."""
+        context = get_active_log_context()
+        self.log_entries.append(
+            PageLogEntry(
+                content_type=ContentType.objects.get_for_model(page, for_concrete_model=False),
+                label=page.get_admin_display_title(),
+                action=action,
+                timestamp=timezone.now(),
+                data={},
+                user=self.user or context.user,
+                uuid=context.uuid,
+                page=page,
+                revision=revision,
+                content_changed=content_changed,
+            )
+        )
+
+    def write_log_entries(self):
+        """The kept entries in one insert a batch, in the order they were made, with the signals
+        a save sends (a publish's entry takes its change note from pre_save)."""
+        entries, self.log_entries = self.log_entries, []
+        if not entries:
+            return
+        using = router.db_for_write(PageLogEntry)
+        for entry in entries:
+            pre_save.send(
+                sender=PageLogEntry, instance=entry, raw=False, using=using, update_fields=None
+            )
+        PageLogEntry.objects.bulk_create(entries, batch_size=1_000)
+        for entry in entries:
+            post_save.send(
+                sender=PageLogEntry,
+                instance=entry,
+                created=True,
+                raw=False,
+                using=using,
+                update_fields=None,
+            )
 
     def set_review_due(self, page, date_in_book):
         """A date in the book is chosen like an editor's. Without one, a page keeps the date it

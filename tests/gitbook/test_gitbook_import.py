@@ -208,6 +208,47 @@ class TestTheTree:
         page.refresh_from_db()
         assert (page.title, page.has_unpublished_changes) == ("Alpha, revised", False)
 
+    def test_a_new_pages_history_is_the_one_an_editors_publish_writes(
+        self, home, admin_client, tmp_path, django_user_model
+    ):
+        user = django_user_model.objects.get(username="admin")
+        book = write_book(
+            tmp_path / "book", {"a.md": ("Alpha", "A.\n")}, summary="## G\n* [Alpha](a.md)\n"
+        )
+        import_book(book, "--user", "admin", "--change-note", "From the book.")
+        imported = TopicPage.objects.get(title="Alpha")
+        by_hand = TopicPage(title="Beta", slug="beta", owner=user, change_note="From the book.")
+        home.add_child(instance=by_hand)
+        by_hand.save_revision(user=user, log_action=True).publish(user=user)
+
+        def history(page):
+            page.refresh_from_db()
+            return [
+                (
+                    entry.action,
+                    entry.label == page.title,
+                    entry.content_type,
+                    entry.user,
+                    entry.revision == (page.live_revision if entry.revision else None),
+                    entry.data,
+                )
+                for entry in PageLogEntry.objects.filter(page=page).order_by("timestamp", "pk")
+            ]
+
+        assert [entry[0] for entry in history(imported)] == [
+            "wagtail.create",
+            "wagtail.edit",
+            "wagtail.publish",
+        ]
+        assert history(imported) == history(by_hand)
+        # The publish is logged as Wagtail's copy action logs a page it makes live: the change
+        # is the edit's.
+        changed = PageLogEntry.objects.filter(page=imported).order_by("timestamp", "pk")
+        assert [entry.content_changed for entry in changed] == [True, True, False]
+        page_history = admin_client.get(f"/admin/pages/{imported.pk}/history/")
+        assert page_history.status_code == 200
+        assert "From the book." in page_history.content.decode()
+
     def test_a_user_who_cannot_publish_may_only_import_drafts(
         self, home, tmp_path, django_user_model
     ):

@@ -68,3 +68,18 @@ def test_postgresql_plans_with_the_imported_pages_counted(tmp_path):
         [(estimated_pages,)] = cursor.fetchall()
     # Without the import's ANALYZE the estimate stays what it was before (-1: never counted).
     assert estimated_pages >= GitBookSource.objects.count()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's advisory lock")
+def test_an_import_takes_its_turn_writing_pages_once_before_its_first_page(tmp_path):
+    book = generated_book(tmp_path, 20)
+    with CaptureQueriesContext(connection) as queries:
+        import_book(book, "-v0")
+
+    statements = [query["sql"] for query in queries]
+    turns = [n for n, sql in enumerate(statements) if "pg_advisory_xact_lock" in sql]
+    first_page = next(n for n, sql in enumerate(statements) if "INSERT INTO" in sql)
+    # Editors' page writes wait for the import's transaction (pages/concurrency.py) from before
+    # its first write: asked as the home page is made, then once for the book's pages, not at
+    # each of their writes (thousands of queries on a large book).
+    assert len(turns) == 2 and turns[0] < first_page, (turns, first_page)
