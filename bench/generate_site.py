@@ -186,10 +186,11 @@ def build_site(pages, depth=None, seed=1, rebuild=False, log=print):
         site.import_seconds = import_seconds
         # Any migration added since it was built.
         manage(env, "migrate", "--noinput", "-v0")
-        # import_gitbook analyses what it imported; a site built before it did is analysed here,
-        # or its plans are made without statistics (autovacuum is off on some machines).
+        # import_gitbook analyses what it imported (and vacuums the search index); a site built
+        # before it did is here, or its plans are made without statistics and its searches
+        # check every row in the table (autovacuum is off on some machines).
         with connect(url) as connection:
-            connection.execute("ANALYZE")
+            connection.execute("VACUUM (ANALYZE)")
         return site
 
     log(f"  {site.database_name}: building {pages} pages, {depth} deep, seed {seed} ...")

@@ -18,16 +18,16 @@ follow, and the results say so. The top 50 are then reordered by what the weight
 the query as a phrase in the title or a heading, a title that is the query, an FAQ answer for a
 question, and a stub (a page of few words) below a page with substance.
 
-Rankings are cached (the shared cache) under the index version, which every index change
-renews; the vocabulary is kept in each process under the same version.
+Rankings, and each page of results as shown (snippets cut), are cached (the shared cache) under
+the index version, which every index change renews; the vocabulary is kept in each process under
+the same version. The scoring runs in the database, one statement per search (ranking_sql).
 """
 
 import hashlib
-import math
 import threading
 from bisect import bisect_left
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -38,6 +38,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from pages.models import SearchEntry, SearchSynonym, SearchTerm, SearchWord
+from pages.models.base import is_review_overdue
 
 from . import text
 from .indexer import index_version
@@ -242,54 +243,84 @@ def postings(terms, filters):
     return rows.values_list("entry_id", "term", "weight")
 
 
-def scores(slots, filters):
-    """page id -> (slots held, score), from one query of the index's rows. Written for speed:
-    at 5,000 pages a common word has a row on most of them."""
-    single = defaultdict(list)  # term -> [(slot, factor)] for one-term alternatives
-    several = []  # (slot, terms, factor) for the rest: synonyms, parts
-    for index, slot in enumerate(slots):
+def ranking_sql(slots, filters):
+    """One statement that scores and orders the pages in the database, answering at most
+    MOST_RANKED rows of (page id, slots held, score, pages ranked, pages holding every slot).
+
+    A page's score is the sum over slots of its best alternative: a one-term alternative is
+    the term's weight × its rarity × the alternative's factor; one of several terms (a synonym,
+    a hyphenated word's parts) counts only on pages holding all of them, as the sum of their
+    weights × rarities × factor / √terms. Rarity is log(1 + pages matched / pages holding the
+    term) + 0.1. At 5,000 pages a common word has a row on most of them: fetched and scored in
+    Python, those rows were most of a search's time."""
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    terms = sorted(
+        {term for slot in slots for alternative in slot.alternatives for term in alternative}
+    )
+    column = {term: index for index, term in enumerate(terms)}
+    rows, params = postings(terms, filters).query.sql_with_params()
+    width = len(slots)
+    # A page's weight for each term, NULL when it lacks it (weights are above 0).
+    weights = ", ".join(
+        f"MAX(CASE WHEN term = %s THEN weight END) AS w{i}" for i in range(len(terms))
+    )
+    # Whether a page holds a slot needs no rarity: any of its alternatives, all its terms.
+    holds = []
+    for slot in slots:
+        either = []
+        for alternative in slot.alternatives:
+            either.append(" + ".join(f"w{column[term]}" for term in alternative) + " > 0")
+        holds.append(f"CASE WHEN {' OR '.join(either)} THEN 1 ELSE 0 END")
+    # Counted over every page matched, in one pass: pages holding each term (its rarity), and
+    # pages holding every slot, all but one, any one (which tier 1 takes, and how many pages
+    # are ranked).
+    counts = ", ".join(f"COUNT(w{i}) OVER () AS d{i}" for i in range(len(terms)))
+    rarity = {
+        i: f"(LN(1.0 + CAST(pages AS DOUBLE PRECISION) / NULLIF(d{i}, 0)) + 0.1)"
+        for i in range(len(terms))
+    }
+    slot_params = []
+    slot_values = []
+    for slot in slots:
+        values = []
         for alternative, factor in slot.alternatives.items():
             if len(alternative) == 1:
-                single[alternative[0]].append((index, factor))
+                i = column[alternative[0]]
+                values.append(f"COALESCE(w{i} * (%s * {rarity[i]}), 0.0)")
+                slot_params.append(factor)
             else:
-                several.append((index, alternative, factor / len(alternative) ** 0.5))
-    spread = {term for _, alternative, _ in several for term in alternative}
-    # One fetch of plain tuples: at 5,000 pages a common word has thousands of rows, which
-    # Django's row-by-row iteration would hand over a hundred at a time.
-    sql, params = postings(set(single) | spread, filters).query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    documents = Counter(term for _, term, _ in rows)
-    pages = max(len({page_id for page_id, _, _ in rows}), 1)
-    rarity = {term: math.log(1 + pages / count) + 0.1 for term, count in documents.items()}
-    width = len(slots)
-    # term -> [(slot, factor × rarity)]: the loop below is the search's inner loop.
-    targets = {
-        term: [(index, factor * rarity[term]) for index, factor in single.get(term, ())]
-        for term in documents
-    }
-    best = {}
-    get = best.get
-    for page_id, term, weight in rows:
-        slot_values = get(page_id)
-        if slot_values is None:
-            slot_values = best[page_id] = [0.0] * width
-        for index, multiple in targets[term]:
-            if weight * multiple > slot_values[index]:
-                slot_values[index] = weight * multiple
-    if several:
-        held_terms = defaultdict(dict)
-        for page_id, term, weight in rows:
-            if term in spread:
-                held_terms[page_id][term] = weight * rarity[term]
-        for page_id, values in held_terms.items():
-            for index, alternative, factor in several:
-                if all(term in values for term in alternative):
-                    value = factor * sum(values[term] for term in alternative)
-                    if value > best[page_id][index]:
-                        best[page_id][index] = value
-    return {page_id: (width - values.count(0.0), sum(values)) for page_id, values in best.items()}
+                # A term written twice in the alternative counts twice.
+                summed = " + ".join(
+                    f"w{column[term]} * {rarity[column[term]]}" for term in alternative
+                )
+                values.append(f"COALESCE(%s * ({summed}), 0.0)")
+                slot_params.append(factor / len(alternative) ** 0.5)
+        slot_values.append(values[0] if len(values) == 1 else f"{greatest}({', '.join(values)})")
+    # Tier 0: pages holding every slot. When fewer than three do and the query has three slots
+    # or more, pages missing one follow (tier 1); when none does, pages holding any (tier 1).
+    narrow = f"complete >= 3 OR ({width} < 3 AND complete > 0)"
+    statement = f"""
+        WITH hits (entry_id, term, weight) AS ({rows})
+        SELECT entry_id, held, {" + ".join(slot_values)} AS score,
+            CASE WHEN {narrow} THEN complete WHEN complete > 0 THEN nearly ELSE partly END,
+            complete
+        FROM (
+            SELECT *, COUNT(*) OVER () AS pages, {counts},
+                SUM(CASE WHEN held = {width} THEN 1 ELSE 0 END) OVER () AS complete,
+                SUM(CASE WHEN held >= {width} - 1 THEN 1 ELSE 0 END) OVER () AS nearly,
+                SUM(CASE WHEN held >= 1 THEN 1 ELSE 0 END) OVER () AS partly
+            FROM (
+                SELECT *, {" + ".join(holds)} AS held FROM (
+                    SELECT entry_id, {weights} FROM hits GROUP BY entry_id
+                ) AS weights
+            ) AS holding
+        ) AS counted
+        WHERE held >= CASE WHEN {narrow} THEN {width} WHEN complete > 0 THEN {width} - 1 ELSE 1 END
+        ORDER BY CASE WHEN held = {width} THEN 0 ELSE 1 END, score DESC, entry_id
+        LIMIT {MOST_RANKED}
+    """
+    # In the order their placeholders are written: the rows', the slots', the terms'.
+    return statement, [*params, *slot_params, *terms]
 
 
 @dataclass
@@ -306,19 +337,14 @@ def rank(query, filters, prefix, known):
     if not forms:
         return Ranking([], 0, None, False, [])
     slots = slots_for(forms, prefix, known)
-    found = scores(slots, filters)
-    # Tier 0: pages holding every word. When fewer than three do and the query has three words
-    # or more, pages missing one follow (tier 1); when none does, pages holding any (tier 1).
-    tiers = {page_id: 0 for page_id, (held, _) in found.items() if held == len(slots)}
-    holding_every_word = bool(tiers)
-    if len(tiers) < 3 and (len(slots) >= 3 or not tiers):
-        fewest = len(slots) - 1 if tiers else 1
-        for page_id, (held, _) in found.items():
-            if fewest <= held < len(slots):
-                tiers[page_id] = 1
-    widened = bool(tiers) and not holding_every_word
-    ordered = sorted(tiers, key=lambda page_id: (tiers[page_id], -found[page_id][1]))
-    found = {page_id: (tiers[page_id], found[page_id][1]) for page_id in tiers}
+    # Scored, tiered and ordered by the database (ranking_sql): the first MOST_RANKED pages.
+    with connection.cursor() as cursor:
+        cursor.execute(*ranking_sql(slots, filters))
+        rows = cursor.fetchall()
+    total = rows[0][3] if rows else 0
+    widened = bool(rows) and not rows[0][4]
+    ordered = [page_id for page_id, *_ in rows]
+    found = {page_id: (0 if held == len(slots) else 1, score) for page_id, held, score, *_ in rows}
     ordered = rerank(ordered, found, slots, text.is_question(query), len(forms) > 1)
     suggestion = None
     if any(slot.corrected for slot in slots):
@@ -326,7 +352,7 @@ def rank(query, filters, prefix, known):
     marks = sorted(
         {term for slot in slots for alternative in slot.alternatives for term in alternative}
     )
-    return Ranking(ordered[:MOST_RANKED], len(ordered), suggestion, widened, marks)
+    return Ranking(ordered, total, suggestion, widened, marks)
 
 
 def rerank(ordered, found, slots, question, several_words):
@@ -359,8 +385,11 @@ def rerank(ordered, found, slots, question, several_words):
     return top + ordered[RERANKED:]
 
 
+# Kept per process: the same titles and headings come back in the top results of search after
+# search, and folding and stemming them was a third of reranking.
+@lru_cache(maxsize=20_000)
 def title_terms(title):
-    return [text.term(word) for word in text.query_words(title)]
+    return tuple(text.term(word) for word in text.query_words(title))
 
 
 def phrase_in(terms, slots, whole=False):
@@ -391,24 +420,25 @@ def snippet(passages, marks, prefixes=(), memo=None):
     memo = {} if memo is None else memo
 
     def marked(word):
-        if word not in memo:
-            folded = text.fold(word)
-            forms = text.word_forms(folded) if folded else []
-            memo[word] = any(text.term(form) in marks for form in forms) or any(
-                folded.startswith(prefix) for prefix in prefixes
-            )
-        return memo[word]
+        folded = text.fold(word)
+        forms = text.word_forms(folded) if folded else []
+        return any(text.term(form) in marks for form in forms) or any(
+            folded.startswith(prefix) for prefix in prefixes
+        )
 
+    # Each passage's words judged with set and filter operations over the memo, which run in C:
+    # a page has hundreds of words, and only the marked ones need more than a lookup.
     best, best_count = None, -1
     for _, passage in passages:
-        count = len(
-            {m.group().casefold() for m in text.WORD.finditer(passage) if marked(m.group())}
-        )
+        words = text.WORD.findall(passage)
+        for word in set(words).difference(memo):
+            memo[word] = marked(word)
+        count = len({word.casefold() for word in set(filter(memo.__getitem__, words))})
         if count > best_count:
             best, best_count = passage, count
     if best is None:
         return ""
-    found = [m for m in text.WORD.finditer(best) if marked(m.group())]
+    found = [m for m in text.WORD.finditer(best) if memo[m.group()]]
     start = 0
     if found and found[0].start() > SNIPPET_LENGTH // 3:
         start = best.rfind(" ", 0, found[0].start() - SNIPPET_LENGTH // 3) + 1
@@ -435,34 +465,61 @@ def ranking_key(version, query, filters, prefix):
     return f"pages:search:rank:{version}:{hashlib.sha256(wanted.encode()).hexdigest()[:32]}"
 
 
+@dataclass
+class Shown:
+    """One page of a ranking as readers see it, kept like the ranking: what a hit shows, its
+    snippet cut, and the review date (whether a page may be out of date depends on the day)."""
+
+    total: int
+    suggestion: str | None
+    widened: bool
+    rows: list  # (page_id, title, url, place, page_type, kind, in_development, review_due, snippet)
+
+
+def shown_page(ranking, query, offset, limit):
+    ids = ranking.ids[offset : offset + limit]
+    entries = SearchEntry.objects.in_bulk(ids) if ids else {}
+    words = text.query_words(query)
+    prefixes = [words[-1]] if words and len(words[-1]) >= 3 else []
+    memo = {}
+    rows = [
+        (
+            entry.page_id,
+            entry.title,
+            entry.url,
+            entry.place,
+            entry.page_type,
+            entry.kind,
+            entry.in_development,
+            entry.review_due,
+            snippet(entry.passages, ranking.marks, prefixes, memo),
+        )
+        for entry in (entries.get(page_id) for page_id in ids)
+        if entry is not None
+    ]
+    return Shown(ranking.total, ranking.suggestion, ranking.widened, rows)
+
+
 def search(query, *, filters=None, offset=0, limit=10, prefix=False):
     """Live, public pages for a reader's query, best first: `limit` of them from `offset`."""
     query = text.normalise_query(query)
     filters = {name: value for name, value in (filters or {}).items() if value}
     version = index_version()
     key = ranking_key(version, query, filters, prefix)
-    ranking = cache.get(key)
-    if ranking is None:
-        ranking = rank(query, filters, prefix, vocabulary(version))
-        cache.set(key, ranking, RANKING_SECONDS)
-    ids = ranking.ids[offset : offset + limit]
-    entries = SearchEntry.objects.in_bulk(ids) if ids else {}
-    words = text.query_words(query)
-    prefixes = [words[-1]] if words and len(words[-1]) >= 3 else []
-    memo = {}
+    # The page shown is kept too: asked again (by the next reader, or instant search's next
+    # keystroke of the same word), a search is one cache read, snippets included.
+    shown_key = f"{key}:{offset}:{limit}"
+    cached = cache.get_many([key, shown_key])
+    shown = cached.get(shown_key)
+    if shown is None:
+        ranking = cached.get(key)
+        if ranking is None:
+            ranking = rank(query, filters, prefix, vocabulary(version))
+            cache.set(key, ranking, RANKING_SECONDS)
+        shown = shown_page(ranking, query, offset, limit)
+        cache.set(shown_key, shown, RANKING_SECONDS)
     hits = [
-        Hit(
-            page_id=entry.page_id,
-            title=entry.title,
-            url=entry.url,
-            place=entry.place,
-            page_type=entry.page_type,
-            kind=entry.kind,
-            in_development=entry.in_development,
-            may_be_out_of_date=entry.may_be_out_of_date,
-            snippet=snippet(entry.passages, ranking.marks, prefixes, memo),
-        )
-        for entry in (entries.get(page_id) for page_id in ids)
-        if entry is not None
+        Hit(*row[:7], may_be_out_of_date=is_review_overdue(row[7]), snippet=row[8])
+        for row in shown.rows
     ]
-    return Results(query, ranking.total, hits, ranking.suggestion, ranking.widened)
+    return Results(query, shown.total, hits, shown.suggestion, shown.widened)

@@ -23,6 +23,7 @@ from pages.gitbook.importer import BookImporter
 from pages.gitbook.report import Report
 from pages.indexing import deferred_indexing
 from pages.models import HomePage, TopicPage
+from pages.search.indexer import settle_index
 
 CHANGE_NOTE_LENGTH = TopicPage._meta.get_field("change_note").max_length
 
@@ -136,6 +137,8 @@ class Command(BaseCommand):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+            # And the search index's tables vacuumed, so searches read it from its indexes.
+            settle_index()
 
     def report_file(self, name):
         """Where --report goes, checked before anything is imported."""

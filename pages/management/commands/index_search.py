@@ -11,7 +11,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from pages.models import SearchTerm, SearchWord
-from pages.search.indexer import index_all
+from pages.search.indexer import index_all, settle_index
 
 
 class Command(BaseCommand):
@@ -20,6 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.monotonic()
         pages = index_all()
+        settle_index()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Indexed {pages} pages: {SearchTerm.objects.count()} terms, "

@@ -1,0 +1,86 @@
+"""
+The ranking is worked out by the database in one statement (pages.search.engine.ranking_sql):
+pages holding every word first, then, for a longer query few pages hold whole, pages missing
+one; a page of results asked again is read back whole from the cache; and a rebuilt index is
+left vacuumed on PostgreSQL, so searches read it from its indexes.
+"""
+
+import pytest
+
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from wagtail.rich_text import RichText
+
+from pages.search.engine import search
+from tests.conftest import make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+def body(html):
+    return [("text", RichText(html))]
+
+
+def titles(results):
+    return [hit.title for hit in results.hits]
+
+
+def test_pages_missing_one_word_follow_when_fewer_than_three_hold_them_all(section):
+    make_topic(section, title="Everything", body=body("<p>Watchers guard deposits at exits.</p>"))
+    make_topic(section, title="Two of them", body=body("<p>Watchers guard exits.</p>"))
+    make_topic(section, title="Two others", body=body("<p>Deposits and exits.</p>"))
+    make_topic(section, title="One of them", body=body("<p>Only watchers here.</p>"))
+
+    results = search("watchers deposits exits")
+
+    assert titles(results)[0] == "Everything"
+    assert sorted(titles(results)[1:]) == ["Two of them", "Two others"]
+    assert results.total == 3
+    assert not results.widened
+
+
+def test_a_short_query_keeps_to_the_pages_holding_every_word(section):
+    make_topic(section, title="Both", body=body("<p>Watchers guard exits.</p>"))
+    make_topic(section, title="Exits alone", body=body("<p>Exits take a week.</p>"))
+
+    results = search("watchers exits")
+
+    assert titles(results) == ["Both"]
+    assert results.total == 1
+
+
+def test_a_page_of_results_asked_again_is_read_from_the_cache(section):
+    for number in range(12):
+        make_topic(
+            section,
+            title=f"Exit {number}",
+            body=body(f"<p>An exit takes {number} days; watchers check it.</p>"),
+        )
+    first = search("exit watchers", offset=10, limit=10)
+
+    with CaptureQueriesContext(connection) as queries:
+        again = search("exit watchers", offset=10, limit=10)
+
+    assert len(queries) == 0
+    assert again == first
+    assert len(again.hits) == 2 and again.total == 12
+    assert "<mark>" in again.hits[0].snippet
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="VACUUM is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuilt_index_is_vacuumed_so_searches_read_only_its_indexes(section):
+    for number in range(30):
+        make_topic(section, title=f"Exit {number}", body=body("<p>Watchers check exits.</p>"))
+
+    call_command("index_search")
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relpages, relallvisible FROM pg_class WHERE relname = 'pages_searchterm'"
+        )
+        [(pages, all_visible)] = cursor.fetchall()
+    # Every block marked as seen by every transaction: a term's rows come from the index alone.
+    assert pages > 0 and all_visible == pages
