@@ -4,10 +4,10 @@ whole page (base.html), and within it the parts that cost most to draw (its body
 the pages under it, its tags, its sidebar), so that a page drawn again after a change to its
 header reuses them. Nothing on it depends on the reader (the feedback form holds no CSRF token);
 what depends on the request or the time is in the key: the public address the absolute links
-are drawn for, and the day (a page past its review date says so). Kept in the
-shared cache, one entry per page and address, and rendered again when the page's live version or anything
-else readers see has changed since (`forget_rendered`, connected in pages/signal_handlers.py to
-every change the page cache is purged for, and to any save of a page).
+are drawn for, and the day (a page past its review date says so). Kept in the shared cache, one
+entry per page and address, and rendered again when the page's live version or anything else
+readers see has changed since (`forget_rendered`, connected in pages/signal_handlers.py to every
+change the page cache is purged for, and to any save of a page).
 
 Rendering them took most of an uncached page's time and more than half of its SQL queries: each
 block's pages, images and documents, the visibility of every page a link or card leads to, the
