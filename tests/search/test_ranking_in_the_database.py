@@ -70,7 +70,7 @@ def test_a_page_of_results_asked_again_is_read_from_the_cache(section):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="VACUUM is PostgreSQL's")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_rebuilt_index_is_vacuumed_so_searches_read_only_its_indexes(section):
     for number in range(30):
         make_topic(section, title=f"Exit {number}", body=body("<p>Watchers check exits.</p>"))
