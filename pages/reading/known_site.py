@@ -42,14 +42,34 @@ from pages.reading import rendered
 # a long list of allowed wildcard hosts, not against readers.
 MOST_HOSTS_KEPT = 64
 
-_kept = {}
+_sites = OrderedDict()
 
-# Pages kept per process, the least recently served dropped first: about 7 kB pickled each.
+# Pages kept per process: about 7 kB pickled each.
 MOST_PAGES_KEPT = 500
 
 _pages = OrderedDict()
 
 EDITORS_PATHS = ("/admin/", "/django-admin/")
+
+NOT_KEPT = object()
+
+
+def kept_copy(kept, key, version):
+    """This request's own copy of what `kept` holds for `key`, if it was kept under `version`;
+    else NOT_KEPT."""
+    entry = kept.get(key)
+    if entry is None or entry[0] != version:
+        return NOT_KEPT
+    kept.move_to_end(key)
+    return pickle.loads(entry[1])  # noqa: S301 - pickled by this process, in keep_copy
+
+
+def keep_copy(kept, key, version, value, most):
+    """Keep `value` for `key` under `version`, the least recently used dropped past `most`."""
+    kept[key] = (version, pickle.dumps(value))
+    kept.move_to_end(key)
+    while len(kept) > most:
+        kept.popitem(last=False)
 
 
 def site_for(request):
@@ -65,15 +85,13 @@ def site_for(request):
     # is kept under this one is never used.
     version = rendered.current_version(cache.get(rendered.VERSION_KEY))
     request._kb_known_version = version
-    kept = _kept.get(host)
-    if kept is not None and kept[0] == version:
-        return pickle.loads(kept[1])  # noqa: S301 - pickled by this process, below
+    site = kept_copy(_sites, host, version)
+    if site is not NOT_KEPT:
+        return site
     site = Site.find_for_request(request)
     if site is not None:
         site.root_page.specific  # noqa: B018 - looked up now, so the copy holds it
-    if len(_kept) >= MOST_HOSTS_KEPT:
-        _kept.clear()
-    _kept[host] = (version, pickle.dumps(site))
+    keep_copy(_sites, host, version, site, MOST_HOSTS_KEPT)
     return site
 
 
@@ -86,18 +104,15 @@ def route_for(request, path):
     if version is None or site is None:
         return
     key = (site.pk, path)
-    kept = _pages.get(key)
-    if kept is not None and kept[0] == version:
-        _pages.move_to_end(key)
-        route, restrictions = pickle.loads(kept[1])  # noqa: S301 - pickled by this process
+    kept = kept_copy(_pages, key, version)
+    if kept is not NOT_KEPT:
+        route, restrictions = kept
     else:
         route = Page.route_for_request(request, path)
         if route is None:  # a 404: Wagtail answers it again in its view, as it always did
             return
         restrictions = list(route[0].get_view_restrictions())
-        _pages[key] = (version, pickle.dumps((route, restrictions)))
-        while len(_pages) > MOST_PAGES_KEPT:
-            _pages.popitem(last=False)
+        keep_copy(_pages, key, version, (route, restrictions), MOST_PAGES_KEPT)
     route[0].kept_view_restrictions = restrictions
     request._wagtail_route_for_request = route
 
@@ -124,8 +139,6 @@ class KnownSiteMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         # Wagtail's own page view alone, for reading: a form posted to a page is routed afresh.
         if view_func is not wagtail_serve or request.method not in ("GET", "HEAD"):
-            return None
-        if request.path.startswith(EDITORS_PATHS):
             return None
         path = view_args[0] if view_args else view_kwargs.get("path", "")
         with suppress(DatabaseError, RedisError):
