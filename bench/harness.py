@@ -324,14 +324,14 @@ class Servers:
         self.stop_all()
 
 
-def start_gunicorn(servers, name, env, *options, ready="/healthz/"):
-    """gunicorn serving kbsite.wsgi on a free port, with `options` (workers, threads, logs)."""
+def start_gunicorn(servers, name, env, *options, ready="/healthz/", app="kbsite.wsgi"):
+    """gunicorn serving `app` on a free port, with `options` (workers, threads, logs)."""
     port = free_port()
     argv = [
         sys.executable,
         "-m",
         "gunicorn",
-        "kbsite.wsgi",
+        app,
         "--bind",
         f"{HOST}:{port}",
         # gunicorn 27's control socket lives in ~/.gunicorn, shared by every gunicorn run as

@@ -15,6 +15,8 @@ the shared cache, Varnish in front) and drives it with wrk (-t2 -c32, a fixed ti
     c   the same page through Varnish (X-Cache: HIT)
     d   a search for a word on nearly every page, app uncached
     e   the HTML of (a) as a file from nginx: what this machine can serve at all
+    f   the HTML of (a) from a WSGI app that only returns it (bench/bytes_app.py), under the
+        same gunicorn: what gunicorn itself can serve here, the ceiling of (a) and (b)
 
 Besides, at every size: SQL queries of the deep page (navigation cache cold and warm), the
 time of one uncached request for it alone (median of 50, gunicorn, navigation in Redis), and
@@ -720,6 +722,43 @@ def run_static(report, servers, context):
             servers.stop(nginx)
 
 
+def run_server_limit(report, servers, context):
+    """(f) the HTML of (a) from a WSGI app that does nothing else, under gunicorn with the same
+    workers: what gunicorn itself serves on this machine, the ceiling of (a) and (b)."""
+    scenario = report.scenario(
+        "f", "the same HTML from a WSGI app that only returns it, gunicorn (gunicorn's limit)"
+    )
+    html = context.get("html")
+    if html is None:
+        scenario.problems.append("not run: (a) did not produce the page's HTML")
+        return
+    page = context["workdir"] / "bytes-app-page.html"
+    page.write_bytes(html)
+    env = {name: os.environ[name] for name in INHERITED if name in os.environ}
+    env["BENCH_BYTES_FILE"] = str(page)
+    with reported(scenario):
+        app = harness.start_gunicorn(
+            servers,
+            "gunicorn-f",
+            env,
+            "--workers",
+            str(WORKERS),
+            *worker_options(report.options),
+            ready="/",
+            app="bench.bytes_app",
+        )
+        try:
+            answer = expect_200(app.ready, "bench/bytes_app.py", app)
+            if answer.body == html:
+                scenario.checks.append("same bytes as (a)")
+            else:
+                scenario.problems.append("the WSGI app served other bytes than (a)'s page")
+            warm_up(app.port, "/", *context["timing"])
+            measure(scenario, app.port, "/", *context["timing"], answer)
+        finally:
+            servers.stop(app)
+
+
 def run_single(report, servers, context):
     """One uncached request for the deep page alone, at every size: gunicorn with the page cache
     off and the navigation in Redis, as (a), the median of SINGLE_REQUESTS after a warm-up."""
@@ -857,7 +896,12 @@ def scenario_target(report, key):
         sql = report.cached_sql
         zero = None if sql is None else sql["transactions"] == 0
         limit = TARGETS["cached rps"]
-        return f"≥ {limit:,} rps: {verdict(load.rps >= limit)}; 0 SQL per request: {verdict(zero)}"
+        target = f"≥ {limit:,} rps: {verdict(load.rps >= limit)}; "
+        target += f"0 SQL per request: {verdict(zero)}"
+        limit_load = scenarios["f"].load if "f" in scenarios else None
+        if limit_load is not None:
+            target += f"; {load.rps / limit_load.rps:.2f} × gunicorn's own limit (f)"
+        return target
     if key == "c" and static:
         limit = TARGETS["proxy ratio"]
         return f"≥ {limit} × (e): {verdict(load.rps / static.rps >= limit)}"
@@ -884,7 +928,7 @@ def scenario_rows(report):
         "| Checked |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
-    for key in ("a0", "a", "b", "c", "d", "e"):
+    for key in ("a0", "a", "b", "c", "d", "e", "f"):
         scenario = report.scenarios.get(key)
         if scenario is None:
             continue
@@ -1363,6 +1407,7 @@ def run(options):
             run_phase(report, "a, d", run_app_uncached, servers, context)
             run_phase(report, "b, c, purge", run_cached, servers, context)
             run_phase(report, "e", run_static, servers, context)
+            run_phase(report, "f", run_server_limit, servers, context)
         print("Search:", file=sys.stderr)
         run_phase(report, "search", run_search, context)
         if report.problems or any(s.problems for s in report.scenarios.values()):

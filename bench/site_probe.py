@@ -16,10 +16,10 @@ superuser. The page cache must be off (PAGE_CACHE_SECONDS=0) for the page to be 
 issue 24 wants to cost the same at 50,000 pages as at 5,000: the deep page whole and its sidebar,
 breadcrumbs and previous / next tags alone, the navigation tree built from scratch (what every
 worker pays after a publish), /sitemap.xml (and its first section when it is an index),
-/llms.txt (to the end of its body, streamed or not), What's new, and as a superuser Wagtail's
-page explorer at the site's root, Admin → Knowledge base pages and the dashboard with its
-"Needs attention" panel, whole and the panel alone. A measure that fails gives its error instead
-of numbers, and the others still run.
+/llms.txt (to the end of its body, streamed or not, and to its first streamed part), What's
+new, and as a superuser Wagtail's page explorer at the site's root, Admin → Knowledge base pages
+and the dashboard with its "Needs attention" panel, whole and the panel alone. A measure that
+fails gives its error instead of numbers, and the others still run.
 """
 
 import argparse
@@ -154,6 +154,19 @@ def full_body(client, path):
     return response.content
 
 
+def first_part(client, path):
+    """A streamed GET up to its first part: what a reader waits for before the answer starts."""
+    response = client.get(path)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {path} answered {response.status_code}")
+    if not getattr(response, "streaming", False):
+        raise RuntimeError(f"GET {path} was not streamed")
+    try:
+        return next(iter(response.streaming_content))
+    finally:
+        response.close()
+
+
 def scale(path, page_id, repeat):
     from django.conf import settings
     from django.contrib.auth.models import AnonymousUser
@@ -221,6 +234,7 @@ def scale(path, page_id, repeat):
     except Exception as error:  # noqa: BLE001
         results["/sitemap.xml, first section"] = {"error": f"{type(error).__name__}: {error}"}
     measure("/llms.txt", lambda: full_body(reader, "/llms.txt"))
+    measure("/llms.txt, its first part (streamed)", lambda: first_part(reader, "/llms.txt"))
     measure("What's new", lambda: full_body(reader, reverse("whats_new")))
 
     explorer = f"/admin/pages/{site.root_page_id}/"
