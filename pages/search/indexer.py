@@ -184,13 +184,13 @@ def page_text(page):
 
 
 def term_counts(words):
-    return Counter(
-        text.term(word) for word in text.index_words(words) if not text.is_stop_word(word)
-    )
+    """Each term's count among a text's folded words (text.index_words), stop words left out."""
+    return Counter(text.term(word) for word in words if not text.is_stop_word(word))
 
 
 def weighted_terms(title, headings, summary, body_passages):
-    """term -> (weight, in_title) for one page."""
+    """term -> (weight, in_title) for one page, from the folded words of each of its parts: the
+    title's, each heading's, the summary's and each body passage's."""
     weights = defaultdict(float)
     title_terms = set(term_counts(title))
     for term in title_terms:
@@ -199,27 +199,28 @@ def weighted_terms(title, headings, summary, body_passages):
         weights[term] += HEADING_WEIGHT
     for term in term_counts(summary):
         weights[term] += SUMMARY_WEIGHT
-    body = Counter()
-    length = 0
-    for passage in body_passages:
-        counts = term_counts(passage)
-        body.update(counts)
-        length += sum(counts.values())
+    body = term_counts(itertools.chain.from_iterable(body_passages))
+    length = sum(body.values())
     norm = BM25_K1 * (1 - BM25_B + BM25_B * length / AVERAGE_WORDS)
     for term, count in body.items():
         weights[term] += BODY_WEIGHT * count * (BM25_K1 + 1) / (count + norm)
     return {term: (weight, term in title_terms) for term, weight in weights.items() if term}
 
 
-def vocabulary(*texts):
-    """The written words of a page, for typos and suggestions: no stop words, no one-letter
-    words, no bare numbers."""
-    words = set()
-    for value in texts:
-        for word in text.index_words(value):
-            if len(word) > 1 and not word.isdigit() and not text.is_stop_word(word):
-                words.add(word)
-    return words
+def vocabulary(*texts_words):
+    """The written words of a page, for typos and suggestions, from the folded words of each of
+    its texts: no stop words, no one-letter words, no bare numbers."""
+    return {
+        word
+        for words in texts_words
+        for word in words
+        if len(word) > 1 and not word.isdigit() and not text.is_stop_word(word)
+    }
+
+
+def folded_words(value):
+    """A text's folded words, read once for both the weights and the vocabulary."""
+    return list(text.index_words(value))
 
 
 # Where a page is -----------------------------------------------------------------------------
@@ -329,6 +330,10 @@ def write_entries(pages, roots):
         body = [words for _, words in found.passages]
         passages = ([["", summary]] if summary else []) + found.passages
         word_count = sum(len(words.split()) for words in body) + len(summary.split())
+        title, summary_words = folded_words(page.title), folded_words(summary)
+        tag_words = folded_words(" ".join(tags))
+        headings = [folded_words(heading) for heading in found.headings]
+        body_words = [folded_words(passage) for passage in body]
         entry = SearchEntry(
             page_id=page.pk,
             title=page.title,
@@ -344,23 +349,46 @@ def write_entries(pages, roots):
             tags=f" {' '.join(slug for _, slug in tags_of[page.pk])} " if tags else "",
             headings=found.headings,
             passages=passages,
-            words=sorted(vocabulary(page.title, summary, " ".join(tags), *found.headings, *body)),
+            words=sorted(vocabulary(title, summary_words, tag_words, *headings, *body_words)),
         )
         entries.append(entry)
-        weights = weighted_terms(page.title, found.headings, f"{summary} {' '.join(tags)}", body)
-        terms += [
-            SearchTerm(entry_id=page.pk, term=term, weight=weight, in_title=in_title)
-            for term, (weight, in_title) in weights.items()
-        ]
+        weights = weighted_terms(title, headings, summary_words + tag_words, body_words)
+        terms += [(page.pk, term, weight, in_title) for term, (weight, in_title) in weights.items()]
         words = set(entry.words)
         before = previous.get(page.pk, set())
         added.update(words - before)
         removed.update(before - words)
-    SearchTerm.objects.filter(entry__in=[entry.page_id for entry in entries]).delete()
-    SearchEntry.objects.filter(page__in=[entry.page_id for entry in entries]).delete()
+    # A page new to the index (all of a first import) has nothing to delete.
+    if previous:
+        delete_terms(SearchTerm.objects.filter(entry__in=list(previous)))
+        SearchEntry.objects.filter(page__in=list(previous)).delete()
     SearchEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)
-    SearchTerm.objects.bulk_create(terms, batch_size=1_000)
+    insert_terms(terms)
     count_words(added, removed)
+
+
+def insert_terms(rows):
+    """SearchTerm rows, (entry id, term, weight, in title): dozens a page. On PostgreSQL copied in
+    (COPY), without a model object and a prepared value for each, which cost as much as
+    working out the page's terms."""
+    if connection.vendor != "postgresql":
+        SearchTerm.objects.bulk_create(
+            [
+                SearchTerm(entry_id=entry_id, term=term, weight=weight, in_title=in_title)
+                for entry_id, term, weight, in_title in rows
+            ],
+            batch_size=1_000,
+        )
+        return
+    columns = ", ".join(
+        connection.ops.quote_name(SearchTerm._meta.get_field(name).column)
+        for name in ("entry", "term", "weight", "in_title")
+    )
+    table = connection.ops.quote_name(SearchTerm._meta.db_table)
+    statement = f"COPY {table} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def count_words(added, removed):
@@ -385,6 +413,13 @@ def count_words(added, removed):
     )
 
 
+def delete_terms(terms):
+    """Delete these SearchTerm rows in one statement. A queryset's delete() reads every row first,
+    to send post_delete for each (the site has receivers for every model: pages.signal_handlers),
+    and a page has dozens of terms; no receiver cares about a term."""
+    terms._raw_delete(terms.db)
+
+
 def group_by_count(counter):
     groups = defaultdict(list)
     for word, count in counter.items():
@@ -403,7 +438,7 @@ def remove_pages(ids, changed=True):
     removed = Counter()
     for words in found.values():
         removed.update(words)
-    SearchTerm.objects.filter(entry__in=list(found)).delete()
+    delete_terms(SearchTerm.objects.filter(entry__in=list(found)))
     SearchEntry.objects.filter(page__in=list(found)).delete()
     count_words(Counter(), removed)
     if changed:
@@ -418,7 +453,7 @@ def index_subtree(page):
 @transaction.atomic
 def index_all():
     """Rebuild the whole index from the live site (`manage.py index_search`)."""
-    SearchTerm.objects.all().delete()
+    delete_terms(SearchTerm.objects.all())
     SearchEntry.objects.all().delete()
     SearchWord.objects.all().delete()
     index_pages(visible_pages().values_list("pk", flat=True))

@@ -99,6 +99,8 @@ def stem(word):
 
 def fold(text):
     """Lower case without accents: "Café" -> "cafe"."""
+    if text.isascii():  # no accents to take off, and the same lower case: most of a page's text
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -127,6 +129,12 @@ def word_forms(token):
     """A written word and its parts, each as a folded word without punctuation:
     "e-wallet" -> ["ewallet", "e", "wallet"], "erc20" -> ["erc20", "erc", "20"],
     "don't" -> ["dont", "don", "t"]. The first form is the whole word."""
+    return list(known_word_forms(token))
+
+
+# Indexing a page splits each of its words: the same few thousand words, page after page.
+@lru_cache(maxsize=100_000)
+def known_word_forms(token):
     parts = [part for part in re.split(r"[-'’._]+", token) if part]
     whole = "".join(parts)
     forms = [whole]
@@ -135,14 +143,14 @@ def word_forms(token):
         pieces += LETTERS_AND_DIGITS.findall(part) or [part]
     if len(pieces) > 1:
         forms += [piece for piece in pieces if piece != whole]
-    return [form[:MAX_WORD_LENGTH] for form in forms]
+    return tuple(form[:MAX_WORD_LENGTH] for form in forms)
 
 
 def index_words(text):
     """Every folded word form of `text` for the index, in order, stop words included (the
     weighting counts them once; the vocabulary leaves them out)."""
     for token in tokens(text):
-        yield from word_forms(token)
+        yield from known_word_forms(token)
 
 
 def normalise_query(text):
