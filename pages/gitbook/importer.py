@@ -38,12 +38,14 @@ from wagtail.models import Page, PageLogEntry
 from wagtail.signals import page_published
 
 from pages.concurrency import page_writes_held
+from pages.indexing import indexing_is_deferred
 from pages.models import GitBookSource, HomePage, PageTag, ReusableContent
 from pages.models.base import RESERVED_SLUGS
 from pages.models.reviews import ReviewSchedule
 
 from . import GitBookError, StructureError
 from .book import Entry, book_file, read_book, read_text, size_text
+from .bulk import BulkPages
 from .editor_form import store_as_the_editor_does, stream_as_edited
 from .markdown import (
     INNER,
@@ -66,6 +68,9 @@ INLINE_MARKDOWN = MarkdownIt("commonmark")
 Tag = PageTag.tag_model()
 # Keys GitBook itself writes into front matter; they have no meaning here.
 GITBOOK_KEYS = {"cover", "coverY", "layout", "hidden", "icon", "title"}
+# A first import writes its new pages together (pages.gitbook.bulk). False: one by one, as every
+# other import does (the tests compare the two).
+WRITE_FRESH_IMPORTS_IN_BULK = True
 # A page with no file of its own (a `## Group`, an unlinked parent) is known by this and its
 # trail of titles.
 TITLE_PATH = "SUMMARY.md#"
@@ -86,6 +91,7 @@ class Node:
     page: Page | None = None
     source: GitBookSource | None = None
     parent: "Node | None" = field(default=None, repr=False, compare=False)  # in the book
+    in_bulk: bool = False  # a new page written with the others (pages.gitbook.bulk)
 
     @property
     def page_type(self):
@@ -108,6 +114,7 @@ class BookImporter:
         parent_is_new=False,
         change_note="",
         strict=False,
+        bulk=None,
     ):
         self.path, self.parent, self.draft, self.user = path, parent, draft, user
         self.change_note = change_note
@@ -125,6 +132,10 @@ class BookImporter:
         self.title_paths = set()  # the paths given to pages with no file (title_path)
         self.snippets = {}  # an include file's path -> its reusable content's id
         self.log_entries = []  # new pages' history, written together (write_log_entries)
+        # A fresh import's pages are written together (pages.gitbook.bulk); `bulk=False` writes
+        # them one by one, as every other import does.
+        self.bulk = WRITE_FRESH_IMPORTS_IN_BULK if bulk is None else bulk
+        self.bulk_pages = None
 
     # Pass 1: read ------------------------------------------------------------------------------
 
@@ -400,23 +411,31 @@ class BookImporter:
             source.path: source
             for source in GitBookSource.objects.filter(book_root=self.parent).select_related("page")
         }
+        # A first import, published: every page but the front one is new. The pages reach the
+        # indexes through the end-of-import indexing, so only under it.
+        if self.bulk and not self.draft and not self.sources and indexing_is_deferred():
+            self.bulk_pages = BulkPages(self.parent, self.user, self.log_later)
         if front is not None:
             front.page = self.parent.specific
             front.model = type(front.page)
             front.source = self.sources.get(front.path)
         for node in nodes:
             self.place_node(node, self.parent)
+        if self.bulk_pages is not None:
+            self.bulk_pages.insert_tree([self.parent])
         # Adding and moving pages rewrote tree fields (numchild, paths) behind the copies in
         # hand, and publishing a stale copy would write them back: continue with fresh ones.
+        # (Pages placed in bulk are the copies the rows were made from.)
         everything = ([front] if front else []) + list(walk(nodes))
+        existing = [node for node in everything if not node.in_bulk]
         # Whether each is a site's root page, read here once: every save asks (Page.is_site_root).
         fresh = (
-            Page.objects.filter(pk__in=[n.page.pk for n in everything])
+            Page.objects.filter(pk__in=[n.page.pk for n in existing])
             .annotate_site_root_state()
             .specific()
         )
         by_id = {page.pk: page for page in fresh}
-        for node in everything:
+        for node in existing:
             node.page = by_id[node.page.pk]
         # Each page's parent, as fresh as the page: saving and cleaning a page ask for it (its
         # URL path, its slug's siblings), which would read it again for every page.
@@ -447,9 +466,10 @@ class BookImporter:
         else:
             self.check_place(node, parent)
             node.page = self.create(node, parent)
+            node.in_bulk = self.bulk_pages is not None
         for child in node.children:
             self.place_node(child, node.page)
-        if node.children:
+        if node.children and not node.in_bulk:
             self.put_in_order(node.page, node.children)
 
     def check_place(self, node, parent):
@@ -499,7 +519,12 @@ class BookImporter:
         # A page made now has a translation key of its own, which no site's root page has.
         page._is_site_root = False
         try:
-            parent.add_child(instance=page)
+            if self.bulk_pages is None:
+                parent.add_child(instance=page)
+            else:
+                # What add_child's save checks of a new page (its slug is free: free_slug).
+                page.title = Page._meta.get_field("title").clean(page.title, page)
+                self.bulk_pages.add(page, parent)
         except ValidationError as error:
             raise GitBookError(f"cannot be created: {describe(error)}", node.path) from error
         return page
@@ -526,10 +551,16 @@ class BookImporter:
         """The slug, or with GitBook's `-1`, `-2` when a sibling has it already. Pages are
         placed in SUMMARY.md's order, and a page imported before keeps its slug, so a book
         imported again gives each page the slug it had."""
-        taken = self.sibling_slugs.get(parent.pk)
+        # A page placed in bulk has no id yet, and no children but those placed here.
+        key = parent.pk if parent.pk is not None else id(parent)
+        taken = self.sibling_slugs.get(key)
         if taken is None:
-            taken = set(parent.get_children().values_list("slug", flat=True))
-            self.sibling_slugs[parent.pk] = taken
+            taken = (
+                set(parent.get_children().values_list("slug", flat=True))
+                if parent.pk is not None
+                else set()
+            )
+            self.sibling_slugs[key] = taken
         free, number = slug, 0
         while free in taken or free in also_taken:
             number += 1
@@ -579,6 +610,8 @@ class BookImporter:
             self.write_node(node)
             if total >= 200 and number % 100 == 0:
                 self.progress(f"  {number}/{total} pages")
+        if self.bulk_pages is not None:
+            self.bulk_pages.write()
         self.write_log_entries()
 
     def write_node(self, node):
@@ -608,7 +641,9 @@ class BookImporter:
         validated = self.validate(node, page)
         is_new = node.source is None and (node.kind != "front" or self.parent_is_new)
         try:
-            if is_new and not self.draft:
+            if node.in_bulk:
+                self.publish_in_bulk(node, page, validated, digest)
+            elif is_new and not self.draft:
                 self.publish_new_page(node, page, validated)
             else:
                 # Publishing cleans the page again, so a revision about to be published skips its
@@ -621,13 +656,13 @@ class BookImporter:
             raise GitBookError(f"is not valid: {describe(error)}", node.path) from error
         except PublishPagePermissionError:
             raise self.may_not_publish(node) from None
-        if node.source is None:
+        if node.source is not None:
+            node.source.content_hash = digest
+            node.source.save(update_fields=["content_hash", "imported_at"])
+        elif not node.in_bulk:  # (a page written in bulk has its source written with it)
             GitBookSource.objects.create(
                 page=page, book_root=self.parent, path=node.path, content_hash=digest
             )
-        else:
-            node.source.content_hash = digest
-            node.source.save(update_fields=["content_hash", "imported_at"])
         (self.report.created if is_new else self.report.updated).append(node.path)
 
     def publish_new_page(self, node, page, validated):
@@ -657,6 +692,14 @@ class BookImporter:
         page.save(clean=False)
         page_published.send(sender=page.specific_class, instance=page, revision=revision)
         self.log_later(page, "wagtail.publish", revision)
+
+    def publish_in_bulk(self, node, page, validated, digest):
+        """publish_new_page for a page placed in bulk: checked the same, written with the
+        others (pages.gitbook.bulk)."""
+        if self.user is not None and not page.permissions_for_user(self.user).can_publish():
+            raise self.may_not_publish(node)
+        page.full_clean(exclude=[*validated, *CHECKED_ON_CREATE], validate_unique=False)
+        self.bulk_pages.publish_later(page, node.path, digest)
 
     def log_later(self, page, action, revision, content_changed=False):
         """The log entry Wagtail's log() would write now, as it would write it, kept for
