@@ -147,8 +147,9 @@ def purge_after_commit(*, page=None, everything=False):
 
 
 def page_published(instance, **kwargs):
-    # Compared before forget_navigation drops the tree (the handlers run in that order). Without
-    # a cached tree there is no telling what the sidebars show: everything goes.
+    # Compared before forget_navigation moves the tree's version on (the handlers run in that
+    # order), with the page as its own page last read it from the tree. Without that there is no
+    # telling what the sidebars show: everything goes.
     before = navigation.cached_title_and_url_path(instance.pk)
     unchanged_in_tree = before == (instance.title, instance.url_path)
     purge_after_commit(page=instance, everything=not unchanged_in_tree)

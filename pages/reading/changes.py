@@ -90,11 +90,14 @@ def publishes(*, minor_edits=False):
 
 def published_changes(rows, navigation):
     """The changes among `rows` to pages of the navigation: pages a reader can reach."""
+    rows = list(rows)
+    pages = navigation.items_by_id(row[1] for row in rows)
+    parents = navigation.items_by_path(page.path[: -Page.steplen] for page in pages.values())
     changes = []
     for pk, page_id, timestamp, note, is_new, minor_edit in rows:
-        page = navigation.by_id.get(page_id)
+        page = pages.get(page_id)
         if page is not None:
-            parent = navigation.by_path.get(page.path[: -Page.steplen])
+            parent = parents.get(page.path[: -Page.steplen])
             changes.append(
                 PublishedChange(
                     pk, page, timestamp, (note or "").strip(), is_new, parent, bool(minor_edit)
@@ -150,7 +153,7 @@ def page_history(request, path):
     """A page's published versions for readers: when, and what changed. Never a draft. Minor
     edits are marked, or left out with `?minor=hide`."""
     navigation = navigation_for_request(request)
-    page = navigation.by_url.get("/" + path)
+    page = navigation.item_at_url("/" + path)
     if page is None:
         raise Http404("No published page has this address.")
     hide_minor = request.GET.get("minor") == "hide"

@@ -176,7 +176,7 @@ def sitemap_index(request, reader_sitemap):
 @require_safe
 def page_markdown(request, path):
     navigation = navigation_for_request(request)
-    item = navigation.by_url.get(f"/{path}/")
+    item = navigation.item_at_url(f"/{path}/")
     if item is None and path == "index":
         item = navigation.root
     page = item and visible_pages().filter(pk=item.id).specific().first()
@@ -205,7 +205,8 @@ def editorial_field(name, output_field):
 
 
 def llms_txt_rows(root):
-    """(id, summary, review_due, is_in_a_section) of the live pages under `root` (a NavItem),
+    """(id, title, path, depth, url_path, summary, review_due, is_in_a_section) of the live
+    pages under `root` (a NavItem),
     in llms.txt's order: the home page and the pages outside sections first, then each
     section's pages, each part in tree order. Section pages are found in a query of their own,
     so that the one query of all the pages can be sorted by them."""
@@ -233,22 +234,33 @@ def llms_txt_rows(root):
             in_a_section=in_a_section,
         )
         .order_by("in_a_section", "path")
-        .values_list("pk", "summary_text", "review_due_date", "in_a_section")
+        .values_list(
+            "pk",
+            "title",
+            "path",
+            "depth",
+            "url_path",
+            "summary_text",
+            "review_due_date",
+            "in_a_section",
+        )
         .iterator(chunk_size=LLMS_TXT_ROWS_PER_FETCH)
     )
 
 
 def llms_txt_lines(request, navigation):
     """llms.txt line by line, read as it is written: a page's title and address from the
-    navigation tree (which decides what readers may see), its summary from the one query."""
+    one query, each kept if the navigation says readers can reach it (no whole-site tree)."""
     root = navigation.root
     site = Site.find_for_request(request)
     today = timezone.localdate()
-    for page_id, summary, review_due, in_a_section in llms_txt_rows(root):
-        item = navigation.by_id.get(page_id)
-        if item is None:
+    for page_id, title, path, depth, url_path, summary, review_due, in_a_section in llms_txt_rows(
+        root
+    ):
+        if not navigation.is_reachable(path):
             continue  # restricted, or under a page readers cannot see
-        if item is root:
+        item = navigation.item((page_id, title, path, depth, url_path, 0))
+        if item.id == root.id:
             yield f"# {(site and site.site_name) or root.title}"
             yield ""
             if summary:

@@ -28,15 +28,12 @@ __all__ = [
 
 def reader_links(page_ids, request=None):
     """{page id: ReaderLink} for those of `page_ids` a reader may see: with a request, from the
-    site's navigation tree (cached, no query); without one, in one query for all of them."""
+    site's navigation (each page looked up once per version of the tree, then cached); without
+    one, in one query for all of them."""
     if request is None:
         return visible_links(page_ids)
-    by_id = navigation_for_request(request).by_id
-    return {
-        item.id: ReaderLink(item.id, item.title, item.url)
-        for item in (by_id.get(int(page_id)) for page_id in page_ids if page_id is not None)
-        if item is not None
-    }
+    items = navigation_for_request(request).items_by_id(page_ids)
+    return {item.id: ReaderLink(item.id, item.title, item.url) for item in items.values()}
 
 
 def reader_link(page, request=None):

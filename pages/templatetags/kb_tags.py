@@ -93,7 +93,8 @@ def page_type_class(page):
 
 @register.inclusion_tag("components/breadcrumbs.html", takes_context=True)
 def breadcrumbs(context, page):
-    """The path from the home page down to the current page, from the cached tree."""
+    """The path from the home page down to the current page, from the page's cached piece of the
+    tree."""
     request = context.get("request")
     if request is None or page is None:
         return {"ancestors": [], "page": page}
@@ -124,7 +125,7 @@ def sidebar_list_html(tree):
         parts += ['<li class="nav-item nav-item--section">', sidebar_link(section, tree)]
         if section.children and section.id in tree.expanded_ids:
             add_sidebar_items(parts, section.children, tree)  # sections are open: no toggle
-        elif section.children:
+        elif section.child_count:
             parts.append(pages_under_hint(section))
         parts.append("</li>")
     parts.append("</ul>")
@@ -146,7 +147,7 @@ def add_sidebar_items(parts, items, tree):
             ]
             add_sidebar_items(parts, item.children, tree)
             parts.append("</details>")
-        elif item.children:
+        elif item.child_count:
             parts.append(pages_under_hint(item))
         parts.append("</li>")
     parts.append("</ul>")
@@ -159,7 +160,7 @@ def sidebar_link(item, tree):
 
 def pages_under_hint(item):
     """A branch listed closed: how many pages are under it, where its toggle would be."""
-    count = len(item.children)
+    count = item.child_count
     pages = "page" if count == 1 else "pages"
     return (
         f'<span class="nav-more"><span aria-hidden="true">{count}</span>'

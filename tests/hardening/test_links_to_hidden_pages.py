@@ -141,7 +141,9 @@ def test_links_cost_no_query_each(client, section, django_assert_max_num_queries
 
     one = deep_dive_linking(targets[:1], "one-link")
     many = deep_dive_linking(targets, "twelve-links")
-    client.get(one.url)  # the navigation tree, cached for both
+    # Each page's piece of the navigation (its branch, with the pages it links to nearby), cached.
+    client.get(one.url)
+    client.get(many.url)
     # Each page's parts rendered again, as after a publish (pages/reading/rendered.py keeps them).
     forget_rendered()
     with django_assert_max_num_queries(100) as counted:
