@@ -14,12 +14,13 @@ superuser. The page cache must be off (PAGE_CACHE_SECONDS=0) for the page to be 
 
 `scale` times (median of --repeat, after one untimed run) and counts the SQL queries of what
 issue 24 wants to cost the same at 50,000 pages as at 5,000: the deep page whole and its sidebar,
-breadcrumbs and previous / next tags alone, the navigation tree built from scratch (what every
-worker pays after a publish), /sitemap.xml (and its first section when it is an index),
-/llms.txt (to the end of its body, streamed or not, and to its first streamed part), What's
-new, and as a superuser Wagtail's page explorer at the site's root, Admin → Knowledge base pages
-and the dashboard with its "Needs attention" panel, whole and the panel alone. A measure that
-fails gives its error instead of numbers, and the others still run.
+breadcrumbs and previous / next tags alone, the navigation the deep page needs read from scratch
+(the site's outline and the page's piece: what a worker pays after a publish), /sitemap.xml (and
+its first section when it is an index), /llms.txt (to the end of its body, streamed or not, and
+to its first streamed part), What's new, and as a superuser Wagtail's page explorer at the
+site's root, Admin → Knowledge base pages and the dashboard with its "Needs attention" panel,
+whole and the panel alone. A measure that fails gives its error instead of numbers, and the
+others still run.
 """
 
 import argparse
@@ -217,10 +218,11 @@ def scale(path, page_id, repeat):
         from pages.reading import navigation
 
         cache.clear()
-        navigation.built_navigations.clear()
-        return navigation.navigation_for_site(site)
+        navigation.kept_outlines.clear()
+        tree = navigation.navigation_for_site(site)
+        return tree.sidebar(page), tree.ancestors(page), tree.previous_and_next(page)
 
-    measure("navigation tree, built from scratch", navigation_from_scratch)
+    measure("navigation of the deep page, read from scratch", navigation_from_scratch)
     # Whatever that left, every later measure starts from a warm navigation cache.
     full_body(reader, path)
 
