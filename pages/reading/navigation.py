@@ -22,6 +22,7 @@ the current page's branch and opens the other branches shallowest first until th
 (as Sphinx's collapse_navigation does), so a page of a 5,000-page tree does not carry 5,000 links.
 """
 
+import hashlib
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -217,7 +218,9 @@ class Navigation:
             return None
         key = ("url", url)
         if key not in self.looked_up:
-            row = cache.get(self.key("url", url))
+            # The address is the reader's: hashed, it makes a key of fixed length and characters.
+            cache_key = self.key("url", hashlib.sha256(url.encode()).hexdigest())
+            row = cache.get(cache_key)
             if row is None:
                 url_path = self.outline.root_url_path + url[1:]
                 row = next(
@@ -228,7 +231,10 @@ class Navigation:
                     ),
                     False,
                 )
-                cache.set(self.key("url", url), row, CACHE_SECONDS)
+                # Only pages are kept: an address nobody has a page at is anyone's to make up,
+                # and each kept would take room in the cache for a day.
+                if row:
+                    cache.set(cache_key, row, CACHE_SECONDS)
             self.looked_up[key] = row
         row = self.looked_up[key]
         return self.item(row) if row else None
