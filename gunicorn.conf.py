@@ -18,7 +18,7 @@ preload_app = True
 
 # A request's objects refer to each other, so they wait for a full collection to be freed, and a
 # worker's peak RSS is its own steady state plus the garbage it holds at the worst moment. What
-# a worker keeps from its first requests (templates, the navigation tree, the search vocabulary)
+# a worker keeps from its first requests (templates, the site's outline, the search vocabulary)
 # is frozen as well, once collected, so that a full collection walks only what later requests
 # made: cheap enough to run one every other middle-generation collection rather than every
 # tenth (Python's default), which holds less garbage. Frozen only at these counts: whatever was
