@@ -709,17 +709,21 @@ def run_static(report, servers, context):
     (root / "deep.html").chmod(0o644)
     with reported(scenario):
         nginx = harness.start_nginx(servers, root, workdir, ready="/deep.html")
-        port = nginx.port
         try:
-            answer = expect_200(nginx.ready, "nginx", nginx)
-            if answer.body == html:
-                scenario.checks.append("same bytes as (a)")
-            else:
-                scenario.problems.append("nginx served other bytes than (a)'s page")
-            warm_up(port, "/deep.html", *context["timing"])
-            measure(scenario, port, "/deep.html", *context["timing"], answer)
+            measure_same_bytes(scenario, nginx, "nginx", "/deep.html", html, context)
         finally:
             servers.stop(nginx)
+
+
+def measure_same_bytes(scenario, server, what, path, html, context):
+    """wrk on `path` of `server`, once its first answer is checked to be (a)'s page."""
+    answer = expect_200(server.ready, what, server)
+    if answer.body == html:
+        scenario.checks.append("same bytes as (a)")
+    else:
+        scenario.problems.append(f"{what} served other bytes than (a)'s page")
+    warm_up(server.port, path, *context["timing"])
+    measure(scenario, server.port, path, *context["timing"], answer)
 
 
 def run_server_limit(report, servers, context):
@@ -748,13 +752,7 @@ def run_server_limit(report, servers, context):
             app="bench.bytes_app",
         )
         try:
-            answer = expect_200(app.ready, "bench/bytes_app.py", app)
-            if answer.body == html:
-                scenario.checks.append("same bytes as (a)")
-            else:
-                scenario.problems.append("the WSGI app served other bytes than (a)'s page")
-            warm_up(app.port, "/", *context["timing"])
-            measure(scenario, app.port, "/", *context["timing"], answer)
+            measure_same_bytes(scenario, app, "bench/bytes_app.py", "/", html, context)
         finally:
             servers.stop(app)
 

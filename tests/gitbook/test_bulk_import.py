@@ -226,6 +226,19 @@ def test_the_bulk_path_writes_pages_in_a_few_queries_each(home, tmp_path, monkey
     assert len(bulk) < len(by_page) * 0.7, (len(bulk), len(by_page))
 
 
+def refusals_both_ways(book, monkeypatch, nothing_was_written):
+    """The messages of a refused import of `book`, page by page and then in bulk; after each,
+    `nothing_was_written()` checks the rollback."""
+    messages = []
+    for bulk in (False, True):
+        monkeypatch.setattr(importer, "WRITE_FRESH_IMPORTS_IN_BULK", bulk)
+        with pytest.raises(Exception) as raised:
+            import_book(book, "-v0")
+        messages.append(str(raised.value))
+        nothing_was_written()
+    return messages
+
+
 def test_a_bad_page_in_a_first_import_rolls_everything_back_with_the_same_message(
     home, tmp_path, monkeypatch
 ):
@@ -235,15 +248,12 @@ def test_a_bad_page_in_a_first_import_rolls_everything_back_with_the_same_messag
     book = write_book(tmp_path / "book", pages)
     before = Page.objects.count()
 
-    messages = []
-    for bulk in (False, True):
-        monkeypatch.setattr(importer, "WRITE_FRESH_IMPORTS_IN_BULK", bulk)
-        with pytest.raises(Exception) as raised:
-            import_book(book, "-v0")
-        messages.append(str(raised.value))
+    def nothing_was_written():
         assert Page.objects.count() == before
         assert not GitBookSource.objects.exists()
         assert not Revision.objects.exists()
+
+    messages = refusals_both_ways(book, monkeypatch, nothing_was_written)
     assert messages[0] == messages[1]
     assert "p3.md" in messages[1] and "development_note" in messages[1]
 
@@ -254,14 +264,12 @@ def test_a_page_the_site_refuses_stops_a_bulk_import_as_it_stops_one_page_by_pag
     # A title longer than a page's title may be: refused where the page is made.
     pages = {"a.md": ("A", "A.\n"), "b.md": ("B" * 300, "B.\n"), "c.md": ("C", "C.\n")}
     book = write_book(tmp_path / "book", pages)
-    messages = []
-    for bulk in (False, True):
-        monkeypatch.setattr(importer, "WRITE_FRESH_IMPORTS_IN_BULK", bulk)
-        with pytest.raises(Exception) as raised:
-            import_book(book, "-v0")
-        messages.append(str(raised.value))
+
+    def nothing_was_written():
         assert not GitBookSource.objects.exists()
         assert Page.objects.filter(title="A").count() == 0
+
+    messages = refusals_both_ways(book, monkeypatch, nothing_was_written)
     assert messages[0] == messages[1]
 
 
