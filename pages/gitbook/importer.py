@@ -114,7 +114,6 @@ class BookImporter:
         parent_is_new=False,
         change_note="",
         strict=False,
-        bulk=None,
     ):
         self.path, self.parent, self.draft, self.user = path, parent, draft, user
         self.change_note = change_note
@@ -132,10 +131,7 @@ class BookImporter:
         self.title_paths = set()  # the paths given to pages with no file (title_path)
         self.snippets = {}  # an include file's path -> its reusable content's id
         self.log_entries = []  # new pages' history, written together (write_log_entries)
-        # A fresh import's pages are written together (pages.gitbook.bulk); `bulk=False` writes
-        # them one by one, as every other import does.
-        self.bulk = WRITE_FRESH_IMPORTS_IN_BULK if bulk is None else bulk
-        self.bulk_pages = None
+        self.bulk_pages = None  # a fresh import's new pages, written together (place)
 
     # Pass 1: read ------------------------------------------------------------------------------
 
@@ -413,7 +409,12 @@ class BookImporter:
         }
         # A first import, published: every page but the front one is new. The pages reach the
         # indexes through the end-of-import indexing, so only under it.
-        if self.bulk and not self.draft and not self.sources and indexing_is_deferred():
+        if (
+            WRITE_FRESH_IMPORTS_IN_BULK
+            and not self.draft
+            and not self.sources
+            and indexing_is_deferred()
+        ):
             self.bulk_pages = BulkPages(self.parent, self.user, self.log_later)
         if front is not None:
             front.page = self.parent.specific

@@ -368,10 +368,6 @@ class Navigation:
             return []
         return [self.item(row) for row in self.piece(page, SIDEBAR_LINK_BUDGET)["ancestors"]]
 
-    def branch(self, page):
-        """Ids of the page and the pages above it: the branch the sidebar keeps open."""
-        return {item.id for item in self.ancestors(page)} | {page.pk}
-
     def sidebar(self, page=None, budget=None):
         """What the sidebar lists around `page` (None when there is no current page).
 
