@@ -27,7 +27,7 @@ from django.utils.encoding import iri_to_uri
 
 from wagtail.contrib.frontend_cache.backends import HTTPBackend
 from wagtail.contrib.frontend_cache.utils import PurgeBatch, get_backends
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from pages.caching.http_cache import forget_pages
 from pages.reading import navigation
@@ -64,16 +64,33 @@ def ban(path_pattern):
             backend.ban(path_pattern)
 
 
-def add_content_urls(batch, page):
-    """The page (with its Markdown and history views) and its ancestors, as full URLs."""
-    for each in page.get_ancestors(inclusive=True).filter(depth__gt=1):
-        # The batch keeps the sites' root paths between pages.
-        url = each.get_full_url(batch)
-        if url is None:
+def content_urls(page, site_root_paths):
+    """The page (with its Markdown and history views) and its ancestors, as full URLs.
+
+    Made as Wagtail's get_full_url makes them, without its cost: an ancestor's url_path is a
+    prefix of the page's own (Wagtail keeps each page's url_path as its parent's plus its slug),
+    and a page's address is its url_path below its site's root, as readers' links are made
+    (pages/reading/navigation.py). get_full_url reads the ancestors and calls reverse(), which in
+    a process that has resolved no URL yet (publish_scheduled, a shell; kbsite/wsgi.py loads it
+    in the web workers) first imports and compiles the whole URL conf, admin included: 0.14 to
+    1 s, against the few ms of the rest of the purge.
+    """
+    urls = []
+    url_path = page.url_path
+    # The tree's root ("/", depth 1) is nobody's page; the slash after each slug ends a page.
+    ends = [index + 1 for index, char in enumerate(url_path) if char == "/" and index]
+    for end in ends:
+        ancestor_path = url_path[:end]
+        # Most specific site first, as Wagtail picks (Site.get_site_root_paths' order).
+        sites = (srp for srp in site_root_paths if ancestor_path.startswith(srp.root_path))
+        site = next(sites, None)
+        if site is None:
+            # Above every site's root page: no reader's address.
             continue
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        batch.add_urls([url, url + "history/", origin + markdown_url(parts.path)])
+        path = iri_to_uri("/" + ancestor_path[len(site.root_path) :])
+        origin = site.root_url
+        urls += [origin + path, f"{origin}{path}history/", origin + markdown_url(path)]
+    return urls
 
 
 def content_and_listings_pattern(urls):
@@ -110,8 +127,9 @@ class PendingPurge:
             ban(EVERYTHING)
             return
         batch = PurgeBatch()
+        site_root_paths = Site.get_site_root_paths()
         for page in self.pages.values():
-            add_content_urls(batch, page)
+            batch.add_urls(content_urls(page, site_root_paths))
         backends = get_backends()
         banning = [backend for backend in backends.values() if hasattr(backend, "ban")]
         # One PURGE per URL took 12 requests for a page 4 deep, one after the other: about

@@ -20,7 +20,7 @@ from wagtail.models import PageViewRestriction, Site
 from wagtail.rich_text import RichText
 
 from pages.caching.http_cache import PAGE_KEY_PREFIX
-from pages.caching.purging import EVERYTHING, VarnishBackend, purge_after_commit
+from pages.caching.purging import EVERYTHING, VarnishBackend, content_urls, purge_after_commit
 from pages.models import ReaderNotices, SearchQueryDay
 from pages.reading.query import query_parameters
 from tests.conftest import logged_in, make_section, make_topic
@@ -434,6 +434,45 @@ class TestPurge:
             f"{site}{topic.url}history/",
             f"{site}{topic.url.rstrip('/')}.md",
         }
+
+    def test_purged_addresses_are_the_ones_wagtail_gives_the_pages(
+        self, home, section, topic, settings
+    ):
+        # A second site rooted at the section (more specific than the default site for the pages
+        # under it), a non-ASCII slug, and a page five deep.
+        Site.objects.create(hostname="exits.example.org", port=443, root_page=section)
+        settings.WAGTAIL_ALLOW_UNICODE_SLUGS = True
+        deep = make_topic(make_topic(topic, title="Exit games", slug="exit-games"), slug="ausgänge")
+        expected = []
+        for page in deep.get_ancestors(inclusive=True).filter(depth__gt=1):
+            url = page.get_full_url()
+            origin, path = re.match(r"(https?://[^/]+)(/.*)", url).groups()
+            expected += [url, f"{url}history/", f"{origin}{path.rstrip('/') or '/index'}.md"]
+
+        assert content_urls(deep, Site.get_site_root_paths()) == expected
+        assert "https://exits.example.org/exits/exit-games/ausg%C3%A4nge/" in expected
+
+    def test_a_purge_reads_nothing_from_the_database(
+        self,
+        client,
+        topic,
+        committed,
+        proxy,
+        django_capture_on_commit_callbacks,
+        django_assert_max_num_queries,
+    ):
+        client.get(topic.url)
+        Site.get_site_root_paths()  # kept in the cache, as on a site that has served a page
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            publish_change(topic, summary="How exits work, step by step.")
+
+        purges = [callback for callback in callbacks if "PendingPurge" in repr(callback)]
+        # However deep the page, its ancestors' addresses come from its own url_path.
+        with django_assert_max_num_queries(0):
+            for purge in purges:
+                purge()
+        [(method, _pattern)] = proxy
+        assert method == "BAN"
 
     def test_a_new_title_changes_every_sidebar(
         self, client, topic, committed, proxy, django_capture_on_commit_callbacks
