@@ -61,8 +61,11 @@ class BulkPages:
 
     def add(self, page, parent):
         """A new page, last under `parent`: the tree's fields are set by insert_tree."""
-        # A new page has no tags yet: modelcluster need not ask the database.
-        page._cluster_related_objects = {"tagged_items": []}
+        # A new page has no tags or comments yet: modelcluster need not ask the database (its
+        # revision's content lists every child relation).
+        page._cluster_related_objects = {
+            relation.get_accessor_name(): [] for relation in get_all_child_relations(type(page))
+        }
         page._is_site_root = False
         page._cached_parent_obj = parent
         page.draft_title = page.title
@@ -146,11 +149,13 @@ class BulkPages:
         ]
         tagged = PageTag.objects.bulk_create(tagged, batch_size=BATCH_SIZE)
         for page in pages:
-            # Any other child relation the import filled (none today) is committed as save does.
+            # Any other child relation the import filled (none today) is committed as save does;
+            # an empty one has nothing to write, or to remove from a page just inserted.
             for relation in get_all_child_relations(type(page)):
-                if relation.get_accessor_name() != "tagged_items":
-                    getattr(page, relation.get_accessor_name()).commit()
-            page._cluster_related_objects.pop("tagged_items", None)
+                name = relation.get_accessor_name()
+                if name != "tagged_items" and page._cluster_related_objects.get(name):
+                    getattr(page, name).commit()
+                page._cluster_related_objects.pop(name, None)
         sources = GitBookSource.objects.bulk_create(
             [source for _page, _revision, source in self.published], batch_size=BATCH_SIZE
         )

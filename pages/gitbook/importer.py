@@ -699,7 +699,14 @@ class BookImporter:
         others (pages.gitbook.bulk)."""
         if self.user is not None and not page.permissions_for_user(self.user).can_publish():
             raise self.may_not_publish(node)
-        page.full_clean(exclude=[*validated, *CHECKED_ON_CREATE], validate_unique=False)
+        # free_slug gave the page a slug none of its siblings has (those of an existing parent
+        # read once, the others all placed here): Page.clean's query a page to check it again
+        # would only repeat that.
+        page._check_slug_is_unique = lambda: None
+        try:
+            page.full_clean(exclude=[*validated, *CHECKED_ON_CREATE], validate_unique=False)
+        finally:
+            del page._check_slug_is_unique
         self.bulk_pages.publish_later(page, node.path, digest)
 
     def log_later(self, page, action, revision, content_changed=False):
