@@ -46,6 +46,9 @@ SIDEBAR_LINK_BUDGET = 400
 # Rows of the tree's top every page's sidebar starts from: the levels a sidebar opens first.
 TOP_ROWS = 2 * SIDEBAR_LINK_BUDGET
 
+# What a page's piece holds (Navigation.read_piece), in its cache key: moved on when that
+# changes, so that a piece kept by an earlier release under the same version is not read.
+PIECE_FORMAT = 2
 # A row of the tree: (id, title, path, depth, url_path, number of reachable children).
 ROW_FIELDS = ("id", "title", "path", "depth", "url_path", "child_count")
 
@@ -163,34 +166,42 @@ class Navigation:
         wanted = {int(page_id) for page_id in page_ids if page_id is not None}
         if self.root is None or not wanted:
             return {}
-        missing = [page_id for page_id in wanted if ("id", page_id) not in self.looked_up]
+        rows = self.looked_up_rows(
+            "id", wanted, lambda unread: Q(pk__in=unread, path__startswith=self.root.path)
+        )
+        return {row[0]: self.item(row) for row in rows if row}
+
+    def looked_up_rows(self, kind, wanted, condition):
+        """The rows (False where none) of the pages `wanted`, each an id or a path as `kind`
+        says: from this request, else the rows it has read, else the cache, else one query
+        (`condition` of those still unread) whose answers are cached, none found included."""
+        field = ROW_FIELDS.index("id" if kind == "id" else "path")
+        missing = [each for each in wanted if (kind, each) not in self.looked_up]
         if missing:
             # Links are mostly to pages near this one or near the top: rows already read.
-            known = self.rows_read()
-            for page_id in missing:
-                if page_id in known:
-                    self.looked_up["id", page_id] = known[page_id]
-            missing = [page_id for page_id in missing if ("id", page_id) not in self.looked_up]
+            known = {row[field]: row for row in self.rows_read().values()}
+            for each in missing:
+                if each in known:
+                    self.looked_up[kind, each] = known[each]
+            missing = [each for each in missing if (kind, each) not in self.looked_up]
         if missing:
-            keys = {self.key("id", page_id): page_id for page_id in missing}
+            keys = {self.key(kind, each): each for each in missing}
             for key, row in cache.get_many(keys).items():
-                self.looked_up["id", keys[key]] = row
-            unread = [page_id for page_id in missing if ("id", page_id) not in self.looked_up]
+                self.looked_up[kind, keys[key]] = row
+            unread = [each for each in missing if (kind, each) not in self.looked_up]
             if unread:
                 found = {
-                    row[0]: row
-                    for row in self.rows(Q(pk__in=unread, path__startswith=self.root.path))
+                    row[field]: row
+                    for row in self.rows(condition(unread))
                     if self.is_reachable(row[2])
                 }
-                fresh = {page_id: found.get(page_id, False) for page_id in unread}
-                for page_id, row in fresh.items():
-                    self.looked_up["id", page_id] = row
+                fresh = {each: found.get(each, False) for each in unread}
+                for each, row in fresh.items():
+                    self.looked_up[kind, each] = row
                 cache.set_many(
-                    {self.key("id", page_id): row for page_id, row in fresh.items()},
-                    CACHE_SECONDS,
+                    {self.key(kind, each): row for each, row in fresh.items()}, CACHE_SECONDS
                 )
-        rows = (self.looked_up["id", page_id] for page_id in wanted)
-        return {row[0]: self.item(row) for row in rows if row}
+        return [self.looked_up[kind, each] for each in wanted]
 
     def rows_read(self):
         """{id: row} of the pages this request has read of the tree: all reachable."""
@@ -206,11 +217,13 @@ class Navigation:
         return known
 
     def items_by_path(self, paths):
-        """{path: NavItem} of those of `paths` readers can reach, in one query."""
-        paths = [path for path in set(paths) if self.is_reachable(path)]
-        if not paths:
+        """{path: NavItem} of those of `paths` readers can reach, each looked up once per
+        version (the cache) and per request."""
+        wanted = {path for path in set(paths) if self.is_reachable(path)}
+        if not wanted:
             return {}
-        return {row[2]: self.item(row) for row in self.rows(Q(path__in=paths))}
+        rows = self.looked_up_rows("path", wanted, lambda unread: Q(path__in=unread))
+        return {row[2]: self.item(row) for row in rows if row}
 
     def item_at_url(self, url):
         """The NavItem at `url` (its address below the site's root), or None."""
@@ -245,7 +258,7 @@ class Navigation:
         """The rows around `page` its sidebar, breadcrumbs and previous / next show."""
         key = ("piece", page.pk, page.path, budget)
         if key not in self.looked_up:
-            cache_key = self.key("piece", page.pk, page.path, budget)
+            cache_key = self.key("piece", PIECE_FORMAT, page.pk, page.path, budget)
             piece = cache.get(cache_key)
             if piece is None:
                 piece = self.read_piece(page, budget)
@@ -278,7 +291,7 @@ class Navigation:
             for row in (*ancestors, own)
             if row is not None and row[2] not in self.outline.children
         }
-        self.open_sidebar(ancestors, own, budget, children)
+        expanded, _children = self.open_sidebar(ancestors, own, budget, children)
         previous = following = None
         if own is not None:
             previous, following = self.neighbours([*ancestors, own], children)
@@ -286,6 +299,8 @@ class Navigation:
             "ancestors": ancestors,
             "own": own,
             "children": children,
+            # Which pages the sidebar lists open: decided once, as the piece is read.
+            "expanded": frozenset(expanded),
             "previous": previous,
             "following": following,
         }
@@ -382,10 +397,15 @@ class Navigation:
         budget = SIDEBAR_LINK_BUDGET if budget is None else budget
         if page is not None:
             piece = self.piece(page, budget)
-            ancestors, own, loaded = piece["ancestors"], piece["own"], dict(piece["children"])
+            ancestors, expanded, loaded = piece["ancestors"], piece["expanded"], piece["children"]
         else:
-            ancestors, own, loaded = [], None, {}
-        expanded, children = self.open_sidebar(ancestors, own, budget, loaded)
+            ancestors = []
+            expanded, loaded = self.sidebar_without_page(budget)
+        known = self.outline.children
+
+        def children(path):
+            return known[path] if path in known else loaded[path]
+
         expanded_ids = set()
 
         def listed(row):
@@ -401,6 +421,22 @@ class Navigation:
             expanded_ids=expanded_ids,
             open_ids={row[0] for row in ancestors} | {page.pk} if page is not None else set(),
         )
+
+    def sidebar_without_page(self, budget):
+        """(the paths listed open, {path: children} of those outside the outline) of a sidebar
+        with no current page (What's new, search), kept like a page's piece: past the outline,
+        opening its branches reads the tree, which at 50,000 pages was a query on every view."""
+        key = ("sidebar", budget)
+        if key not in self.looked_up:
+            cache_key = self.key("sidebar", PIECE_FORMAT, budget)
+            kept = cache.get(cache_key)
+            if kept is None:
+                loaded = {}
+                expanded, _children = self.open_sidebar([], None, budget, loaded)
+                kept = (frozenset(expanded), loaded)
+                cache.set(cache_key, kept, CACHE_SECONDS)
+            self.looked_up[key] = kept
+        return self.looked_up[key]
 
     def previous_and_next(self, page):
         if self.root is None:
@@ -457,20 +493,23 @@ def read_outline(site, version):
     restricted = PageViewRestriction.objects.filter(page=OuterRef("pk"))
     # Drafts and restricted pages of the site (and restrictions above its root): few, beside
     # the live pages; the rows of the top of the tree are read next.
-    marks = list(
-        Page.objects.filter(
-            Q(path__startswith=top.path, live=False)
-            | Q(
-                path__in=[
-                    top.path[:end] for end in range(Page.steplen, len(top.path), Page.steplen)
-                ]
-            )
-            | Q(path__startswith=top.path, view_restrictions__isnull=False)
-        )
+    # Two parts, each an index's few rows (drafts: pages_page_not_live, pages/migrations/0022),
+    # in one query: asked as one condition, the database read every page to find them.
+    columns = ("path", "live", "restricted", "numchild")
+    above = [top.path[:end] for end in range(Page.steplen, len(top.path), Page.steplen)]
+    drafts_and_above = (
+        Page.objects.filter(Q(path__startswith=top.path, live=False) | Q(path__in=above))
         .annotate(restricted=Exists(restricted))
-        .values_list("path", "live", "restricted", "numchild")
-        .distinct()
+        .order_by()
+        .values_list(*columns)
     )
+    restricted_pages = (
+        Page.objects.filter(path__startswith=top.path, view_restrictions__isnull=False)
+        .annotate(restricted=Exists(restricted))
+        .order_by()
+        .values_list(*columns)
+    )
+    marks = list(drafts_and_above.union(restricted_pages))
     restricted_paths = tuple(sorted(path for path, _live, restricted, _n in marks if restricted))
     if any(top.path.startswith(path) for path in restricted_paths):
         return Outline(None, top.url_path, frozenset(), restricted_paths, {})
@@ -510,7 +549,9 @@ def read_outline(site, version):
 
 def read_top_rows(outline, root_path):
     """The rows of the top levels of the tree under `root_path` (itself first), as many whole
-    levels as TOP_ROWS rows hold, in one query; and whether they are the whole tree."""
+    levels as TOP_ROWS rows hold, in one query; and whether they are the whole tree. The order
+    is that of the index pages_page_depth_path (pages/migrations/0022), so the database reads
+    TOP_ROWS + 1 rows of it, where it sorted every page of the site before."""
     rows = read_rows(
         outline,
         Page.objects.filter(path__startswith=root_path),

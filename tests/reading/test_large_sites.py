@@ -5,6 +5,7 @@ section's worth of pages, /sitemap.xml is a sitemap index (sitemaps.org) of sect
 """
 
 import math
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -15,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
 from pages.models import TopicPage
+from pages.reading import machine_readable
 from pages.reading.machine_readable import ReaderSitemap
 from tests.conftest import make_section, make_topic
 
@@ -152,3 +154,36 @@ class TestCostFlatInSize:
         assert body(response).decode().count("](http://testserver/") == 61
         # Still kept by the proxy, as every reader's page is.
         assert "public" in response["Cache-Control"]
+
+    def test_llms_txt_starts_after_the_same_fetches_at_60_and_120_pages(
+        self, client, home, monkeypatch
+    ):
+        # Fetches of ten rows and parts of five lines, so that a test site needs many of both.
+        monkeypatch.setattr(machine_readable, "LLMS_TXT_ROWS_PER_FETCH", 10)
+        monkeypatch.setattr(machine_readable, "LLMS_TXT_LINES_PER_CHUNK", 5)
+
+        def read_until_first_part():
+            """(the queries before the first part, the whole text)"""
+            client.get("/llms.txt").getvalue()  # the navigation, read and cached
+            parts = iter(client.get("/llms.txt").streaming_content)
+            with CaptureQueriesContext(connection) as captured:
+                first = next(parts)
+            return [query["sql"] for query in captured], (first + b"".join(parts)).decode()
+
+        # A topic outside sections, first in the tree: grow() puts its first pages under it.
+        make_topic(home, title="Outside sections", slug="outside")
+        grow(home, 60)
+        small, _text = read_until_first_part()
+        grow(home, 60)
+        big, text = read_until_first_part()
+
+        # The same queries, each reading at most ten rows, never all the pages sorted.
+        assert len(big) == len(small) <= 4
+        fetches = [sql for sql in big if re.search(r"LIMIT \d+$", sql.rstrip())]
+        assert fetches and all(sql.rstrip().endswith("LIMIT 10") for sql in fetches)
+        # Fetch after fetch, every page is listed once, in llms.txt's order.
+        links = re.findall(r"\]\(http://testserver(/[^)]*)\)", text)
+        assert len(links) == len(set(links)) == 122
+        assert links[:2] == ["/index.md", "/outside.md"]
+        sections = re.findall(r"^## (.*)$", text, flags=re.MULTILINE)
+        assert sections == [f"Section {number}" for number in range(20, 121, 20)]

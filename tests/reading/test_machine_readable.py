@@ -10,7 +10,7 @@ from wagtail.models import PageViewRestriction
 from wagtail.rich_text import RichText
 
 from pages.models import TopicPage
-from tests.conftest import make_topic
+from tests.conftest import make_faq_index, make_section, make_topic
 
 pytestmark = pytest.mark.django_db
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -155,3 +155,41 @@ class TestLlmsTxt:
         assert len(links) == 4  # home, section, and the two topics
         for link in links:
             assert client.get(link).status_code == 200, link
+
+    def test_pages_outside_sections_come_first_then_each_section_in_reading_order(
+        self, client, home
+    ):
+        # Top-level pages of both kinds, interleaved in the tree, a draft among them.
+        intro = make_topic(home, title="Introduction", slug="intro")
+        make_topic(intro, title="Glossary", slug="glossary")
+        plasma = make_section(home, title="Plasma", slug="plasma")
+        make_topic(plasma, title="Exits", slug="exits")
+        faq = make_faq_index(home, title="FAQ", slug="faq")
+        draft = TopicPage(title="DRAFT-MARKER", slug="draft", live=False)
+        home.add_child(instance=draft)
+        wallets = make_section(home, title="Wallets", slug="wallets")
+        make_topic(wallets, title="Keys", slug="keys")
+        make_topic(home, title="Contact", slug="contact")
+
+        lines = client.get("/llms.txt").getvalue().decode().splitlines()
+
+        base = "http://testserver"
+        assert lines == [
+            "# OMG Network Knowledge Base",
+            "",
+            f"- [OMG Network Knowledge Base]({base}/index.md)",
+            f"- [Introduction]({base}/intro.md)",
+            f"- [Glossary]({base}/intro/glossary.md)",
+            f"- [FAQ]({base}/{faq.slug}.md)",
+            f"- [Contact]({base}/contact.md)",
+            "",
+            "## Plasma",
+            "",
+            f"- [Plasma]({base}/plasma.md)",
+            f"- [Exits]({base}/plasma/exits.md)",
+            "",
+            "## Wallets",
+            "",
+            f"- [Wallets]({base}/wallets.md)",
+            f"- [Keys]({base}/wallets/keys.md)",
+        ]
