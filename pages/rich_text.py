@@ -19,6 +19,8 @@ from urllib.parse import quote
 from bs4 import BeautifulSoup, NavigableString, Tag
 from draftjs_exporter.dom import DOM
 
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Length, Substr
 from django.utils.html import escape
 
 import wagtail.admin.rich_text.editors.draftail.features as draftail_features
@@ -28,6 +30,7 @@ from wagtail.admin.rich_text.converters.html_to_contentstate import (
     InlineStyleElementHandler,
     PageLinkElementHandler,
 )
+from wagtail.models import Page
 from wagtail.rich_text.pages import PageLinkHandler
 
 from pages.models.visibility import visible_links
@@ -61,10 +64,38 @@ class AnchoredPageLinkElementHandler(PageLinkElementHandler):
     """Database HTML to the editor: keep the anchor in the link's data."""
 
     def get_attribute_data(self, attrs):
-        data = super().get_attribute_data(attrs)
+        data = editor_link_data(attrs["id"])
         if attrs.get("anchor"):
             data["anchor"] = attrs["anchor"]
         return data
+
+
+def editor_link_data(page_id):
+    """
+    What the editor keeps of a link to page `page_id`: its address, and its parent's key (where
+    the page chooser opens), as Wagtail's own handler gives them. One query a link, the parent's
+    key read by path in the same query; Wagtail's reads the page, its specific page and its
+    parent, three (no page type here has an address of its own: `url_path` gives it).
+    """
+    parent = Page.objects.filter(
+        path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Page.steplen)
+    )
+    page = (
+        Page.objects.filter(pk=page_id)
+        .annotate(parent_pk=Subquery(parent.values("pk")[:1]))
+        .order_by()
+        .first()
+        if str(page_id).isdigit()
+        else None
+    )
+    if page is None:
+        # Kept as a page link (a broken one), as Wagtail does.
+        return {
+            "id": int(page_id) if str(page_id).isdigit() else None,
+            "url": None,
+            "parentId": None,
+        }
+    return {"id": page.pk, "url": page.url, "parentId": page.parent_pk}
 
 
 def anchored_link_entity(props):

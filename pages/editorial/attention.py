@@ -8,21 +8,28 @@ pages.search.analytics).
 The dashboard's "Needs attention" panel, the "Knowledge base pages" listing and
 `manage.py content_report` all take their pages from here, so their figures always agree.
 
-`in_development` and `review_due` live in each page type's own table (multi-table inheritance), so
-they are read onto the base `Page` rows with one join per page type, never one query per page.
+`in_development` and `review_due` live in each page type's own table (multi-table inheritance).
+Which pages a list holds is decided from the narrowest source: each page type's own table, where
+its indexes on those fields serve the filter (`pages_whose`), the review tasks under way, the
+open needs-change notes. The fields are then read onto the base `Page` rows the query returns,
+one lookup by key per page in the same query, never one query per page. Filtering on fields
+joined from every page type's table instead made PostgreSQL join every page of the site to each
+table to find the few that match (issue 24: at 50,000 pages, each of the dashboard's counts read
+the whole site).
 """
 
 from datetime import timedelta
 from functools import cache
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     BooleanField,
     Case,
     CharField,
     DateField,
     DateTimeField,
-    Exists,
     F,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
@@ -58,24 +65,77 @@ REVIEW_CHOICES = [
 
 
 @cache
-def _tables_with_editorial_fields():
+def _models_with_editorial_fields():
     """
-    The relation from `Page` to each table holding the editorial fields, such as "topicpage".
+    The page types whose tables hold the editorial fields, such as TopicPage.
 
     A subclass of TopicPage keeps its editorial fields in TopicPage's table, so only the page
-    types that declare the fields are joined.
+    types that declare the fields are read.
     """
     declaring_models = {
         model._meta.get_field("review_due").model
         for model in get_page_models()
         if issubclass(model, EditorialMixin)
     }
-    return sorted(model._meta.parents[Page].related_query_name() for model in declaring_models)
+    return sorted(declaring_models, key=lambda model: model._meta.label)
+
+
+def pages_whose(*conditions, **lookups):
+    """
+    The keys of the knowledge-base pages whose editorial fields match (`in_development=True`,
+    `review_q(...)`), for `pk__in=`: one subquery per page type's table, each served by that
+    table's own index, joined by UNION ALL (a page has a row in one of them only).
+    """
+    keys = [
+        model.objects.filter(*conditions, **lookups).order_by().values(model._meta.pk.attname)
+        for model in _models_with_editorial_fields()
+    ]
+    return keys[0].union(*keys[1:], all=True) if len(keys) > 1 else keys[0]
 
 
 def _editorial_field(name, output_field, default=None):
-    """`name` read from whichever page type's table has a row for the page."""
-    expressions = [F(f"{table}__{name}") for table in _tables_with_editorial_fields()]
+    """
+    `name` read for each page from the table of its own page type: one lookup by key, chosen by
+    the page's content type, evaluated for the rows the query returns (or sorts on). A join to
+    every page type's table instead would have PostgreSQL join all of them for every page of the
+    site before it can narrow to the few the query wants.
+    """
+    content_types = ContentType.objects.get_for_models(*get_page_models())
+    return Case(
+        *(
+            When(
+                content_type__in=[content_types[model] for model in models],
+                then=Subquery(
+                    declaring.objects.filter(pk=OuterRef("pk")).order_by().values(name)[:1]
+                ),
+            )
+            for declaring, models in _page_types_by_table().items()
+        ),
+        default=Value(default),
+        output_field=output_field,
+    )
+
+
+@cache
+def _page_types_by_table():
+    """{TopicPage: [TopicPage and its subclasses], ...}: the page types whose editorial fields
+    each table holds."""
+    return {
+        declaring: [model for model in get_page_models() if issubclass(model, declaring)]
+        for declaring in _models_with_editorial_fields()
+    }
+
+
+def joined_editorial_field(name, output_field, default=None):
+    """
+    `name` read through a join to every page type's table, for sorting every page of a listing
+    on it: PostgreSQL reads each table once (hash joins), where a lookup per page would be one
+    index probe for each of thousands of pages. Filters never use it (pages_whose instead).
+    """
+    expressions = [
+        F(f"{model._meta.parents[Page].related_query_name()}__{name}")
+        for model in _models_with_editorial_fields()
+    ]
     if default is not None:
         expressions.append(Value(default))
     if len(expressions) == 1:
@@ -95,11 +155,18 @@ def with_editorial_status(pages):
 
 
 def knowledge_base_pages():
-    return with_editorial_status(Page.objects.all())
+    """
+    Every knowledge-base page, annotated with its `review_due`: what the lists built on it show
+    and sort on (the listing's `in_development` column comes from with_editorial_status).
+    """
+    return Page.objects.type(EditorialMixin).annotate(
+        review_due=_editorial_field("review_due", DateField())
+    )
 
 
 def review_q(choice, today=None):
-    """Pages whose review is in the state `choice` (one of REVIEW_CHOICES) on `today`."""
+    """Pages whose review is in the state `choice` (one of REVIEW_CHOICES) on `today`: a
+    condition on `review_due`, the field or with_editorial_status's annotation."""
     today = today or localdate()
     if choice == REVIEW_OVERDUE:
         return Q(review_due__lt=today)
@@ -110,7 +177,7 @@ def review_q(choice, today=None):
     raise ValueError(f"Unknown review state {choice!r}; expected one of {dict(REVIEW_CHOICES)}.")
 
 
-def _reviews_in_progress(user=None):
+def _review_tasks_under_way(user=None):
     """
     The review tasks under way on pages; with `user`, only those that user may approve or reject
     (Wagtail's own rule, which the dashboard's "Awaiting your review" also follows).
@@ -123,23 +190,43 @@ def _reviews_in_progress(user=None):
     return task_states.filter(
         workflow_state__status=WorkflowState.STATUS_IN_PROGRESS,
         workflow_state__base_content_type=get_default_page_content_type(),
-        # WorkflowState.object_id is text, to hold any model's key; PostgreSQL will not compare
-        # it with an integer.
-        workflow_state__object_id=Cast(OuterRef("pk"), CharField()),
     )
+
+
+def _reviews_in_progress(task_states):
+    """Those of `task_states` on the page of the outer query, for a subquery."""
+    # WorkflowState.object_id is text, to hold any model's key; PostgreSQL will not compare it
+    # with an integer.
+    return task_states.filter(workflow_state__object_id=Cast(OuterRef("pk"), CharField()))
+
+
+def _pages_in_review(task_states):
+    """
+    The keys of the pages `task_states` are on, for `pk__in=`: read from the tasks, which are
+    few, rather than by asking every page of the site whether it has one.
+    """
+    return task_states.order_by().values(page_id=Cast("workflow_state__object_id", IntegerField()))
 
 
 # The three lists, in the order an editor would work through them.
 
 
+def keys_in_development():
+    return pages_whose(in_development=True)
+
+
 def pages_in_development():
-    return knowledge_base_pages().filter(in_development=True).order_by("title", "pk")
+    return knowledge_base_pages().filter(pk__in=keys_in_development()).order_by("title", "pk")
+
+
+def keys_with_review_overdue(today=None):
+    return pages_whose(review_q(REVIEW_OVERDUE, today))
 
 
 def pages_with_review_overdue(today=None):
     return (
         knowledge_base_pages()
-        .filter(review_q(REVIEW_OVERDUE, today))
+        .filter(pk__in=keys_with_review_overdue(today))
         .order_by("review_due", "title", "pk")
     )
 
@@ -167,11 +254,12 @@ def pages_awaiting_review(user=None, today=None):
     ones by date, then the rest, longest-waiting first. Subqueries only: one query for any
     number of pages.
     """
-    reviews = _reviews_in_progress(user)
+    task_states = _review_tasks_under_way(user)
+    reviews = _reviews_in_progress(task_states)
     assignment = "review_assignment"
     pages = (
         knowledge_base_pages()
-        .filter(Exists(reviews))
+        .filter(pk__in=_pages_in_review(task_states))
         .annotate(
             submitted_at=Subquery(reviews.values("workflow_state__created_at")[:1]),
             task_due_date=Subquery(reviews.values(f"{assignment}__due_date")[:1]),
@@ -216,7 +304,7 @@ def pages_suggested_for_review(threshold, now=None):
         .annotate(last_reviewed=_editorial_field("last_reviewed", DateTimeField()))
         .annotate(not_helpful_since_review=count_of(since_review))
         .filter(not_helpful_since_review__gte=threshold)
-        .exclude(pk__in=pages_awaiting_review().values("pk"))
+        .exclude(pk__in=_pages_in_review(_review_tasks_under_way()))
         .order_by("-not_helpful_since_review", "title", "pk")
     )
 
@@ -255,9 +343,10 @@ def with_needs_change(pages):
 
 
 def needs_change_q(value=True):
-    """Pages with an open needs-change note (or, with `value` False, without one)."""
-    flagged = Exists(open_needs_change_notes().filter(page=OuterRef("pk")))
-    return Q(flagged) if value else ~Q(flagged)
+    """Pages with an open needs-change note (or, with `value` False, without one): their keys
+    read from the notes, which are few, never a question asked of every page."""
+    flagged = Q(pk__in=open_needs_change_notes().order_by().values("page"))
+    return flagged if value else ~flagged
 
 
 def pages_needing_change():

@@ -42,10 +42,13 @@ class AttentionList:
     label: str
     pages: QuerySet
     listing_url: str
+    # The keys of the same pages from a narrower source (each page type's own table), to count
+    # without reading the pages themselves: thousands of pages can be in development.
+    keys: QuerySet | None = None
 
     @cached_property
     def count(self):
-        return self.pages.count()
+        return (self.pages if self.keys is None else self.keys).count()
 
     @cached_property
     def shown(self):
@@ -65,28 +68,37 @@ class NeedsAttentionPanel(Component):
     def get_context_data(self, parent_context):
         request = parent_context["request"]
         user = request.user
-        # Only the part of the tree the user may explore, as in the listing the panel links to:
-        # an editor of one section is not told about drafts elsewhere.
-        explorable = policy_registry.get_by_type(Page).explorable_instances(user).values("pk")
+        explorable = explorable_keys(user)
+
+        def within_reach(pages):
+            return pages if explorable is None else pages.filter(pk__in=explorable)
+
+        def counted_from(keys):
+            # Only when nothing narrows the pages to part of the tree are the keys the same set.
+            return keys if explorable is None else None
+
         not_helpful_threshold = ReviewSchedule.for_request(request).not_helpful_threshold
+        today = localdate()
         return {
             "lists": [
                 AttentionList(
                     name="awaiting-your-review",
                     label="Drafts awaiting your review",
-                    pages=attention.pages_awaiting_review(user).filter(pk__in=explorable),
+                    pages=within_reach(attention.pages_awaiting_review(user)),
                     listing_url=knowledge_base_pages_url(awaiting_review="you"),
                 ),
                 AttentionList(
                     name="in-development",
                     label="Pages in development",
-                    pages=attention.pages_in_development().filter(pk__in=explorable),
+                    pages=within_reach(attention.pages_in_development()),
+                    keys=counted_from(attention.keys_in_development()),
                     listing_url=knowledge_base_pages_url(in_development="true"),
                 ),
                 AttentionList(
                     name="review-overdue",
                     label="Pages with an overdue review",
-                    pages=attention.pages_with_review_overdue().filter(pk__in=explorable),
+                    pages=within_reach(attention.pages_with_review_overdue(today)),
+                    keys=counted_from(attention.keys_with_review_overdue(today)),
                     listing_url=knowledge_base_pages_url(
                         review=attention.REVIEW_OVERDUE, ordering="review_due"
                     ),
@@ -94,30 +106,37 @@ class NeedsAttentionPanel(Component):
                 AttentionList(
                     name="needs-change",
                     label="Pages flagged as needing change",
-                    pages=attention.pages_needing_change().filter(pk__in=explorable),
+                    pages=within_reach(attention.pages_needing_change()),
                     listing_url=knowledge_base_pages_url(needs_change="true"),
                 ),
                 AttentionList(
                     name="review-suggested",
                     label="Suggested for review: readers said “not helpful”",
-                    pages=attention.pages_suggested_for_review(not_helpful_threshold).filter(
-                        pk__in=explorable
-                    ),
+                    pages=within_reach(attention.pages_suggested_for_review(not_helpful_threshold)),
                     listing_url=reverse("reader_feedback"),
                 ),
                 AttentionList(
                     name="least-helpful",
                     label=f"Least helpful pages ({settings.KB_FEEDBACK_DAYS} days)",
                     # Only pages with an open "No" can be on it: their answers alone are counted.
-                    pages=least_helpful_pages(attention.pages_answered_not_helpful()).filter(
-                        pk__in=explorable
-                    ),
+                    pages=within_reach(least_helpful_pages(attention.pages_answered_not_helpful())),
                     listing_url=reverse("reader_feedback"),
                 ),
             ],
             # Not a list of pages: a count, for those who may open Reports → Search terms.
             "found_nothing": search_terms.found_nothing_this_week(user),
         }
+
+
+def explorable_keys(user):
+    """
+    The keys of the pages `user` may explore, to keep the panel to their part of the tree, as
+    the listing it links to is: an editor of one section is not told about drafts elsewhere.
+    None for someone who may explore every page (a superuser): asking whether each page is among
+    all the site's pages would read every page of the site for each list.
+    """
+    explorable = policy_registry.get_by_type(Page).explorable_instances(user)
+    return explorable.values("pk") if explorable.query.has_filters() else None
 
 
 def add_needs_attention_panel(request, panels):

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import django_filters
 
 from django import forms
-from django.db.models import F
+from django.db.models import BooleanField, DateField
 from django.urls import reverse
 
 from wagtail.admin.menu import MenuItem
@@ -58,20 +58,18 @@ class KnowledgeBasePageFilterSet(GenericPageFilterSet):
     )
 
     # Each filter narrows by key to pages matched in pages.editorial.attention: a search backend
-    # can only filter on indexed fields such as `id`, never on the listing's annotations.
+    # can only filter on indexed fields such as `id`, never on the listing's annotations. The
+    # keys come from the narrowest source (each page type's table, the notes, the review
+    # tasks), never from a filter on the listing's join of every page type's table.
 
     def filter_in_development(self, queryset, name, value):
-        matching = attention.knowledge_base_pages().filter(in_development=(value == "true"))
-        return queryset.filter(pk__in=matching.values("pk"))
+        return queryset.filter(pk__in=attention.pages_whose(in_development=(value == "true")))
 
     def filter_review(self, queryset, name, value):
-        matching = attention.knowledge_base_pages().filter(attention.review_q(value))
-        return queryset.filter(pk__in=matching.values("pk"))
+        return queryset.filter(pk__in=attention.pages_whose(attention.review_q(value)))
 
     def filter_needs_change(self, queryset, name, value):
-        flagged = attention.needs_change_q(value == "true")
-        matching = attention.knowledge_base_pages().filter(flagged)
-        return queryset.filter(pk__in=matching.values("pk"))
+        return queryset.filter(attention.needs_change_q(value == "true"))
 
     def filter_awaiting_review(self, queryset, name, value):
         reviewer = self.request.user if value == "you" else None
@@ -131,10 +129,19 @@ class KnowledgeBasePagesIndexView(IndexView):
         return orderings
 
     def order_queryset(self, queryset):
+        # Sorting reads the field of every page: through joins to the page types' tables, not
+        # the annotation's lookup per page (pages.editorial.attention.joined_editorial_field).
+        if self.ordering in ("in_development", "-in_development"):
+            in_development = attention.joined_editorial_field(
+                "in_development", BooleanField(), default=False
+            )
+            if self.ordering == "in_development":
+                return queryset.order_by(in_development.asc())
+            return queryset.order_by(in_development.desc())
         # Pages without a review date come last both ways: sorting by review date is for finding
         # what to check next, or what was checked furthest ahead.
         if self.ordering in ("review_due", "-review_due"):
-            review_due = F("review_due")
+            review_due = attention.joined_editorial_field("review_due", DateField())
             if self.ordering == "review_due":
                 return queryset.order_by(review_due.asc(nulls_last=True), "title", "pk")
             return queryset.order_by(review_due.desc(nulls_last=True), "title", "pk")

@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import escape
@@ -92,6 +92,8 @@ class PageTag(TaggedItemBase):
 
 class EditorialPageForm(WagtailAdminPageForm):
     def __init__(self, *args, **kwargs):
+        if kwargs.get("instance") is not None:
+            read_tags_at_once(kwargs["instance"])
         super().__init__(*args, **kwargs)
         # A page opened at its published version starts a new change: last time's note would
         # otherwise be published again under the next, unrelated edit.
@@ -123,6 +125,25 @@ class EditorialPageForm(WagtailAdminPageForm):
             if error:
                 self.add_error("requested_reviewer", error)
         return cleaned_data
+
+
+def read_tags_at_once(page):
+    """
+    The tags of `page` read with its tagged items, in one query: modelcluster's tag field, which
+    the edit form shows, reads each tagged item's tag on its own, a query per tag. A page held
+    in memory (a draft's revision) has its items already, and gets their tags in one query.
+    """
+    held = getattr(page, "_cluster_related_objects", {}).get("tagged_items")
+    if held is None:
+        if page.pk is not None:
+            prefetch_related_objects(
+                [page], Prefetch("tagged_items", PageTag.objects.select_related("tag"))
+            )
+        return
+    tags = PageTag.tag.field.related_model.objects.in_bulk({item.tag_id for item in held})
+    for item in held:
+        if item.tag_id in tags:
+            item.tag = tags[item.tag_id]
 
 
 # Fields that describe one change (its note, whether it is minor, whom it asks to review it and

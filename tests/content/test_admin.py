@@ -1,5 +1,6 @@
 """Editors build and revise every page type through the Wagtail admin's own forms."""
 
+import json
 from datetime import date
 
 import pytest
@@ -10,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
+from wagtail.admin.rich_text.converters.contentstate import ContentstateConverter
 from wagtail.models import Page
 from wagtail.rich_text import RichText
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
@@ -243,3 +245,62 @@ def test_the_edit_view_of_a_full_deep_dive_stays_within_its_query_budget(
 
     assert response.status_code == 200
     assert "Plasma exits" in response.text
+
+
+@pytest.mark.django_db
+def test_the_edit_view_reads_tags_and_page_links_without_a_query_per_tag(
+    home, editor, django_assert_max_num_queries
+):
+    section = make_section(home)
+    exits = make_deep_dive(section, title="Exits")
+
+    def page_with(tags, links):
+        text = "".join(
+            f'<p>See <a linktype="page" id="{exits.pk}" anchor="part-{n}">part {n}</a>.</p>'
+            for n in range(links)
+        )
+        page = make_deep_dive(section, title=f"{tags} tags", body=[("text", RichText(text))])
+        page.tags.add(*[f"tag {n}" for n in range(tags)])
+        page.save_revision().publish()
+        return reverse("wagtailadmin_pages:edit", args=(page.pk,))
+
+    def queries_of(url):
+        browser.get(url)  # The first visit fills caches every later one finds.
+        with django_assert_max_num_queries(EDIT_VIEW_QUERIES) as captured:
+            response = browser.get(url)
+        assert response.status_code == 200
+        return len(captured.captured_queries)
+
+    browser = logged_in(editor)
+    one = queries_of(page_with(tags=1, links=1))
+    # Six tags are read with their page's tagged items, in the same one query as one tag, and
+    # each page link in the text costs one query (Wagtail's own handler: three).
+    assert queries_of(page_with(tags=6, links=1)) == one
+    assert queries_of(page_with(tags=1, links=3)) == one + 2
+
+
+@pytest.mark.django_db
+def test_the_editor_keeps_a_page_links_address_parent_and_anchor(home, django_assert_num_queries):
+    section = make_section(home)
+    exits = make_deep_dive(section, title="Exits")
+    converter = ContentstateConverter(features=["link"])
+
+    def link_data(html):
+        return next(iter(json.loads(converter.from_database_format(html))["entityMap"].values()))[
+            "data"
+        ]
+
+    html = f'<p><a linktype="page" id="{exits.pk}" anchor="bonds">Exits</a></p>'
+    link_data(html)  # The first fills the caches every later one finds (the sites' root paths).
+
+    with django_assert_num_queries(1):
+        data = link_data(html)
+    assert data == {"id": exits.pk, "url": exits.url, "parentId": section.pk, "anchor": "bonds"}
+
+    # A link to a page deleted since stays a page link, without an address, as in Wagtail.
+    missing = exits.pk + 1000
+    assert link_data(f'<p><a linktype="page" id="{missing}">Gone</a></p>') == {
+        "id": missing,
+        "url": None,
+        "parentId": None,
+    }
