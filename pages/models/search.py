@@ -63,10 +63,10 @@ class SearchTerm(models.Model):
     in_title = models.BooleanField(default=False)
 
     class Meta:
-        # PostgreSQL answers a term's rows from the index alone (weight included); SQLite
-        # ignores `include`.
+        # A term's rows come from the index alone, best weight first: a common word's best rows
+        # (pages/search/engine.py best_rows_sql) are read without sorting all of them.
         indexes = [
-            models.Index(fields=["term", "entry"], include=["weight"], name="pages_searchterm_term")
+            models.Index(fields=["term", "-weight", "entry"], name="pages_searchterm_best")
         ]
         constraints = [
             models.UniqueConstraint(fields=["entry", "term"], name="pages_searchterm_once")

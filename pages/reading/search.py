@@ -228,6 +228,7 @@ def search(request):
                 listing=listing,
                 results=results.hits,
                 widened=results.widened,
+                more=results.more,
                 suggestion=results.suggestion,
                 promotions=promotions_for(query),
                 filter_query=request.GET.copy(),

@@ -20,10 +20,14 @@ question, and a stub (a page of few words) below a page with substance.
 
 Rankings, and each page of results as shown (snippets cut), are cached (the shared cache) under
 the index version, which every index change renews; the vocabulary is kept in each process under
-the same version. The scoring runs in the database, one statement per search (ranking_sql).
+the same version. The scoring runs in the database (ranking_sql), over every page holding a word
+of the query, unless its words have more than EXACT_ROWS rows in all: then over each word's
+best-weighted rows, so that a word on every page of a 50,000-page site costs what it does on a
+small one; the results then say "1000+" (the pages ranked) rather than count every page.
 """
 
 import hashlib
+import math
 import threading
 from bisect import bisect_left
 from dataclasses import dataclass, field
@@ -45,6 +49,11 @@ from .indexer import index_version
 
 RANKING_SECONDS = 600
 MOST_RANKED = 1_000
+# A query whose words have at most this many rows in the index in all (every query, on all but
+# large sites) is scored over all of them; past it, each word gives its best-weighted rows
+# (best_rows_sql), at least FEWEST_BEST_ROWS of them.
+EXACT_ROWS = 2_000
+FEWEST_BEST_ROWS = 200
 RERANKED = 50
 SNIPPET_LENGTH = 240
 STUB_WORDS = 80
@@ -76,6 +85,8 @@ class Results:
     hits: list = field(default_factory=list)
     suggestion: str | None = None
     widened: bool = False
+    # Whether more pages match than `total`, which then counts those ranked ("1000+ results").
+    more: bool = False
 
 
 # The vocabulary ---------------------------------------------------------------------------------
@@ -91,6 +102,11 @@ class Vocabulary:
             self.words[word] = (term, pages)
         self.sorted_words = sorted(self.words)
         self.terms = {term for term, _ in self.words.values()}
+        # A term's pages are at least its most used word's: what a ranking takes for a common
+        # word's, rather than counting tens of thousands of rows (pages_holding).
+        self.term_pages = {}
+        for term, pages in self.words.values():
+            self.term_pages[term] = max(pages, self.term_pages.get(term, 0))
         self.synonyms = []  # (terms, other terms), both ways round
         for words, means in SearchSynonym.objects.values_list("words", "means"):
             one, other = phrase_terms(words), phrase_terms(means)
@@ -229,7 +245,8 @@ def section_path(section_id):
     )
 
 
-def postings(terms, filters):
+def term_rows(terms, filters):
+    """The index's rows of these terms on the pages the filters leave."""
     rows = SearchTerm.objects.filter(term__in=terms)
     filters = filters or {}
     if filters.get("section"):
@@ -240,12 +257,113 @@ def postings(terms, filters):
         rows = rows.filter(entry__tags__contains=f" {filters['tag']} ")
     if filters.get("development") in ("yes", "no"):
         rows = rows.filter(entry__in_development=filters["development"] == "yes")
-    return rows.values_list("entry_id", "term", "weight")
+    return rows
 
 
-def ranking_sql(slots, filters):
+def query_terms(slots):
+    return sorted(
+        {term for slot in slots for alternative in slot.alternatives for term in alternative}
+    )
+
+
+def pages_holding(terms, filters, vocabulary):
+    """term -> the pages holding it under the filters, counted in one statement up to
+    EXACT_ROWS + 1: enough to tell whether a query can be scored over all its rows, without
+    counting a common word's tens of thousands. Unfiltered, a term the vocabulary already knows
+    to be on more pages than that is not counted: its most used word's pages stand for it
+    (Vocabulary.term_pages), and a search for common words reads no count at all."""
+    pages, parts, params = {}, [], []
+    for index, term in enumerate(terms):
+        known = vocabulary.term_pages.get(term, 0)
+        if not filters and known > EXACT_ROWS:
+            pages[term] = known
+            continue
+        capped = term_rows([term], filters).values_list("entry_id")[: EXACT_ROWS + 1]
+        sql, term_params = capped.query.sql_with_params()
+        parts.append(f"SELECT {index}, COUNT(*) FROM ({sql}) AS rows{index}")
+        params += term_params
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            counts = dict(cursor.fetchall())
+        for index, term in enumerate(terms):
+            if term not in pages:
+                count = counts.get(index, 0)
+                # Past EXACT_ROWS only rarity reads it: every common word is about as rare.
+                pages[term] = (
+                    count if count <= EXACT_ROWS else max(count, vocabulary.term_pages.get(term, 0))
+                )
+    return pages
+
+
+@dataclass
+class Bounded:
+    """How a query too common to score whole is scored: over the best `each` rows of each
+    term, with the pages holding it (pages_holding)."""
+
+    each: int
+    pages: dict  # term -> pages holding it
+
+    def complete(self, term):
+        """Whether the term's best rows are all its rows."""
+        return self.pages[term] <= self.each
+
+
+def bounded(pages):
+    """None when the terms' rows (`pages`, pages_holding's) can all be scored; else how to score
+    their best rows. Each term with more than FEWEST_BEST_ROWS gives as many as MOST_RANKED
+    shared by the square of their number, since each page of one term's best rows is looked up
+    in each other's: the first 1,000 pages of a word alone, the best 250 of each of two."""
+    if sum(pages.values()) <= EXACT_ROWS:
+        return None
+    # A prefix's own letters ("pla"), say, are usually on no page: no share for them.
+    common = sum(1 for count in pages.values() if count > FEWEST_BEST_ROWS)
+    return Bounded(max(FEWEST_BEST_ROWS, MOST_RANKED // max(common, 1) ** 2), pages)
+
+
+def best_rows_sql(terms, filters, bound):
+    """The rows a bounded ranking scores, as CTEs ending in `hits (entry_id, term, weight)`:
+    each term's best `each` rows, and for the pages they name (the candidates) the weights of
+    the terms whose best rows miss them, looked up one by one in the index. A page the best
+    rows miss entirely is not ranked. What matters is the first pages of results: for a query
+    of one term they are the same pages in the same order as a whole ranking's; for several,
+    nearly (at 5,000 generated pages, 7 of the 377 queries and prefixes of bench/search_bench.py
+    differ in their first ten, each by a page or two).
+
+    A term's best rows come from an index in weight order, (term, weight DESC, entry), where
+    there is one: without it the database sorts all the term's rows, which at 50,000 pages is
+    most of a search's time."""
+    table = connection.ops.quote_name(SearchTerm._meta.db_table)
+    ctes, params = [], []
+    for index, term in enumerate(terms):
+        best = term_rows([term], filters).order_by("-weight", "entry_id")
+        best = best.values_list("entry_id", "weight")[: bound.each]
+        sql, term_params = best.query.sql_with_params()
+        ctes.append(f"best{index} (entry_id, weight) AS (SELECT * FROM ({sql}) AS best{index})")
+        params += term_params
+    candidates = " UNION ".join(f"SELECT entry_id FROM best{index}" for index in range(len(terms)))
+    ctes.append(f"candidates (entry_id) AS ({candidates})")
+    rows = []
+    for index, term in enumerate(terms):
+        rows.append(f"SELECT entry_id, %s, weight FROM best{index}")
+        params.append(term)
+        if not bound.complete(term):
+            # The candidates passed the filters already: they are the pages' own.
+            rows.append(
+                f"SELECT entry_id, %s, (SELECT weight FROM {table} AS looked_up "
+                "WHERE looked_up.term = %s AND looked_up.entry_id = candidates.entry_id) "
+                f"FROM candidates WHERE entry_id NOT IN (SELECT entry_id FROM best{index})"
+            )
+            params += [term, term]
+    ctes.append(f"hits (entry_id, term, weight) AS ({' UNION ALL '.join(rows)})")
+    return ", ".join(ctes), params
+
+
+def ranking_sql(slots, filters, bound=None):
     """One statement that scores and orders the pages in the database, answering at most
     MOST_RANKED rows of (page id, slots held, score, pages ranked, pages holding every slot).
+    `bound` (bounded()): over the best rows of each term only (best_rows_sql), the terms'
+    rarity from the pages counted or estimated.
 
     A page's score is the sum over slots of its best alternative: a one-term alternative is
     the term's weight × its rarity × the alternative's factor; one of several terms (a synonym,
@@ -254,11 +372,14 @@ def ranking_sql(slots, filters):
     term) + 0.1. At 5,000 pages a common word has a row on most of them: fetched and scored in
     Python, those rows were most of a search's time."""
     greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
-    terms = sorted(
-        {term for slot in slots for alternative in slot.alternatives for term in alternative}
-    )
+    terms = query_terms(slots)
     column = {term: index for index, term in enumerate(terms)}
-    rows, params = postings(terms, filters).query.sql_with_params()
+    if bound is None:
+        rows = term_rows(terms, filters).values_list("entry_id", "term", "weight")
+        rows, params = rows.query.sql_with_params()
+        hits = f"hits (entry_id, term, weight) AS ({rows})"
+    else:
+        hits, params = best_rows_sql(terms, filters, bound)
     width = len(slots)
     # A page's weight for each term, NULL when it lacks it (weights are above 0).
     weights = ", ".join(
@@ -279,6 +400,14 @@ def ranking_sql(slots, filters):
         i: f"(LN(1.0 + CAST(pages AS DOUBLE PRECISION) / NULLIF(d{i}, 0)) + 0.1)"
         for i in range(len(terms))
     }
+    if bound is not None:
+        # Worked out here, from all the pages rather than the candidates: a float, written as
+        # a number (0.0 for a term no page holds, whose weight is never there to multiply).
+        pages = max(bound.pages.values())
+        rarity = {
+            i: repr(math.log(1.0 + pages / bound.pages[term]) + 0.1 if bound.pages[term] else 0.0)
+            for term, i in column.items()
+        }
     slot_params = []
     slot_values = []
     for slot in slots:
@@ -300,7 +429,7 @@ def ranking_sql(slots, filters):
     # or more, pages missing one follow (tier 1); when none does, pages holding any (tier 1).
     narrow = f"complete >= 3 OR ({width} < 3 AND complete > 0)"
     statement = f"""
-        WITH hits (entry_id, term, weight) AS ({rows})
+        WITH {hits}
         SELECT entry_id, held, {" + ".join(slot_values)} AS score,
             CASE WHEN {narrow} THEN complete WHEN complete > 0 THEN nearly ELSE partly END,
             complete
@@ -330,6 +459,7 @@ class Ranking:
     suggestion: str | None
     widened: bool
     marks: list  # the terms to mark in snippets
+    more: bool = False  # more pages match than `total`, the pages ranked
 
 
 def rank(query, filters, prefix, known):
@@ -337,22 +467,45 @@ def rank(query, filters, prefix, known):
     if not forms:
         return Ranking([], 0, None, False, [])
     slots = slots_for(forms, prefix, known)
+    terms = query_terms(slots)
+    bound = None
+    # The vocabulary's figures are the fewest pages each term is on: a query whose words are
+    # on few, as on any small site, is scored whole without counting anything.
+    if sum(known.term_pages.get(term, 0) for term in terms) > EXACT_ROWS:
+        bound = bounded(pages_holding(terms, filters, known))
     # Scored, tiered and ordered by the database (ranking_sql): the first MOST_RANKED pages.
     with connection.cursor() as cursor:
-        cursor.execute(*ranking_sql(slots, filters))
+        cursor.execute(*ranking_sql(slots, filters, bound))
         rows = cursor.fetchall()
+        if bound is not None and not (rows and rows[0][4]):
+            # No candidate holds every word: pages that do may lie beyond each word's best rows,
+            # and saying "no page has all the words" would be wrong. Rare; scored whole.
+            bound = None
+            cursor.execute(*ranking_sql(slots, filters))
+            rows = cursor.fetchall()
     total = rows[0][3] if rows else 0
     widened = bool(rows) and not rows[0][4]
     ordered = [page_id for page_id, *_ in rows]
+    more = bound is not None and not counted_whole(slots, bound, rows)
+    if more:
+        total = len(ordered)
     found = {page_id: (0 if held == len(slots) else 1, score) for page_id, held, score, *_ in rows}
     ordered = rerank(ordered, found, slots, text.is_question(query), len(forms) > 1)
     suggestion = None
     if any(slot.corrected for slot in slots):
         suggestion = " ".join(slot.corrected or slot.word for slot in slots)
-    marks = sorted(
-        {term for slot in slots for alternative in slot.alternatives for term in alternative}
+    return Ranking(ordered, total, suggestion, widened, terms, more)
+
+
+def counted_whole(slots, bound, rows):
+    """Whether a bounded ranking found every page holding every slot, and only those: so when
+    one slot's pages are all among the candidates (each alternative has a term whose best rows
+    are all its rows), as in "plasma debit" with "debit" on fewer pages than `each`."""
+    covered = any(
+        all(any(bound.complete(term) for term in alternative) for alternative in slot.alternatives)
+        for slot in slots
     )
-    return Ranking(ordered, total, suggestion, widened, marks)
+    return covered and all(held == len(slots) for _, held, *_ in rows)
 
 
 def rerank(ordered, found, slots, question, several_words):
@@ -474,6 +627,7 @@ class Shown:
     suggestion: str | None
     widened: bool
     rows: list  # (page_id, title, url, place, page_type, kind, in_development, review_due, snippet)
+    more: bool = False
 
 
 def shown_page(ranking, query, offset, limit):
@@ -497,7 +651,7 @@ def shown_page(ranking, query, offset, limit):
         for entry in (entries.get(page_id) for page_id in ids)
         if entry is not None
     ]
-    return Shown(ranking.total, ranking.suggestion, ranking.widened, rows)
+    return Shown(ranking.total, ranking.suggestion, ranking.widened, rows, ranking.more)
 
 
 def search(query, *, filters=None, offset=0, limit=10, prefix=False):
@@ -522,4 +676,4 @@ def search(query, *, filters=None, offset=0, limit=10, prefix=False):
         Hit(*row[:7], may_be_out_of_date=is_review_overdue(row[7]), snippet=row[8])
         for row in shown.rows
     ]
-    return Results(query, shown.total, hits, shown.suggestion, shown.widened)
+    return Results(query, shown.total, hits, shown.suggestion, shown.widened, shown.more)
