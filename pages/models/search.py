@@ -65,9 +65,7 @@ class SearchTerm(models.Model):
     class Meta:
         # A term's rows come from the index alone, best weight first: a common word's best rows
         # (pages/search/engine.py best_rows_sql) are read without sorting all of them.
-        indexes = [
-            models.Index(fields=["term", "-weight", "entry"], name="pages_searchterm_best")
-        ]
+        indexes = [models.Index(fields=["term", "-weight", "entry"], name="pages_searchterm_best")]
         constraints = [
             models.UniqueConstraint(fields=["entry", "term"], name="pages_searchterm_once")
         ]
