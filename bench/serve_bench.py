@@ -1282,6 +1282,10 @@ def render_table(report):
             + ", ".join(f"{depth} deep at {pages:,} pages" for pages, depth in depths.items())
             + "."
         )
+    notes.append(
+        "Where a target is not met, bench/profile-uncached.md gives the profile and the reason "
+        "(its last section is the latest round)."
+    )
     missing_import = [
         pages
         for pages, site in sorted(report.sites.items())
