@@ -19,9 +19,7 @@ the whole site).
 """
 
 from datetime import timedelta
-from functools import cache
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     BooleanField,
     Case,
@@ -44,11 +42,11 @@ from wagtail.models import (
     TaskState,
     WorkflowState,
     get_default_page_content_type,
-    get_page_models,
 )
 
 from pages.feedback.figures import answers_since, count_of, feedback_window_start
 from pages.models import EditorialMixin, NeedsChangeNote, PageFeedback
+from pages.models.editorial_fields import editorial_field, models_with_editorial_fields
 from pages.search import analytics
 
 REVIEW_SOON_DAYS = 14
@@ -64,22 +62,6 @@ REVIEW_CHOICES = [
 ]
 
 
-@cache
-def _models_with_editorial_fields():
-    """
-    The page types whose tables hold the editorial fields, such as TopicPage.
-
-    A subclass of TopicPage keeps its editorial fields in TopicPage's table, so only the page
-    types that declare the fields are read.
-    """
-    declaring_models = {
-        model._meta.get_field("review_due").model
-        for model in get_page_models()
-        if issubclass(model, EditorialMixin)
-    }
-    return sorted(declaring_models, key=lambda model: model._meta.label)
-
-
 def pages_whose(*conditions, **lookups):
     """
     The keys of the knowledge-base pages whose editorial fields match (`in_development=True`,
@@ -88,42 +70,9 @@ def pages_whose(*conditions, **lookups):
     """
     keys = [
         model.objects.filter(*conditions, **lookups).order_by().values(model._meta.pk.attname)
-        for model in _models_with_editorial_fields()
+        for model in models_with_editorial_fields()
     ]
     return keys[0].union(*keys[1:], all=True) if len(keys) > 1 else keys[0]
-
-
-def _editorial_field(name, output_field, default=None):
-    """
-    `name` read for each page from the table of its own page type: one lookup by key, chosen by
-    the page's content type, evaluated for the rows the query returns (or sorts on). A join to
-    every page type's table instead would have PostgreSQL join all of them for every page of the
-    site before it can narrow to the few the query wants.
-    """
-    content_types = ContentType.objects.get_for_models(*get_page_models())
-    return Case(
-        *(
-            When(
-                content_type__in=[content_types[model] for model in models],
-                then=Subquery(
-                    declaring.objects.filter(pk=OuterRef("pk")).order_by().values(name)[:1]
-                ),
-            )
-            for declaring, models in _page_types_by_table().items()
-        ),
-        default=Value(default),
-        output_field=output_field,
-    )
-
-
-@cache
-def _page_types_by_table():
-    """{TopicPage: [TopicPage and its subclasses], ...}: the page types whose editorial fields
-    each table holds."""
-    return {
-        declaring: [model for model in get_page_models() if issubclass(model, declaring)]
-        for declaring in _models_with_editorial_fields()
-    }
 
 
 def joined_editorial_field(name, output_field, default=None):
@@ -134,7 +83,7 @@ def joined_editorial_field(name, output_field, default=None):
     """
     expressions = [
         F(f"{model._meta.parents[Page].related_query_name()}__{name}")
-        for model in _models_with_editorial_fields()
+        for model in models_with_editorial_fields()
     ]
     if default is not None:
         expressions.append(Value(default))
@@ -149,8 +98,8 @@ def with_editorial_status(pages):
     and `review_due`, so they can be filtered and sorted on them like fields.
     """
     return pages.type(EditorialMixin).annotate(
-        in_development=_editorial_field("in_development", BooleanField(), default=False),
-        review_due=_editorial_field("review_due", DateField()),
+        in_development=editorial_field("in_development", BooleanField(), default=False),
+        review_due=editorial_field("review_due", DateField()),
     )
 
 
@@ -160,7 +109,7 @@ def knowledge_base_pages():
     and sort on (the listing's `in_development` column comes from with_editorial_status).
     """
     return Page.objects.type(EditorialMixin).annotate(
-        review_due=_editorial_field("review_due", DateField())
+        review_due=editorial_field("review_due", DateField())
     )
 
 
@@ -301,7 +250,7 @@ def pages_suggested_for_review(threshold, now=None):
     )
     return (
         pages_answered_not_helpful(now)
-        .annotate(last_reviewed=_editorial_field("last_reviewed", DateTimeField()))
+        .annotate(last_reviewed=editorial_field("last_reviewed", DateTimeField()))
         .annotate(not_helpful_since_review=count_of(since_review))
         .filter(not_helpful_since_review__gte=threshold)
         .exclude(pk__in=_pages_in_review(_review_tasks_under_way()))

@@ -12,22 +12,17 @@ navigation's version; llms.txt streamed as it reads, a few hundred pages per que
 a range of the tree's index, so its first lines come as soon at 50,000 pages as at 5,000.
 """
 
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import x_robots_tag
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import (
-    Case,
     Count,
     DateField,
     Exists,
     Max,
     OuterRef,
-    Subquery,
     TextField,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -39,10 +34,11 @@ from django.utils.html import escape
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-from wagtail.models import Page, Site, get_page_models
+from wagtail.models import Page, Site
 
-from pages.models import EditorialMixin, SectionPage
+from pages.models import SectionPage
 from pages.models.base import is_review_overdue
+from pages.models.editorial_fields import editorial_field
 from pages.reading.addresses import absolute_url, base_url
 from pages.reading.navigation import (
     CACHE_SECONDS,
@@ -232,30 +228,6 @@ def page_markdown(request, path):
 
     text = SiteMarkdown(request).page_markdown(page, markdown_url(item.url))
     return HttpResponse(text, content_type=MARKDOWN)
-
-
-def editorial_field(name, output_field):
-    """`name` (summary, review_due) of each `Page` row, read from its own page type's table:
-    one lookup by key per row, whatever the number of page types (a join to every type's
-    table let the database read those tables whole instead)."""
-    models = [model for model in get_page_models() if issubclass(model, EditorialMixin)]
-    content_types = ContentType.objects.get_for_models(*models, for_concrete_models=False)
-    return Case(
-        *[
-            When(
-                content_type_id=content_types[model].pk,
-                then=Subquery(
-                    model._meta.get_field(name)
-                    .model._default_manager.filter(pk=OuterRef("pk"))
-                    .order_by()
-                    .values(name)[:1]
-                ),
-            )
-            for model in models
-        ],
-        default=Value(None),
-        output_field=output_field,
-    )
 
 
 def llms_txt_stretches(root):
