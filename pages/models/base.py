@@ -18,7 +18,7 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page, PageViewRestriction, WorkflowPage
 from wagtail.search import index
 
 from pages.blocks import ArticleBlock
@@ -415,6 +415,29 @@ class EditorialMixin(models.Model):
         return PageViewRestriction.objects.filter(
             Q(page__path__in=paths, page__alias_of__isnull=True) | Q(page__aliases__path__in=paths)
         ).distinct()
+
+    def get_workflow(self):
+        """Wagtail's answer (the active workflow of this page or of the nearest page above it)
+        in one query rather than up to four: the edit view's action menu asks for it, and for
+        has_workflow twice more, every time an editor opens a page."""
+        if not getattr(settings, "WAGTAIL_WORKFLOW_ENABLED", True):
+            return None
+        if not self.path:  # not in the tree yet: nothing above it to ask
+            return super().get_workflow()
+        paths = [self.path[:end] for end in range(Page.steplen, len(self.path) + 1, Page.steplen)]
+        assignment = (
+            WorkflowPage.objects.select_related("workflow")
+            .filter(page__path__in=paths, workflow__active=True)
+            .order_by("-page__depth")
+            .first()
+        )
+        return assignment.workflow if assignment else None
+
+    @property
+    def has_workflow(self):
+        if not self.path:
+            return super().has_workflow
+        return self.get_workflow() is not None
 
     def get_listed_children(self):
         """Children a reader may see, in the editors' order, as their own page types."""

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wagtail.admin.models import EditingSession
-from wagtail.models import PageLogEntry, Revision
+from wagtail.models import PageLogEntry, Revision, Workflow, WorkflowPage
 from wagtail.rich_text import RichText
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
@@ -290,3 +290,47 @@ def test_a_reviewer_comments_on_the_exact_field_of_a_draft(exits, editor, review
     assert "standard or in-flight" in logged_in(editor).get(edit_url(exits)).content.decode()
     exits.refresh_from_db()
     assert exits.current_workflow_task_state == task_state  # commenting is not deciding
+
+
+def submit_button(editor_browser, page):
+    response = editor_browser.get(edit_url(page))
+    assert response.status_code == 200
+    button = BeautifulSoup(response.content, "html.parser").find(
+        "button", attrs={"name": "action-submit"}
+    )
+    return button.get_text(" ", strip=True) if button else None
+
+
+def test_a_draft_goes_through_the_nearest_active_workflow_above_its_page(exits, section, editor):
+    editor_browser = logged_in(editor)
+    assert "Editorial review" in submit_button(editor_browser, exits)
+
+    legal = Workflow.objects.create(name="Legal review")
+    WorkflowPage.objects.create(page=section, workflow=legal)
+    assert "Legal review" in submit_button(editor_browser, exits)
+
+    # A workflow assigned to the page itself but switched off is passed over.
+    retired = Workflow.objects.create(name="Retired review", active=False)
+    WorkflowPage.objects.create(page=exits, workflow=retired)
+    assert "Legal review" in submit_button(editor_browser, exits)
+
+    Workflow.objects.filter(pk=legal.pk).update(active=False)
+    assert "Editorial review" in submit_button(editor_browser, exits)
+
+    Workflow.objects.update(active=False)
+    assert submit_button(editor_browser, exits) is None
+    assert not TopicPage.objects.get(pk=exits.pk).has_workflow
+
+
+def test_the_edit_view_of_a_deep_page_stays_within_its_query_budget(
+    section, editor, django_assert_max_num_queries
+):
+    page = section
+    for depth in range(4):
+        page = make_topic(page, title=f"Level {depth}", body=[("text", RichText("<p>x</p>"))])
+    editor_browser = logged_in(editor)
+    assert submit_button(editor_browser, page)  # the first view also records the editing session
+    # 39: Wagtail's edit view and the project's panels, the page's workflow asked for in one
+    # query each time (42 when Wagtail's own lookup walked the pages above).
+    with django_assert_max_num_queries(40):
+        assert "Editorial review" in submit_button(editor_browser, page)
