@@ -18,4 +18,5 @@ RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
 
 USER kb
 EXPOSE 8000
-CMD ["sh", "-c", "gunicorn kbsite.wsgi --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]
+# kbsite/serve.py: granian on $PORT, WEB_CONCURRENCY workers (default 3).
+CMD ["python", "-m", "kbsite.serve", "--access-log"]

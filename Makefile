@@ -73,9 +73,9 @@ bench: bench-serve bench-import bench-compare bench-search ## Run every benchmar
 bench-import: $(VENV)/.installed-runtime ## Time import_gitbook on a generated 1,000-page book, SQLite and PostgreSQL
 	$(BIN)/python bench/import_bench.py
 
-# BENCH_SERVE_FLAGS: e.g. --quick (3 s a scenario), --sizes 100,5000,50000, --worker-class gthread,
+# BENCH_SERVE_FLAGS: e.g. --quick (3 s a scenario), --sizes 100,5000,50000, --server sync (gunicorn),
 # --rebuild, --skip-import (see --help).
-bench-serve: $(VENV)/.installed-runtime ## Serve generated 100- and 5,000-page sites under wrk: gunicorn, page cache, Varnish, nginx; scale, search, purge (bench/results.md)
+bench-serve: $(VENV)/.installed-dev ## Serve generated 100- and 5,000-page sites under wrk: the app server, page cache, Varnish, nginx; scale, search, purge (bench/results.md)
 	$(BIN)/python bench/serve_bench.py $(BENCH_SERVE_FLAGS)
 
 # The books stay outside the repository: CORPUS is a folder of real GitBook books with a CORPUS.md.
@@ -96,7 +96,7 @@ audit: $(VENV)/.installed-dev ## pip-audit against requirements.txt: fails on a 
 LOADTEST_SECONDS ?= 60
 LOADTEST_READERS ?= 50
 
-loadtest: $(VENV)/.installed-runtime ## 60 s of 50 readers and an editor publishing against gunicorn + PostgreSQL, then a database outage
+loadtest: $(VENV)/.installed-dev ## 60 s of 50 readers and an editor publishing against gunicorn + PostgreSQL, then a database outage
 	$(BIN)/python bench/loadtest.py --seconds $(LOADTEST_SECONDS) --readers $(LOADTEST_READERS)
 
 backup: $(VENV)/.installed-runtime ## Back up the database and media into backups/ (OUTPUT=path to choose; docs/deploy.md#backups)

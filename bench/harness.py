@@ -6,10 +6,11 @@ start around the app, each written once.
 - manage(env, *args) and run_python(argv, env): a program of this project in a process of its
   own, from the project's folder, timed. A failure prints the program's output and raises
   CommandFailed, whose message names the exception.
-- Servers: gunicorn, varnishd, nginx (start_gunicorn, start_varnish, start_nginx) or any other
-  program, each in a process group of its own and logging to <logs>/<name>.log, waited for until
-  it answers over HTTP (failing at once, with its log, if it exits), and stopped with whatever it
-  started on the way out, failure or not.
+- Servers: the app as production serves it (start_app_server: granian through
+  kbsite/serve.py, or gunicorn with a worker class, to compare), varnishd, nginx (start_varnish,
+  start_nginx) or any other program, each in a process group of its own and logging to
+  <logs>/<name>.log, waited for until it answers over HTTP (failing at once, with its log, if it
+  exits), and stopped with whatever it started on the way out, failure or not.
 - The environments the app runs in here: manage_env (a benchmark database, DEBUG off),
   LOCAL_PRODUCTION (production settings over plain HTTP on this machine) and offline_proxy_env
   (no way out to the network).
@@ -322,6 +323,51 @@ class Servers:
 
     def __exit__(self, *exc):
         self.stop_all()
+
+
+# The servers start_app_server runs: production's, then gunicorn's worker classes to compare with.
+APP_SERVERS = ("granian", "sync", "gthread")
+
+
+def start_app_server(
+    servers,
+    name,
+    env,
+    server="granian",
+    workers=2,
+    threads=4,
+    ready="/healthz/",
+    app="kbsite.wsgi",
+    access_log=False,
+):
+    """`app` (a module with a WSGI `application`) on a free port: "granian" as production serves
+    it (kbsite/serve.py, its workers forked from a master that loaded the app), or gunicorn with
+    the "sync" or "gthread" (`threads` a worker) worker class. `access_log`: each request in the
+    server's log."""
+    if server == "granian":
+        port = free_port()
+        argv = [
+            sys.executable,
+            *("-m", "kbsite.serve"),
+            *("--host", HOST, "--port", str(port), "--workers", str(workers)),
+            *("--application", f"{app}:application"),
+            *(("--access-log",) if access_log else ()),
+        ]
+        return servers.start(name, argv, port, env, ready)
+    options = ["--workers", str(workers), "--worker-class", server]
+    if server == "gthread":
+        options += ["--threads", str(threads)]
+    if access_log:
+        options += ["--access-logfile", "-"]
+    return start_gunicorn(servers, name, env, *options, ready=ready, app=app)
+
+
+def describe_app_server(server, workers, threads=4):
+    if server == "granian":
+        return f"granian, {workers} workers of one thread (kbsite/serve.py)"
+    if server == "gthread":
+        return f"gunicorn, {workers} gthread workers of {threads} threads"
+    return f"gunicorn, {workers} sync workers"
 
 
 def start_gunicorn(servers, name, env, *options, ready="/healthz/", app="kbsite.wsgi"):

@@ -9,10 +9,10 @@ generated 5,000-page site.
    one, and every case of tests/search/relevance.py searched on each: the share of queries with
    an expected page in the top 3 (hit rate) and the mean reciprocal rank over the first 10.
 2. One search at a time: every relevance query and a set of the generated site's own words
-   (with misspellings and pairs), each asked once, in a row, of gunicorn serving the 5,000-page
-   site (2 sync workers, production settings, Redis as the cache, page cache off): p50 / p95.
+   (with misspellings and pairs), each asked once, in a row, of the app server serving the
+   5,000-page site (2 workers, production settings, Redis as the cache, page cache off): p50 / p95.
 3. The instant search (/search/suggest/?q=) the same way, with the queries' prefixes.
-4. Load: wrk -t2 -c32 on the same gunicorn, a Lua script rotating through the mix of (2).
+4. Load: wrk -t2 -c32 on the same app server, a Lua script rotating through the mix of (2).
 5. SQL queries of one /search/ request (and one /search/suggest/) at --compare-pages and --pages
    pages, from Django's CaptureQueriesContext in a process of its own.
 
@@ -401,21 +401,21 @@ def write_wrk_script(path, paths):
     return path
 
 
-def measure_serving(report, options, site, workdir, worker_options=("--worker-class", "sync")):
-    """(2) to (4) on `site`; bench/serve_bench.py runs it on its own sites, with its
-    --worker-class (`worker_options`, gunicorn's options after --workers)."""
+def measure_serving(report, options, site, workdir, server_options=None):
+    """(2) to (4) on `site`, served as production serves it; bench/serve_bench.py runs it on its
+    own sites with its own options (`server_options`: its --server and --threads)."""
     secret = secrets.token_urlsafe(50)
     redis_url = os.environ.get("BENCH_SEARCH_REDIS_URL", DEFAULT_REDIS)
     env = app_env(site, secret, redis_url)
     report.mix = queries = query_mix(options)
     with harness.Servers(workdir) as servers:
-        app = harness.start_gunicorn(
+        app = harness.start_app_server(
             servers,
-            "gunicorn-search",
+            "server-search",
             env,
-            "--workers",
-            str(serve_bench.WORKERS),
-            *worker_options,
+            server=getattr(server_options, "server", "granian"),
+            workers=serve_bench.WORKERS,
+            threads=getattr(server_options, "threads", 4),
         )
         port = app.port
         # Both workers started and their imports done, on queries outside the measured mix.
@@ -456,7 +456,7 @@ def measure_serving(report, options, site, workdir, worker_options=("--worker-cl
             report.problems.append(f"wrk: failed requests: {described} (status = answers ≥ 400)")
         for line in app.log_tail(200).splitlines():
             if "Traceback" in line or "ERROR" in line:
-                report.notes.append(f"gunicorn logged errors: see {app.log}")
+                report.notes.append(f"The app server logged errors: see {app.log}")
                 break
 
 
@@ -703,7 +703,7 @@ def render(report):
         "searched with prefix=True. fixtures/omg-kb imported by manage.py import_gitbook into "
         "a scratch database, then pages.search.indexer.index_all().",
         "One search at a time: each distinct query asked once, in a row, over HTTP from this "
-        "machine (so the time includes gunicorn and the HTML), Redis flushed first; the "
+        "machine (so the time includes the app server and the HTML), Redis flushed first; the "
         "workers were started on other queries. `search p95 ms` below is this figure. "
         "The SQL count compared across sizes (and in `queries ... vs ...`) is a new query's: "
         "one asked again may come from a cache. "

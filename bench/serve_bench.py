@@ -2,31 +2,32 @@
 How fast the knowledge base serves readers, on one machine, from the app to the proxy to a file.
 
     python bench/serve_bench.py [--sizes 100,5000[,50000]] [--seconds 20 | --quick] [--rebuild]
-                                [--skip-import] [--worker-class sync | gthread --threads 4]
+                                [--skip-import] [--server granian | sync | gthread --threads 4]
 
 Builds (or reuses, see bench/generate_site.py) a generated knowledge base of each of --sizes
 pages on PostgreSQL (4 deep up to 5,000 pages, 5 deep above, unless --depth), serves the largest
-as production does (gunicorn, 2 workers of --worker-class, kbsite.settings.production, Redis as
+as production does (granian through kbsite/serve.py, 2 workers (--server to compare gunicorn's),
+kbsite.settings.production, Redis as
 the shared cache, Varnish in front) and drives it with wrk (-t2 -c32, a fixed time per scenario):
 
     a0  a deep page with every cache off (no REDIS_URL: the navigation tree is read each time)
     a   the same page, app uncached (PAGE_CACHE_SECONDS=0), navigation cached in Redis
-    b   the same page from the app's own page cache (X-Page-Cache: HIT), straight at gunicorn
+    b   the same page from the app's own page cache (X-Page-Cache: HIT), straight at the app server
     c   the same page through Varnish (X-Cache: HIT)
     d   a search for a word on nearly every page, app uncached
     e   the HTML of (a) as a file from nginx: what this machine can serve at all
     f   the HTML of (a) from a WSGI app that only returns it (bench/bytes_app.py), under the
-        same gunicorn: what gunicorn itself can serve here, the ceiling of (a) and (b)
+        same app server: what the server itself can serve here, the ceiling of (a) and (b)
 
 Besides, at every size: SQL queries of the deep page (navigation cache cold and warm), the
-time of one uncached request for it alone (median of 50, gunicorn, navigation in Redis), and
+time of one uncached request for it alone (median of 50, the app server, navigation in Redis), and
 the scale measures of bench/site_probe.py's `scale` (sidebar, breadcrumbs, previous / next,
 sitemap, llms.txt, What's new, the admin's page explorer and KB listing, "Needs attention"; time
 and queries, with the largest size's ratio to 5,000 pages). At 5,000 pages and up (else at the
 largest size): search as bench/search_bench.py measures it (one search at a time, the instant
 search, wrk with 32 connections). On the largest: the admin edit view's queries, SQL run per
-request in (b) (from PostgreSQL's own statistics), gunicorn workers' peak RSS, and a purge check
-(publish a change, read it through Varnish at once; the purge itself timed). Also the import
+request in (b) (from PostgreSQL's own statistics), the app server's workers' peak RSS, and a purge
+check (publish a change, read it through Varnish at once; the purge itself timed). Also the import
 time of a 1,000-page book and that of each site built (`import_gitbook` alone, recorded with the
 site when it is reused). Issue 24's targets are in TARGETS. Prints a Markdown table and writes
 it to bench/results.md, ending with plain `name: value` lines for scripts.
@@ -70,7 +71,7 @@ RESULTS = BASE_DIR / "bench" / "results.md"
 IMPORT_RESULTS = BASE_DIR / "bench" / "import-results.md"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/12"
 WORKERS = 2
-# wrk's threads (not gunicorn's: --threads).
+# wrk's threads (not the app server's).
 THREADS = 2
 CONNECTIONS = 32
 # Long enough that a queue of 32 slow requests is measured as latency, not dropped as errors.
@@ -172,6 +173,8 @@ class Report:
     worker_rss_kb: list = field(default_factory=list)
     # {server name: its workers' peak RSS in kB}: which configuration needs the memory.
     worker_rss_by_server: dict = field(default_factory=dict)
+    # {server name: PSS of each worker after its load, kB}
+    worker_pss_by_server: dict = field(default_factory=dict)
     cached_sql: dict | None = None
     uncached_sql: dict | None = None
     service_ms: float | None = None
@@ -276,7 +279,7 @@ def run_wrk(url, seconds, script):
 
 def warm_up(port, path, seconds, script):
     """Untimed load first: both workers started, every cache in the path filled. Then one more
-    request, answered only once the requests wrk left queued in gunicorn's backlog are done,
+    request, answered only once the requests wrk left queued in the server's backlog are done,
     so the timed run starts on an idle server."""
     run_wrk(
         f"http://127.0.0.1:{port}{path}", WARM_SECONDS["quick" if seconds < 10 else "full"], script
@@ -345,20 +348,32 @@ def collect_static(env):
     manage(env, "collectstatic", "--noinput", "-v0", what="collectstatic")
 
 
-def worker_peak_rss_kb(master):
-    """VmHWM of each of gunicorn's workers (the master's children), in kB."""
+def worker_memory_kb(master, field, file="status"):
+    """A memory field (kB) of each of the app server's workers (the master's children), read from
+    /proc/<pid>/<file>."""
     children = Path(f"/proc/{master.pid}/task/{master.pid}/children")
     pids = children.read_text().split() if children.exists() else []
-    peaks = []
+    values = []
     for pid in pids:
         try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except FileNotFoundError:
+            text = Path(f"/proc/{pid}/{file}").read_text()
+        except (FileNotFoundError, PermissionError):
             continue
-        match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+        match = re.search(rf"^{field}:\s+(\d+) kB", text, re.MULTILINE)
         if match:
-            peaks.append(int(match.group(1)))
-    return peaks
+            values.append(int(match.group(1)))
+    return values
+
+
+def worker_peak_rss_kb(master):
+    """VmHWM of each worker: its peak resident memory, counting in full the pages it shares with
+    the master and the other workers (the code of every library, the preloaded app)."""
+    return worker_memory_kb(master, "VmHWM")
+
+
+def worker_pss_kb(master):
+    """PSS of each worker now: its own pages, plus its share of those it shares."""
+    return worker_memory_kb(master, "Pss", file="smaps_rollup")
 
 
 def flush_redis(redis_url):
@@ -438,26 +453,29 @@ def reported_all(*scenarios):
             scenario.problems.append(str(error))
 
 
-def worker_options(options):
-    """gunicorn's options after --workers: the worker class, and its threads for gthread."""
-    if options.worker_class == "gthread":
-        return ("--worker-class", "gthread", "--threads", str(options.threads))
-    return ("--worker-class", options.worker_class)
+def start_server(servers, name, env, options, ready="/healthz/", app="kbsite.wsgi"):
+    """The app server every scenario here runs (--server), WORKERS workers."""
+    return harness.start_app_server(
+        servers,
+        name,
+        env,
+        server=options.server,
+        workers=WORKERS,
+        threads=options.threads,
+        ready=ready,
+        app=app,
+    )
 
 
 def describe_workers(options):
-    if options.worker_class == "gthread":
-        return f"{WORKERS} gthread workers of {options.threads} threads"
-    return f"{WORKERS} {options.worker_class} workers"
+    return harness.describe_app_server(options.server, WORKERS, options.threads)
 
 
 @contextmanager
 def serving(report, servers, name, env, record_rss=True):
-    """gunicorn for a group of scenarios; its workers' peak RSS is read before it stops (and
+    """The app server for a group of scenarios; its workers' peak RSS is read before it stops (and
     counted towards the target only with `record_rss`: the largest site's scenarios)."""
-    app = harness.start_gunicorn(
-        servers, name, env, "--workers", str(WORKERS), *worker_options(report.options)
-    )
+    app = start_server(servers, name, env, report.options)
     try:
         yield app
     finally:
@@ -465,6 +483,7 @@ def serving(report, servers, name, env, record_rss=True):
         if record_rss:
             report.worker_rss_kb += peaks
             report.worker_rss_by_server[name] = peaks
+            report.worker_pss_by_server[name] = worker_pss_kb(app.process)
         servers.stop(app)
 
 
@@ -488,9 +507,9 @@ def verify_uncached(scenario, answer):
 
 def run_all_caches_off(report, servers, context):
     """(a0): no Redis, so neither the page cache nor the navigation cache."""
-    scenario = report.scenario("a0", "deep page, every cache off (no REDIS_URL), gunicorn")
+    scenario = report.scenario("a0", "deep page, every cache off (no REDIS_URL), app server")
     env = app_env(context["site"], context["secret"], page_cache_seconds=0)
-    with reported(scenario), serving(report, servers, "gunicorn-a0", env) as app:
+    with reported(scenario), serving(report, servers, "server-a0", env) as app:
         note_healthz(report, context, app)
         answer = app.get(context["path"], "the deep page")
         verify_uncached(scenario, answer)
@@ -503,13 +522,13 @@ def run_app_uncached(report, servers, context):
     site, redis_url, path = context["site"], context["redis_url"], context["path"]
     env = app_env(site, context["secret"], redis_url, 0, context["varnish_url"])
     page = report.scenario(
-        "a", "deep page, app uncached (PAGE_CACHE_SECONDS=0, navigation in Redis), gunicorn"
+        "a", "deep page, app uncached (PAGE_CACHE_SECONDS=0, navigation in Redis), app server"
     )
     term = context["description"]["search"]
     search = report.scenario(
-        "d", f"search ?q={term['term']} ({term['matches']:,} pages match), app uncached, gunicorn"
+        "d", f"search ?q={term['term']} ({term['matches']:,} pages match), app uncached, app server"
     )
-    with reported_all(page, search), serving(report, servers, "gunicorn-a", env) as app:
+    with reported_all(page, search), serving(report, servers, "server-a", env) as app:
         note_healthz(report, context, app)
         with reported(page):
             flush_redis(redis_url)
@@ -572,7 +591,7 @@ def verify_varnish(scenario, port, path):
 
 
 def render_vcl(workdir, backend_port, with_probe):
-    """deploy/varnish/render.py's VCL for this gunicorn (without the probe if there is no
+    """deploy/varnish/render.py's VCL for this app server (without the probe if there is no
     /healthz/ to answer it)."""
     vcl = harness.render_vcl(f"127.0.0.1:{backend_port}", workdir / "bench.vcl")
     if not with_probe:
@@ -657,12 +676,12 @@ def check_purge(report, env, varnish_port, context):
 
 
 def run_cached(report, servers, context):
-    """(b) the app's page cache, then (c) Varnish in front of the same gunicorn; the purge."""
+    """(b) the app's page cache, then (c) Varnish in front of the same app server; the purge."""
     site, redis_url, path = context["site"], context["redis_url"], context["path"]
     env = app_env(site, context["secret"], redis_url, 3600, context["varnish_url"])
-    cached = report.scenario("b", "deep page from the app's page cache (3600 s), gunicorn")
-    proxied = report.scenario("c", "deep page through Varnish (in front of b's gunicorn)")
-    with reported_all(cached, proxied), serving(report, servers, "gunicorn-b", env) as app:
+    cached = report.scenario("b", "deep page from the app's page cache (3600 s), app server")
+    proxied = report.scenario("c", "deep page through Varnish (in front of b's app server)")
+    with reported_all(cached, proxied), serving(report, servers, "server-b", env) as app:
         note_healthz(report, context, app)
         with reported(cached):
             flush_redis(redis_url)
@@ -727,10 +746,10 @@ def measure_same_bytes(scenario, server, what, path, html, context):
 
 
 def run_server_limit(report, servers, context):
-    """(f) the HTML of (a) from a WSGI app that does nothing else, under gunicorn with the same
-    workers: what gunicorn itself serves on this machine, the ceiling of (a) and (b)."""
+    """(f) the HTML of (a) from a WSGI app that does nothing else, under the app server with the
+    same workers: what the server itself serves on this machine, the ceiling of (a) and (b)."""
     scenario = report.scenario(
-        "f", "the same HTML from a WSGI app that only returns it, gunicorn (gunicorn's limit)"
+        "f", "the same HTML from a WSGI app that only returns it, app server (the server's limit)"
     )
     html = context.get("html")
     if html is None:
@@ -741,15 +760,8 @@ def run_server_limit(report, servers, context):
     env = {name: os.environ[name] for name in INHERITED if name in os.environ}
     env["BENCH_BYTES_FILE"] = str(page)
     with reported(scenario):
-        app = harness.start_gunicorn(
-            servers,
-            "gunicorn-f",
-            env,
-            "--workers",
-            str(WORKERS),
-            *worker_options(report.options),
-            ready="/",
-            app="bench.bytes_app",
+        app = start_server(
+            servers, "server-f", env, report.options, ready="/", app="bench.bytes_app"
         )
         try:
             measure_same_bytes(scenario, app, "bench/bytes_app.py", "/", html, context)
@@ -758,13 +770,13 @@ def run_server_limit(report, servers, context):
 
 
 def run_single(report, servers, context):
-    """One uncached request for the deep page alone, at every size: gunicorn with the page cache
+    """One uncached request for the deep page alone, at every size: the app server, page cache
     off and the navigation in Redis, as (a), the median of SINGLE_REQUESTS after a warm-up."""
     count = SINGLE_REQUESTS["quick" if report.options.quick else "full"]
     for pages, site in sorted(report.sites.items()):
         path = report.descriptions[pages]["deep_page"]["url"]
         env = app_env(site, context["secret"], context["redis_url"], 0)
-        name = f"gunicorn-single-{pages}"
+        name = f"server-single-{pages}"
         try:
             with serving(report, servers, name, env, record_rss=False) as app:
                 flush_redis(context["redis_url"])
@@ -815,7 +827,7 @@ def run_search(report, context):
                 timing,
                 report.sites[pages],
                 workdir,
-                worker_options(report.options),
+                report.options,
             )
         except HarnessError as error:
             report.problems.append(f"search, {pages:,} pages: {error}")
@@ -898,7 +910,7 @@ def scenario_target(report, key):
         target += f"0 SQL per request: {verdict(zero)}"
         limit_load = scenarios["f"].load if "f" in scenarios else None
         if limit_load is not None:
-            target += f"; {load.rps / limit_load.rps:.2f} × gunicorn's own limit (f)"
+            target += f"; {load.rps / limit_load.rps:.2f} × the server's own limit (f)"
         return target
     if key == "c" and static:
         limit = TARGETS["proxy ratio"]
@@ -1007,13 +1019,17 @@ def measure_rows(report):
     if report.worker_rss_kb:
         peak_mb = max(report.worker_rss_kb) * 1024 / 1e6
         rows.append(
-            f"| gunicorn worker peak RSS (VmHWM after the load, max of "
+            f"| app server worker peak RSS (VmHWM after the load, max of "
             f"{len(report.worker_rss_kb)} workers) | {peak_mb:.1f} MB | "
             f"≤ {TARGETS['worker rss mb']} MB: {verdict(peak_mb <= TARGETS['worker rss mb'])} |"
         )
         for name, peaks in report.worker_rss_by_server.items():
             if peaks:
-                rows.append(f"| … of the workers of {name} | {max(peaks) * 1024 / 1e6:.1f} MB | |")
+                pss = report.worker_pss_by_server.get(name)
+                shared = f"; PSS after the load {max(pss) * 1024 / 1e6:.1f} MB" if pss else ""
+                rows.append(
+                    f"| … of the workers of {name} | {max(peaks) * 1024 / 1e6:.1f} MB{shared} | |"
+                )
     rows.append(
         f"| Import of a 1,000-page book, PostgreSQL, first import | "
         f"{fmt(report.import_seconds)} s {report.import_source} | |"
@@ -1204,8 +1220,8 @@ def render_table(report):
         "(bench/serve_bench.py).",
         "",
         f"Each scenario: wrk -t{THREADS} -c{CONNECTIONS} --timeout {WRK_TIMEOUT} for "
-        f"{options.seconds} s after a warm-up, on the same machine as the servers. gunicorn: "
-        f"{describe_workers(options)} (--worker-class {options.worker_class}), `kbsite.wsgi`, "
+        f"{options.seconds} s after a warm-up, on the same machine as the servers. App server: "
+        f"{describe_workers(options)} (--server {options.server}), `kbsite.wsgi`, "
         "kbsite.settings.production, no access log; the same for the one-request and search "
         "measures. Sites: "
         f"{', '.join(f'{pages:,}' for pages in sorted(report.sites))} pages; the scenarios serve "
@@ -1455,16 +1471,17 @@ def main(argv=None):
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--worker-class",
-        choices=["sync", "gthread"],
-        default="sync",
-        help="gunicorn's worker class for every server here (default sync).",
+        "--server",
+        choices=harness.APP_SERVERS,
+        default="granian",
+        help="The app server of every scenario: granian as production runs it (default), or "
+        "gunicorn's sync or gthread workers, to compare.",
     )
     parser.add_argument(
         "--threads",
         type=int,
         default=4,
-        help="Threads per gthread worker (with --worker-class gthread; default 4).",
+        help="Threads per gthread worker (with --server gthread; default 4).",
     )
     parser.add_argument("--seconds", type=int, default=20, help="Length of each timed run.")
     parser.add_argument("--quick", action="store_true", help="3 s per scenario, to try it out.")

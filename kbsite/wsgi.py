@@ -20,7 +20,7 @@ from pages.caching.fast_path import PageCacheApplication  # noqa: E402
 application = PageCacheApplication(django_application)
 
 # What every worker's first request would load, loaded here instead: the URL conf (with the
-# admin's views) and Wagtail's hooks. Under gunicorn.conf.py's preload_app, once in the master,
+# admin's views) and Wagtail's hooks. Under kbsite/serve.py, once in the master,
 # shared by the workers and frozen below with the rest: 10 MB less of each worker's own memory.
 get_resolver().url_patterns  # noqa: B018 - reading it loads the URL conf
 hooks.search_for_hooks()

@@ -168,7 +168,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 KB_STATEMENT_TIMEOUT_MS = set_statement_timeout(
     DATABASES["default"], env_milliseconds("DB_STATEMENT_TIMEOUT", 0)
 )
-# Past gunicorn's worker timeout (30 s) a statement ends with its worker anyway.
+# An editor's statement may run for 30 s (a long listing, a revision compared); past that it ends
+# with an error page rather than hold the worker.
 KB_ADMIN_STATEMENT_TIMEOUT_MS = env_milliseconds("DB_ADMIN_STATEMENT_TIMEOUT", 30_000)
 
 # Each 503 for a database that cannot answer is logged as one line, not one traceback per

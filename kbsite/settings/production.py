@@ -29,8 +29,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["localhost"])
 # rather than opening one per request, which cost a page more than its queries did.
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))  # noqa: F405
 # No statement of a reader's request needs seconds (a whole search at 5,000 pages takes under
-# 0.2 s, bench/search-results.md): 5 s is far past the slowest, and far below the 30 s after
-# which gunicorn kills the worker.
+# 0.2 s, bench/search-results.md): 5 s is far past the slowest, and bounds how long a reader's
+# request can hold its worker waiting for the database.
 KB_STATEMENT_TIMEOUT_MS = set_statement_timeout(
     DATABASES["default"],  # noqa: F405
     env_milliseconds("DB_STATEMENT_TIMEOUT", 5_000),
@@ -55,9 +55,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # client's address: behind the proxy that is the last address in X-Forwarded-For (Varnish appends
 # its peer's), or the one TRUSTED_PROXY_COUNT proxies from the end when a TLS terminator or load
 # balancer appends another before it. 0 unless the deployment says how many proxies it has:
-# a client that reaches gunicorn directly writes whatever X-Forwarded-For it likes, and a count
-# of 1 would let it name a new address for every guess. Too high a count lets a client name its
-# own address; too low, clients share one (and lock each other out of one account, never into
+# a client that reaches the app server directly writes whatever X-Forwarded-For it likes, and a
+# count of 1 would let it name a new address for every guess. Too high a count lets a client name
+# its own address; too low, clients share one (and lock each other out of one account, never into
 # it). docker-compose.yml sets 1, for its Varnish.
 KB_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
@@ -150,14 +150,14 @@ EMAIL_TIMEOUT = 10
 
 # Logs -------------------------------------------------------------------------------------------
 
-# Everything to stdout, in gunicorn's own format, so one stream reads in order. django.request
-# keeps to server errors: gunicorn's access log already has every 404.
+# Everything to stdout, in one format, so one stream reads in order. django.request keeps to
+# server errors: the server's access log (kbsite/serve.py --access-log) already has every 404.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"database_unavailable": DATABASE_UNAVAILABLE_FILTER},  # noqa: F405
     "formatters": {
-        "gunicorn": {
+        "server": {
             "format": "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
             "datefmt": "%Y-%m-%d %H:%M:%S %z",
         }
@@ -166,7 +166,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
-            "formatter": "gunicorn",
+            "formatter": "server",
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},

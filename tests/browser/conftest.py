@@ -1,7 +1,7 @@
 """
-The real-browser suite (`make test-browser`): the site served by gunicorn from a fresh SQLite
-database holding the whole knowledge base and the demo accounts, driven by Playwright in
-Debian's Chromium.
+The real-browser suite (`make test-browser`): the site served by the production web server
+(kbsite/serve.py) from a fresh SQLite database holding the whole knowledge base and the demo
+accounts, driven by Playwright in Debian's Chromium.
 
 The server is a separate process, as in production, so what the tests see went through HTTP,
 templates, static files and JavaScript. It and the browser are kept off the network: the
@@ -25,7 +25,7 @@ from bench.harness import (
     expect_200,
     manage,
     offline_proxy_env,
-    start_gunicorn,
+    start_app_server,
 )
 from pages.management.commands.create_demo_accounts import DEMO_ACCOUNTS
 
@@ -64,7 +64,7 @@ class LiveSite:
 
 @pytest.fixture(scope="session")
 def live_site(tmp_path_factory):
-    """The knowledge base on a fresh database, served by gunicorn on a free local port."""
+    """The knowledge base on a fresh database, served by the web server on a free local port."""
     workdir = tmp_path_factory.mktemp("live-site")
     ARTIFACTS.mkdir(exist_ok=True)
     env = {
@@ -88,7 +88,7 @@ def live_site(tmp_path_factory):
 
 def serve_live_site(servers, env):
     """Migrate, import the knowledge base, add the demo accounts (their output starts
-    server.log), then gunicorn, once its home page answers 200."""
+    server.log), then the web server as production runs it, once its home page answers 200."""
     with (ARTIFACTS / "server.log").open("w") as log:
         for command in (
             ["migrate", "--noinput"],
@@ -98,12 +98,8 @@ def serve_live_site(servers, env):
             ran = manage(env, *command)
             log.write(ran.stdout + ran.stderr)
     # DEBUG off from here on: readers get the production error pages and templates.
-    server = start_gunicorn(
-        servers,
-        "server",
-        env | {"DEBUG": "false"},
-        *("--workers", "1", "--threads", "4", "--access-logfile", "-"),
-        ready="/",
+    server = start_app_server(
+        servers, "server", env | {"DEBUG": "false"}, workers=2, ready="/", access_log=True
     )
     expect_200(server.ready, "the home page", server)
     return server

@@ -75,7 +75,7 @@ def application(django_application, settings):
 
 
 def call(application, url, method="GET", host="testserver", scheme="http", **headers):
-    """One request, as gunicorn would make it."""
+    """One request, as the web server would make it."""
     path, _, query = url.partition("?")
     environ = {
         "REQUEST_METHOD": method,

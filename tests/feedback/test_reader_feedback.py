@@ -373,7 +373,7 @@ def test_the_throttle_counts_the_address_the_proxy_saw(section, settings):
 
 
 def test_without_a_proxy_a_forged_forwarded_address_is_the_same_client(section, settings):
-    """Production as it starts unless told of a proxy: a script reaching gunicorn directly
+    """Production as it starts unless told of a proxy: a script reaching the app server directly
     writes a new X-Forwarded-For for every answer, and is still one address."""
     settings.KB_FEEDBACK_ANSWERS_PER_HOUR = 3
     settings.KB_TRUSTED_PROXY_COUNT = production_setting("KB_TRUSTED_PROXY_COUNT")

@@ -221,7 +221,7 @@ def test_behind_the_proxy_the_address_is_the_one_it_saw(client, editor, settings
 def test_without_a_proxy_a_forged_forwarded_address_stays_locked_out(
     client, editor, settings, throttled
 ):
-    """Production as it starts unless told of a proxy: a client reaching gunicorn directly
+    """Production as it starts unless told of a proxy: a client reaching the app server directly
     writes a new X-Forwarded-For for every guess, and is still one address."""
     settings.KB_TRUSTED_PROXY_COUNT = production_setting("KB_TRUSTED_PROXY_COUNT")
 

@@ -2,7 +2,7 @@
 When the database cannot be reached, readers get a 503 page in the site's layout (never a
 traceback), the health check says so, the log has one line for each 503 (a bug's 500 keeps its
 traceback), and the next request after the database is back is served as usual. `make loadtest`
-does the same with a real PostgreSQL stopped and started again under a running gunicorn.
+does the same with a real PostgreSQL stopped and started again under the running web server.
 A statement the database cancels for running too long is a 503 too (test_statement_timeout.py).
 """
 

@@ -107,7 +107,7 @@ PRINT_CACHE = (
             {"REDIS_URL": "redis://cache.internal:6379/1"},
             ["django_redis.cache.RedisCache", "redis://cache.internal:6379/1"],
         ),
-        # Several gunicorn workers without a shared cache: no cache rather than stale ones.
+        # Several workers without a shared cache: no cache rather than stale ones.
         ("production", {}, ["django.core.cache.backends.dummy.DummyCache", "-"]),
     ],
 )

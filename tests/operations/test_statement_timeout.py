@@ -181,7 +181,7 @@ def topic(home):
 def statement_timeouts(transactional_db, settings):
     """From here on the database connection opens as production's settings open it
     (set_statement_timeout), READER_MS for every statement, and is kept between requests, as a
-    gunicorn worker keeps it; editors' admin requests get ADMIN_MS."""
+    web server's worker keeps it; editors' admin requests get ADMIN_MS."""
     database = connection.settings_dict
     saved = {"OPTIONS": dict(database["OPTIONS"]), "CONN_MAX_AGE": database["CONN_MAX_AGE"]}
     connection.close()

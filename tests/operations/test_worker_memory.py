@@ -1,6 +1,6 @@
-"""What a web worker loads (issue 24: a gunicorn worker's peak RSS): the application as
-production loads it leaves out what only rare requests or other processes need, and gunicorn
-loads it once, before forking its workers."""
+"""What a web worker loads (issue 24: a worker's peak RSS): the application as production loads it
+leaves out what only rare requests or other processes need (that the server loads it once, before
+forking its workers, is in test_web_server.py)."""
 
 import os
 import subprocess
@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 PROJECT = Path(__file__).resolve().parents[2]
 LOADED = "import sys, kbsite.wsgi; print(' '.join(sorted(sys.modules)))"
 # The sockets and database connections the process holds once the application is loaded, as
-# gunicorn's master would.
+# the web server's master would.
 SOCKETS = (
     "import os, kbsite.wsgi; links = []\n"
     "for fd in os.listdir('/proc/self/fd'):\n"
@@ -72,16 +72,3 @@ def test_loading_the_application_opens_no_connection_a_worker_would_inherit(tmp_
     )
 
     assert sockets.split() == ["0", "0"]
-
-
-def test_gunicorn_loads_the_application_before_forking_its_workers():
-    from gunicorn.config import Config
-
-    config = Config()
-    namespace = {}
-    exec(compile((PROJECT / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)
-    for name in ("preload_app", "post_request"):
-        config.set(name, namespace[name])
-
-    assert config.preload_app is True
-    assert callable(config.post_request)

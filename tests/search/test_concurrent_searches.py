@@ -1,7 +1,8 @@
 """
-A server answers searches on several threads at once (gunicorn's gthread workers). Every search
-turns its words into index terms; two at once must not garble each other's words, which a shared
-stemmer did: an IndexError, so a 500, for one reader in a few hundred under load.
+A server may answer searches on several threads at once (gunicorn's gthread workers, granian's
+blocking threads). Every search turns its words into index terms; two at once must not garble
+each other's words, which a shared stemmer did: an IndexError, so a 500, for one reader in a few
+hundred under load.
 """
 
 import random
