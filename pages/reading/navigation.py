@@ -20,6 +20,8 @@ view restriction) moves on; the next request reads the pieces it needs again.
 The sidebar lists the whole tree while it fits in SIDEBAR_LINK_BUDGET links; past that it keeps
 the current page's branch and opens the other branches shallowest first until the budget is spent
 (as Sphinx's collapse_navigation does), so a page of a 5,000-page tree does not carry 5,000 links.
+Under any one page it lists PAGES_LISTED_UNDER_ONE at most, those nearest the current page's
+branch, and links to that page for the rest.
 """
 
 import hashlib
@@ -45,6 +47,11 @@ CACHE_SECONDS = 60 * 60 * 24
 SIDEBAR_LINK_BUDGET = 400
 # Rows of the tree's top every page's sidebar starts from: the levels a sidebar opens first.
 TOP_ROWS = 2 * SIDEBAR_LINK_BUDGET
+# The most pages the sidebar lists under one page. Past it, it lists as many of those nearest the
+# current page's branch, and links to the page above them for the rest ("12 earlier pages",
+# "940 more pages"): a section of a thousand pages (a 50,000-page book's) would otherwise put a
+# thousand links on each of its pages, and cost each of them ten times what fifty do.
+PAGES_LISTED_UNDER_ONE = 50
 
 # What a page's piece holds (Navigation.read_piece), in its cache key: moved on when that
 # changes, so that a piece kept by an earlier release under the same version is not read.
@@ -69,6 +76,9 @@ class NavItem:
     # Filled only where the sidebar lists them; child_count is what "N pages under" says.
     children: list = field(default_factory=list)
     child_count: int = 0
+    # Pages under this one the sidebar leaves out, before and after those it lists.
+    unlisted_before: int = 0
+    unlisted_after: int = 0
 
     @property
     def pk(self):
@@ -85,6 +95,16 @@ class SidebarTree:
     expanded_ids: set
     # The branch shown open: the current page and the pages above it.
     open_ids: set
+
+
+def listed_from(rows, branch):
+    """Where the sidebar's PAGES_LISTED_UNDER_ONE pages start among `rows`, siblings in reading
+    order: around the one on the current page's `branch` (paths), else from the first."""
+    if len(rows) <= PAGES_LISTED_UNDER_ONE:
+        return 0
+    on_branch = next((number for number, row in enumerate(rows) if row[2] in branch), 0)
+    most = len(rows) - PAGES_LISTED_UNDER_ONE
+    return max(0, min(on_branch - PAGES_LISTED_UNDER_ONE // 2, most))
 
 
 def parent_path(path):
@@ -391,7 +411,9 @@ class Navigation:
         breadth-first, shallowest first and in reading order, each only if all its children
         still fit in `budget` links (SIDEBAR_LINK_BUDGET unless given): a branch too big for what
         is left stays closed, and smaller ones after it may still open. A tree that fits is
-        listed whole. The work grows with the links listed, not with the tree."""
+        listed whole. Of more than PAGES_LISTED_UNDER_ONE pages under an open page, it lists
+        those nearest the branch, and a link to that page for the others. The work grows with
+        the links listed, not with the tree."""
         if self.root is None:
             return None
         budget = SIDEBAR_LINK_BUDGET if budget is None else budget
@@ -402,6 +424,7 @@ class Navigation:
             ancestors = []
             expanded, loaded = self.sidebar_without_page(budget)
         known = self.outline.children
+        branch = {row[2] for row in ancestors} | ({page.path} if page is not None else set())
 
         def children(path):
             return known[path] if path in known else loaded[path]
@@ -412,7 +435,11 @@ class Navigation:
             item = self.item(row)
             if row[2] in expanded:
                 expanded_ids.add(item.id)
-                item.children = [listed(child) for child in children(row[2])]
+                rows = children(row[2])
+                start = listed_from(rows, branch)
+                end = min(start + PAGES_LISTED_UNDER_ONE, len(rows))
+                item.unlisted_before, item.unlisted_after = start, len(rows) - end
+                item.children = [listed(child) for child in rows[start:end]]
             return item
 
         return SidebarTree(

@@ -124,7 +124,7 @@ def sidebar_list_html(tree):
     for section in root.children:
         parts += ['<li class="nav-item nav-item--section">', sidebar_link(section, tree)]
         if section.children and section.id in tree.expanded_ids:
-            add_sidebar_items(parts, section.children, tree)  # sections are open: no toggle
+            add_sidebar_items(parts, section, tree)  # sections are open: no toggle
         elif section.child_count:
             parts.append(pages_under_hint(section))
         parts.append("</li>")
@@ -132,10 +132,13 @@ def sidebar_list_html(tree):
     return mark_safe("".join(parts))
 
 
-def add_sidebar_items(parts, items, tree):
-    """Below the sections: each branch under a toggle, open on the current page's branch."""
+def add_sidebar_items(parts, parent, tree):
+    """The pages under `parent` the tree lists, each branch under a toggle, open on the current
+    page's branch; where it leaves some out, a link to `parent`, which lists them all."""
     parts.append('<ul class="nav-list">')
-    for item in items:
+    if parent.unlisted_before:
+        parts.append(unlisted_link(parent, parent.unlisted_before, "earlier"))
+    for item in parent.children:
         parts += ['<li class="nav-item">', sidebar_link(item, tree)]
         if item.children and item.id in tree.expanded_ids:
             parts += [
@@ -145,12 +148,24 @@ def add_sidebar_items(parts, items, tree):
                 html.escape(item.title),
                 "</span></summary>",
             ]
-            add_sidebar_items(parts, item.children, tree)
+            add_sidebar_items(parts, item, tree)
             parts.append("</details>")
         elif item.child_count:
             parts.append(pages_under_hint(item))
         parts.append("</li>")
+    if parent.unlisted_after:
+        parts.append(unlisted_link(parent, parent.unlisted_after, "more"))
     parts.append("</ul>")
+
+
+def unlisted_link(parent, count, which):
+    """ "12 earlier pages" / "940 more pages": to the page above them, which lists them all."""
+    pages = "page" if count == 1 else "pages"
+    return (
+        f'<li class="nav-item nav-item--unlisted"><a href="{html.escape(parent.url)}">'
+        f'{count} {which} {pages}<span class="visually-hidden"> under '
+        f"{html.escape(parent.title)}</span></a></li>"
+    )
 
 
 def sidebar_link(item, tree):

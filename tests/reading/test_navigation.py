@@ -481,3 +481,36 @@ class TestTreeKeptInTheProcess:
         assert "Delta" in sidebar_list_html(navigation_for_site(site).sidebar(book["Alpha"]))
         # Readers see the change on the next page, cache or no cache.
         assert "Delta" in sidebar_titles(soup_of(client, book["Alpha"].url))
+
+
+def test_a_page_among_hundreds_lists_the_pages_nearest_it_and_links_to_the_rest(client, home):
+    # A section of a 50,000-page book holds a thousand pages; listed whole, every page of it
+    # would carry a thousand links.
+    guide = make_section(home, title="Guide")
+    grow_tree(guide, 150, 1)
+    page = make_topic(SectionPage.objects.get(pk=guide.pk), title="The one read")
+    grow_tree(Page.objects.get(pk=guide.pk), 149, 1)
+    siblings = list(Page.objects.child_of(guide).order_by("path"))
+    assert siblings[150].pk == page.pk
+    most = navigation.PAGES_LISTED_UNDER_ONE
+
+    soup = soup_of(client, page.url)
+
+    guide_list = soup.select_one("nav.sidebar li.nav-item--section > ul.nav-list")
+    listed = [a.get_text() for a in guide_list.select(":scope > li:not(.nav-item--unlisted) > a")]
+    start = 150 - most // 2
+    assert listed == [sibling.title for sibling in siblings[start : start + most]]
+    unlisted = guide_list.select(":scope > li.nav-item--unlisted > a")
+    assert [" ".join(a.get_text().split()) for a in unlisted] == [
+        f"{start} earlier pages under Guide",
+        f"{300 - start - most} more pages under Guide",
+    ]
+    assert {a["href"] for a in unlisted} == {guide.url}
+    assert soup.select_one('nav.sidebar a[aria-current="page"]').get_text() == page.title
+
+    # A page with no such page on its branch lists the first pages, and more after them.
+    soup = soup_of(client, home.url)
+    unlisted = soup.select("nav.sidebar li.nav-item--unlisted > a")
+    assert [" ".join(a.get_text().split()) for a in unlisted] == [
+        f"{300 - most} more pages under Guide"
+    ]

@@ -27,6 +27,7 @@ class ReferenceItem:
     def __init__(self, page_id, title, url, path, depth):
         self.id, self.title, self.url, self.path, self.depth = page_id, title, url, path, depth
         self.children = []
+        self.unlisted_before = self.unlisted_after = 0
 
     @property
     def pk(self):
@@ -69,6 +70,18 @@ class ReferenceNavigation:
         paths = (page.path[:end] for end in range(Page.steplen, len(page.path), Page.steplen))
         return [self.by_path[path] for path in paths if path in self.by_path]
 
+    @staticmethod
+    def listed(item, branch_ids):
+        """(the children of `item` the sidebar lists, how many it leaves out before them, after
+        them): at most PAGES_LISTED_UNDER_ONE, centred on the one on the branch."""
+        most = navigation.PAGES_LISTED_UNDER_ONE
+        children = item.children
+        if len(children) <= most:
+            return children, 0, 0
+        on_branch = next((n for n, child in enumerate(children) if child.id in branch_ids), 0)
+        start = max(0, min(on_branch - most // 2, len(children) - most))
+        return children[start : start + most], start, len(children) - start - most
+
     def sidebar(self, page, budget):
         if self.root is None:
             return None
@@ -78,6 +91,7 @@ class ReferenceNavigation:
         always.update((item.id, item) for item in branch)
         if current is not None:
             always[current.id] = current
+        branch_ids = {item.id for item in branch} | ({current.id} if current else set())
         links = 1 + sum(len(item.children) for item in always.values())
         expanded_ids = set(always)
         level = self.root.children
@@ -93,9 +107,18 @@ class ReferenceNavigation:
                     links += len(item.children)
                 below.extend(item.children)
             level = below
+
+        def shown(item):
+            copy = ReferenceItem(item.id, item.title, item.url, item.path, item.depth)
+            copy.children = item.children
+            if item.id in expanded_ids:
+                children, copy.unlisted_before, copy.unlisted_after = self.listed(item, branch_ids)
+                copy.children = [shown(child) for child in children]
+            return copy
+
         open_ids = {item.id for item in branch} | {page.pk} if page is not None else set()
         return navigation.SidebarTree(
-            self.root, page.pk if page is not None else None, expanded_ids, open_ids
+            shown(self.root), page.pk if page is not None else None, expanded_ids, open_ids
         )
 
     def previous_and_next(self, page):
@@ -195,10 +218,21 @@ def test_pieces_show_what_the_whole_tree_showed(sites, monkeypatch):
     assert live - set(reference.by_id)
     assert PageViewRestriction.objects.exists()
     # Budgets that list everything, some branches or barely the branch; tops of the tree that
-    # hold all of it, some levels, or the root alone.
-    for budget, top_rows in [(1_000, 10_000), (400, 30), (40, 30), (12, 3), (5, 10_000), (5, 3)]:
+    # hold all of it, some levels, or the root alone; every page under one listed, or three of
+    # them around the branch.
+    for budget, top_rows, listed_under_one in [
+        (1_000, 10_000, 50),
+        (400, 30, 50),
+        (40, 30, 50),
+        (12, 3, 50),
+        (5, 10_000, 50),
+        (5, 3, 50),
+        (1_000, 10_000, 3),
+        (40, 30, 3),
+    ]:
         monkeypatch.setattr(navigation, "TOP_ROWS", top_rows)
         monkeypatch.setattr(navigation, "SIDEBAR_LINK_BUDGET", budget)
+        monkeypatch.setattr(navigation, "PAGES_LISTED_UNDER_ONE", listed_under_one)
         for site in sites:
             compare(site, budget)
 
