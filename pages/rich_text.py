@@ -14,6 +14,7 @@ editor saves it unchanged.
 import hashlib
 import json
 import re
+from contextvars import ContextVar
 from urllib.parse import quote
 
 from bs4 import BeautifulSoup, NavigableString, Tag
@@ -64,7 +65,10 @@ class AnchoredPageLinkElementHandler(PageLinkElementHandler):
     """Database HTML to the editor: keep the anchor in the link's data."""
 
     def get_attribute_data(self, attrs):
-        data = editor_link_data(attrs["id"])
+        if _round_trip.get():
+            data = round_trip_link_data(attrs["id"])
+        else:
+            data = editor_link_data(attrs["id"])
         if attrs.get("anchor"):
             data["anchor"] = attrs["anchor"]
         return data
@@ -96,6 +100,18 @@ def editor_link_data(page_id):
             "parentId": None,
         }
     return {"id": page.pk, "url": page.url, "parentId": page.parent_pk}
+
+
+def round_trip_link_data(page_id):
+    """editor_link_data without its query, for text read into the editor's blocks only to be
+    written straight back (as_the_editor_stores): writing a page link back keeps only its id
+    (and anchor), which a page found and a page missing give alike, so the page's address and
+    parent, one query a link, would be read for nothing."""
+    return {"id": int(page_id) if str(page_id).isdigit() else None, "url": None, "parentId": None}
+
+
+# Set while as_the_editor_stores reads text into the editor's blocks.
+_round_trip = ContextVar("rich_text_round_trip", default=False)
 
 
 def anchored_link_entity(props):
@@ -153,10 +169,13 @@ def as_the_editor_stores(source, converter):
         return source
     # As it will be stored: `<br/>` rather than `<br>`, which the editor's parser cannot read.
     source = sanitise_rich_text(source)
+    reading = _round_trip.set(True)
     try:
         state = json.loads(converter.from_database_format(source))
     except (AssertionError, ValueError):  # markup the editor's parser cannot read
         return source
+    finally:
+        _round_trip.reset(reading)
     keys = set()
     for block in state["blocks"]:
         block["key"] = block_key(block, keys)
@@ -188,20 +207,28 @@ SPACE_BETWEEN_BLOCKS = re.compile(
     rf"(</?(?:{_BLOCK_NAMES})(?:\s[^<>]*)?>)[ \t\n\r\f]+(?=</?(?:{_BLOCK_NAMES})[\s/>])"
 )
 EMPTY_ELEMENT = re.compile(r"<[a-z][a-z0-9]*(?:\s[^<>]*)?></")
+# Spaces ending a text, before a block element's tag: the words end a block there, and
+# reading() trims the spaces at a block's edge. (Only after a text's last character: spaces that
+# are a text of their own, after an element, can decide whether the words before them end in a
+# space.)
+SPACE_BEFORE_BLOCK = re.compile(rf"(?<=[^>\s])[ \t\n\r\f]+(?=</?(?:{_BLOCK_NAMES})[\s/>])")
 
 
 def written_alike(html_a, html_b):
     """Whether two pieces of rich text are the same markup but for what reading() never reads:
-    the editor's block keys, and spaces between two block elements' tags. The usual case, told
-    without parsing either. (Spaces between a block's end and the next block's start are read
-    if both blocks hold nothing at all, so text with an empty element is left to reading().)"""
+    the editor's block keys, spaces between two block elements' tags, and spaces that end a
+    text before a block element's tag (a list item's words before its own list). The usual
+    case, told without parsing either. (Spaces between a block's end and the next block's start
+    are read if both blocks hold nothing at all, so text with an empty element is left to
+    reading().)"""
     if EMPTY_ELEMENT.search(html_a) or EMPTY_ELEMENT.search(html_b):
         return False
     return without_unread_markup(html_a) == without_unread_markup(html_b)
 
 
 def without_unread_markup(html):
-    return SPACE_BETWEEN_BLOCKS.sub(r"\1", BLOCK_KEY.sub(r"\1", html))
+    html = SPACE_BETWEEN_BLOCKS.sub(r"\1", BLOCK_KEY.sub(r"\1", html))
+    return SPACE_BEFORE_BLOCK.sub("", html)
 
 
 def reads_the_same(html_a, html_b):

@@ -141,7 +141,7 @@ class BulkPages:
         )
         for page, revision in zip(pages, revisions, strict=True):
             page.latest_revision = page.live_revision = revision
-        Page.objects.bulk_update(pages, PUBLISHED_FIELDS, batch_size=BATCH_SIZE)
+        update_published_fields(pages)
         tagged = [
             PageTag(content_object_id=page.pk, tag_id=item.tag_id)
             for page in pages
@@ -172,6 +172,28 @@ class BulkPages:
         # tree), and look for notes a new page cannot have: once serves every page.
         page, revision = pages[0], revisions[0]
         page_published.send(sender=page.specific_class, instance=page, revision=revision)
+
+
+def update_published_fields(pages):
+    """Page.objects.bulk_update(pages, PUBLISHED_FIELDS), the same values written, as one
+    UPDATE a page sent together (executemany): bulk_update's CASE WHEN of nine columns for
+    hundreds of pages took Django longer to build than the database to run."""
+    using = router.db_for_write(Page)
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    fields = [Page._meta.get_field(name) for name in PUBLISHED_FIELDS]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = (
+        f"UPDATE {quote(Page._meta.db_table)} SET {assignments} "
+        f"WHERE {quote(Page._meta.pk.column)} = %s"
+    )
+    rows = [
+        [field.get_db_prep_save(getattr(page, field.attname), connection) for field in fields]
+        + [page.pk]
+        for page in pages
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def insert_specific_rows(model, pages):

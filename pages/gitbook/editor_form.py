@@ -24,7 +24,10 @@ def store_as_the_editor_does(page, names):
     for name in names:
         field = model._meta.get_field(name)
         if isinstance(field, StreamField):
-            setattr(page, name, stream_as_edited(field.stream_block, getattr(page, name)))
+            # The value itself rather than its stored data: the page's validation and its
+            # revision read the blocks from it, where stored data would be read (and its page,
+            # image and document choosers looked up) again.
+            setattr(page, name, stream_value_as_edited(field.stream_block, getattr(page, name)))
         elif isinstance(field, RichTextField):
             setattr(page, name, as_the_editor_stores(getattr(page, name), field_converter(field)))
 
@@ -32,8 +35,17 @@ def store_as_the_editor_does(page, names):
 def stream_as_edited(stream_block, value):
     """A StreamField's value as the editor would save it, as stored data (what get_prep_value
     gives): each block and list item keeps its id or gets one, as the editor gives it."""
+    return stream_block.get_prep_value(stream_value_as_edited(stream_block, value))
+
+
+def stream_value_as_edited(stream_block, value):
+    """stream_as_edited's value as a StreamValue, its blocks' ids given: storing it stores
+    what stream_as_edited gives."""
     value = stream_block.to_python(value) if isinstance(value, list) else value
-    return stream_block.get_prep_value(as_edited(stream_block, value))
+    value = as_edited(stream_block, value)
+    # Gives every block and list item its id, kept by the value for its next get_prep_value.
+    stream_block.get_prep_value(value)
+    return value
 
 
 def as_edited(block, value):

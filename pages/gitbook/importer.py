@@ -46,6 +46,7 @@ from pages.models.reviews import ReviewSchedule
 from . import GitBookError, StructureError
 from .book import Entry, book_file, read_book, read_text, size_text
 from .bulk import BulkPages
+from .choosers import chooser_lookups_remembered
 from .editor_form import store_as_the_editor_does, stream_as_edited
 from .markdown import (
     INNER,
@@ -132,6 +133,7 @@ class BookImporter:
         self.snippets = {}  # an include file's path -> its reusable content's id
         self.log_entries = []  # new pages' history, written together (write_log_entries)
         self.bulk_pages = None  # a fresh import's new pages, written together (place)
+        self.pages_known = lambda pages: None  # run's chooser_lookups_remembered() tells
 
     # Pass 1: read ------------------------------------------------------------------------------
 
@@ -144,7 +146,9 @@ class BookImporter:
         front, nodes = self.plan()
         # Editors' page writes wait from here to the end of the caller's transaction, as they
         # would from the import's first page write: asked once rather than at every write.
-        with page_writes_held():
+        # The pages, images and documents the blocks choose are read once (choosers).
+        with page_writes_held(), chooser_lookups_remembered() as pages_known:
+            self.pages_known = pages_known
             self.place(front, nodes)
             self.write(front, nodes)
             if front is None and self.parent_is_new and not self.draft:
@@ -603,6 +607,8 @@ class BookImporter:
     def write(self, front, nodes):
         everything = ([front] if front else []) + list(walk(nodes))
         self.pages_by_path = {node.path: node.page for node in everything}
+        # Every page of the book is in the database by now: a page card choosing one reads none.
+        self.pages_known(self.pages_by_path.values())
         self.anchors_by_path = {
             node.path: node.converter.anchors.seen for node in everything if node.converter
         }

@@ -83,3 +83,31 @@ def test_an_import_takes_its_turn_writing_pages_once_before_its_first_page(tmp_p
     # its first write: asked as the home page is made, then once for the book's pages, not at
     # each of their writes (thousands of queries on a large book).
     assert len(turns) == 2 and turns[0] < first_page, (turns, first_page)
+
+
+def test_the_images_and_files_pages_show_are_read_once_however_many_pages_show_them(tmp_path):
+    """Blocks choosing an image or a file read it the first time, not again for every page
+    that shows it, nor for every check of a page's blocks (pages.gitbook.choosers)."""
+
+    def reads_of_images_and_files(book):
+        with CaptureQueriesContext(connection) as queries:
+            import_book(book, "-v0")
+        return [
+            query["sql"]
+            for query in queries
+            if query["sql"].startswith("SELECT")
+            and (
+                'FROM "wagtailimages_image"' in query["sql"]
+                or 'FROM "wagtaildocs_document"' in query["sql"]
+            )
+        ]
+
+    small, large = generated_book(tmp_path, 20), generated_book(tmp_path, 60)
+    with transaction.atomic():
+        small_reads = reads_of_images_and_files(small)
+        transaction.set_rollback(True)
+    large_reads = reads_of_images_and_files(large)
+
+    # Both books show the same image and file, on three times as many pages in the larger.
+    assert small_reads
+    assert len(large_reads) == len(small_reads), (small_reads, large_reads)
