@@ -111,9 +111,9 @@ class SearchForm(forms.Form):
     )
     truncated = False  # whether clean_q cut the query to the length the index accepts
 
-    def __init__(self, *args, root=None, **kwargs):
+    def __init__(self, *args, root=None, version=None, **kwargs):
         super().__init__(*args, **kwargs)
-        sections, tags = filter_choices(root)
+        sections, tags = filter_choices(root, version)
         self.fields["section"].choices = [("", "All sections"), *sections]
         self.fields["tag"].choices = [("", "Any tag"), *tags]
 
@@ -123,10 +123,11 @@ class SearchForm(forms.Form):
         return words[:MAX_QUERY_STRING_LENGTH]
 
 
-def filter_choices(root):
+def filter_choices(root, version=None):
     """The sections under `root` and the tags readers may filter by, as (value, label) lists:
-    cached until the search index changes (a publish, a move, a restriction)."""
-    key = f"pages:search:filters:{index_version()}:{root.pk if root else 0}"
+    cached until the search index changes (a publish, a move, a restriction). `version`: the
+    index version, when the caller has read it already."""
+    key = f"pages:search:filters:{version or index_version()}:{root.pk if root else 0}"
     choices = cache.get(key)
     if choices is None:
         sections = visible_pages().child_of(root) if root is not None else Page.objects.none()
@@ -165,16 +166,36 @@ def with_words_only(query):
     return query
 
 
-def promotions_for(query):
+# The queries editors pinned results for, as of one index version (which a pin's change renews):
+# kept in each process, so that a search for anything else, nearly every search, reads neither
+# the cache nor the database for picks.
+_pinned = (None, frozenset())
+
+
+def pinned_queries(version):
+    global _pinned
+    kept_version, queries = _pinned
+    if kept_version != version:
+        queries = frozenset(
+            SearchPromotion.objects.values_list("query__query_string", flat=True).distinct()
+        )
+        _pinned = (version, queries)
+    return queries
+
+
+def promotions_for(query, version=None):
     """Editors' picks for this query that a reader may follow: external links, or live pages.
-    Cached under the index version, which a pin's change renews too (pages.signal_handlers)."""
-    wanted = hashlib.sha256(normalise_query_string(query).encode()).hexdigest()[:32]
-    key = f"pages:search:pins:{index_version()}:{wanted}"
+    Cached under the index version, which a pin's change renews too (pages.signal_handlers).
+    `version`: the index version, when the caller has read it already."""
+    version = version or index_version()
+    normalised = normalise_query_string(query)
+    if normalised not in pinned_queries(version):
+        return []
+    wanted = hashlib.sha256(normalised.encode()).hexdigest()[:32]
+    key = f"pages:search:pins:{version}:{wanted}"
     picks = cache.get(key)
     if picks is None:
-        promotions = SearchPromotion.objects.filter(
-            query__query_string=normalise_query_string(query)
-        )
+        promotions = SearchPromotion.objects.filter(query__query_string=normalised)
         links = visible_links([pick.page_id for pick in promotions if pick.page_id])
         picks = []
         for pick in promotions:
@@ -194,7 +215,10 @@ def promotions_for(query):
 @reads_query(*SearchForm.base_fields, "page")
 def search(request):
     site = Site.find_for_request(request)
-    form = SearchForm(request.GET or None, root=site.root_page if site else None)
+    # Read once for the whole request: the filters, the results and the pins are all kept
+    # under it, and each read is a round trip to the shared cache.
+    version = index_version()
+    form = SearchForm(request.GET or None, root=site.root_page if site else None, version=version)
     context = {"form": form, "query": "", "listing": None, "promotions": [], "widened": False}
     # A filter that no longer exists (a tag since removed, say) is reported and left out; the
     # rest of the search still runs.
@@ -213,6 +237,7 @@ def search(request):
                 filters=filters,
                 offset=(number - 1) * RESULTS_PER_PAGE,
                 limit=RESULTS_PER_PAGE,
+                version=version,
             )
             listing = Paginator(range(results.total), RESULTS_PER_PAGE).get_page(number)
             if listing.number != number:  # past the last page: show the last page's results
@@ -221,6 +246,7 @@ def search(request):
                     filters=filters,
                     offset=listing.start_index() - 1 if results.total else 0,
                     limit=RESULTS_PER_PAGE,
+                    version=version,
                 )
             if listing.number == 1:
                 analytics.record_search(query, results.total)
@@ -230,7 +256,7 @@ def search(request):
                 widened=results.widened,
                 more=results.more,
                 suggestion=results.suggestion,
-                promotions=promotions_for(query),
+                promotions=promotions_for(query, version),
                 filter_query=request.GET.copy(),
             )
             context["filter_query"].pop("page", None)

@@ -4,9 +4,12 @@ search had, how many of those searches led to a click. Editors read it in Report
 and on the dashboard's "Needs attention" panel (pages.editorial.search_terms).
 
 Nothing about the reader is kept: only the normalised query text (pages.search.text), the day
-and the counts. A search costs one UPDATE of its day's row, and an INSERT only for the first
-search of that query on that day (two readers racing for the first one: the loser's INSERT
-fails inside its savepoint and it updates the row the winner made).
+and the counts. A search or a click costs one statement, INSERT ... ON CONFLICT DO UPDATE: the
+day's first search of a query makes its row, later ones add to it, and two readers racing for
+the first one are settled by the database (PostgreSQL and SQLite alike). An UPDATE, then an
+INSERT in a savepoint for the day's first, was four round trips for most searches a site gets
+(most queries are asked once a day). On PostgreSQL its commit does not wait for the disk
+(_count says why).
 
 We keep our own SearchQueryDay rather than Wagtail's Query daily hits
 (wagtail.contrib.search_promotions), which count searches only: the report needs results and
@@ -15,8 +18,8 @@ clicks per query and day too.
 
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, IntegerField, OuterRef, Subquery, Sum
+from django.db import connection
+from django.db.models import IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.timezone import localdate
 
@@ -36,19 +39,41 @@ def counted_query(text):
     return normalise_query(text or "")[:MAX_QUERY_LENGTH].strip()
 
 
-def _count(query, day, **changes):
-    """Update the (query, day) row by `changes`, or make it with `created` when there is none."""
-    created = changes.pop("created")
-    rows = SearchQueryDay.objects.filter(query=query, day=day)
-    if rows.update(**changes):
-        return
-    try:
-        # A savepoint: inside a request's transaction a failed INSERT must not spoil the rest.
-        with transaction.atomic():
-            SearchQueryDay.objects.create(query=query, day=day, **created)
-    except IntegrityError:
-        # Another search made the row first: count this one on it.
-        rows.update(**changes)
+def _count(query, day, counted, created):
+    """Add one to the (query, day) row's `counted` column (and set `created`'s "results", if
+    given, as the latest search's), or make the row with `created`'s figures when there is none:
+    one statement, whoever else counts the same row at the same moment."""
+    quote = connection.ops.quote_name
+    table = quote(SearchQueryDay._meta.db_table)
+    figures = {"searches": 0, "clicks": 0, "results": 0} | created
+    columns = ", ".join(quote(SearchQueryDay._meta.get_field(name).column) for name in figures)
+    column = quote(SearchQueryDay._meta.get_field(counted).column)
+    changes = [f"{column} = {table}.{column} + 1"]
+    if counted == "searches":
+        results = quote(SearchQueryDay._meta.get_field("results").column)
+        changes.append(f"{results} = excluded.{results}")
+    unique = ", ".join(
+        quote(SearchQueryDay._meta.get_field(name).column) for name in ("query", "day")
+    )
+    placeholders = ", ".join(["%s"] * (2 + len(figures)))
+    conflict = f"ON CONFLICT ({unique}) DO UPDATE SET {', '.join(changes)}"
+    params = [query, connection.ops.adapt_datefield_value(day), *figures.values()]
+    if connection.vendor == "postgresql" and connection.get_autocommit():
+        # A count need not wait for the disk: its transaction (this statement alone) commits
+        # without waiting for the WAL flush, which was most of what counting cost a search
+        # (1.2 ms at best, 4-13 ms while the disk was busy, against 0.03 ms). A crash may lose
+        # the last moment's counts, never make them wrong. set_config(..., true) lasts until
+        # the statement's commit; in a caller's transaction (not autocommit) it would cover
+        # that transaction's other writes too, so it is left out there.
+        statement = (
+            "WITH quick AS (SELECT set_config('synchronous_commit', 'off', true)) "
+            f"INSERT INTO {table} ({unique}, {columns}) SELECT {placeholders} FROM quick "
+            f"{conflict}"
+        )
+    else:
+        statement = f"INSERT INTO {table} ({unique}, {columns}) VALUES ({placeholders}) {conflict}"
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
 
 
 def record_search(query: str, results: int) -> None:
@@ -57,13 +82,7 @@ def record_search(query: str, results: int) -> None:
     if not query:
         return
     results = max(0, int(results))
-    _count(
-        query,
-        localdate(),
-        searches=F("searches") + 1,
-        results=results,
-        created={"searches": 1, "results": results},
-    )
+    _count(query, localdate(), "searches", {"searches": 1, "results": results})
 
 
 def record_click(query: str) -> None:
@@ -76,12 +95,7 @@ def record_click(query: str) -> None:
     query = counted_query(query)
     if not query:
         return
-    _count(
-        query,
-        localdate(),
-        clicks=F("clicks") + 1,
-        created={"searches": 1, "clicks": 1, "results": 1},
-    )
+    _count(query, localdate(), "clicks", {"searches": 1, "clicks": 1, "results": 1})
 
 
 # What the report and the dashboard read ----------------------------------------------------------

@@ -654,11 +654,12 @@ def shown_page(ranking, query, offset, limit):
     return Shown(ranking.total, ranking.suggestion, ranking.widened, rows, ranking.more)
 
 
-def search(query, *, filters=None, offset=0, limit=10, prefix=False):
-    """Live, public pages for a reader's query, best first: `limit` of them from `offset`."""
+def search(query, *, filters=None, offset=0, limit=10, prefix=False, version=None):
+    """Live, public pages for a reader's query, best first: `limit` of them from `offset`.
+    `version`: the index version (indexer.index_version()), when the caller has read it."""
     query = text.normalise_query(query)
     filters = {name: value for name, value in (filters or {}).items() if value}
-    version = index_version()
+    version = version or index_version()
     key = ranking_key(version, query, filters, prefix)
     # The page shown is kept too: asked again (by the next reader, or instant search's next
     # keystroke of the same word), a search is one cache read, snippets included.
@@ -667,11 +668,12 @@ def search(query, *, filters=None, offset=0, limit=10, prefix=False):
     shown = cached.get(shown_key)
     if shown is None:
         ranking = cached.get(key)
+        # Written together, in one round trip to the shared cache.
+        fresh = {}
         if ranking is None:
-            ranking = rank(query, filters, prefix, vocabulary(version))
-            cache.set(key, ranking, RANKING_SECONDS)
-        shown = shown_page(ranking, query, offset, limit)
-        cache.set(shown_key, shown, RANKING_SECONDS)
+            ranking = fresh[key] = rank(query, filters, prefix, vocabulary(version))
+        shown = fresh[shown_key] = shown_page(ranking, query, offset, limit)
+        cache.set_many(fresh, RANKING_SECONDS)
     hits = [
         Hit(*row[:7], may_be_out_of_date=is_review_overdue(row[7]), snippet=row[8])
         for row in shown.rows
