@@ -9,22 +9,9 @@ import platform
 
 import pytest
 
-from django.core.cache import cache
-
 from pages.reading.request_memory import PER_REQUEST_ATTRIBUTES, keep_big_blocks
-from tests.conftest import make_topic
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-
-
-@pytest.fixture
-def topic(section):
-    return make_topic(section, title="Exits", slug="exits", summary="How to leave the chain.")
 
 
 def test_a_page_lets_go_of_its_parts_and_navigation_once_served(client, topic):
