@@ -35,6 +35,9 @@ from pages.reading.visibility import visible_pages
 # A publish, whether by a person or by the scheduler at a page's go-live time.
 PUBLISH_ACTIONS = ["wagtail.publish", "wagtail.publish.scheduled"]
 CHANGES_PER_PAGE = 25
+# Past any site's last page of changes, and low enough that the page's offset stays a number the
+# database takes (a made-up ?page=400000000000000000 overflowed SQLite's 64-bit integers: a 500).
+LAST_PAGE_NUMBER = 1_000_000
 CHANGES_IN_FEED = 30
 
 
@@ -118,7 +121,7 @@ class NewestFirstPage:
 
     def __init__(self, rows, number, per_page=CHANGES_PER_PAGE):
         try:
-            self.number = max(int(number), 1)
+            self.number = min(max(int(number), 1), LAST_PAGE_NUMBER)
         except (TypeError, ValueError):
             self.number = 1
         start = (self.number - 1) * per_page

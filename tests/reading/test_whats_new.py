@@ -153,6 +153,8 @@ def test_changes_come_in_pages_at_a_fixed_query_cost(
     assert [change[2] for change in second][:5] == [f"Change {n}." for n in (4, 3, 2, 1, 0)]
     assert changes_on_page(client, "/whats-new/?page=abc") == first
     assert client.get("/whats-new/?page=99").status_code == 200
+    # A page number whose offset would not fit the database's integers: the newest, as for 99.
+    assert changes_on_page(client, "/whats-new/?page=400000000000000000") == first
 
 
 def test_every_page_points_readers_and_feed_readers_to_whats_new(client, section):
