@@ -405,13 +405,18 @@ class EditorialMixin(models.Model):
     # (pages/reading/known_site.py): the same answer, without asking again.
     kept_view_restrictions = None
 
+    def paths_from_the_root(self):
+        """The tree paths of the root, of every page down to this one, and of this one: what a
+        question about "this page or any above it" filters on, without reading the pages."""
+        return [self.path[:end] for end in range(Page.steplen, len(self.path) + 1, Page.steplen)]
+
     def get_view_restrictions(self):
         """Wagtail's answer (the restrictions on this page and the pages above it, an alias
         answering for the page it copies) in one query rather than two: the pages above are
         the prefixes of this page's path. Asked on every request that serves the page."""
         if self.kept_view_restrictions is not None:
             return self.kept_view_restrictions
-        paths = [self.path[:end] for end in range(Page.steplen, len(self.path) + 1, Page.steplen)]
+        paths = self.paths_from_the_root()
         return PageViewRestriction.objects.filter(
             Q(page__path__in=paths, page__alias_of__isnull=True) | Q(page__aliases__path__in=paths)
         ).distinct()
@@ -424,7 +429,7 @@ class EditorialMixin(models.Model):
             return None
         if not self.path:  # not in the tree yet: nothing above it to ask
             return super().get_workflow()
-        paths = [self.path[:end] for end in range(Page.steplen, len(self.path) + 1, Page.steplen)]
+        paths = self.paths_from_the_root()
         assignment = (
             WorkflowPage.objects.select_related("workflow")
             .filter(page__path__in=paths, workflow__active=True)
